@@ -1,0 +1,1 @@
+//! The examples live beside this crate as `[[example]]` targets.

@@ -1,0 +1,252 @@
+//! Borrowing a view of whatever error type a function returns, without bounds on it.
+//!
+//! Expansions call `__err_view!`, which picks the richest view the error type allows through
+//! autoref specialization: a `std::error::Error` (message and `source()` chain), a smart pointer
+//! to `dyn Error` (`Box<dyn Error>`, `anyhow::Error`, `eyre::Report`), `Display`, `Debug`, or
+//! only the type name. Because the choice happens where the concrete type (or the user's own
+//! bounds) is known, instrumenting a function never adds a bound to it.
+
+use core::fmt;
+use core::ops::Deref;
+use std::error::Error;
+
+/// What the runtime needs to know of an error while it is in flight.
+#[derive(Clone, Copy)]
+pub struct ErrorView<'a> {
+    pub(crate) type_name: &'static str,
+    pub(crate) message: Message<'a>,
+    pub(crate) source: Option<&'a (dyn Error + 'static)>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Message<'a> {
+    Display(&'a dyn fmt::Display),
+    Debug(&'a dyn fmt::Debug),
+    Opaque,
+}
+
+impl fmt::Display for Message<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Message::Display(message) => fmt::Display::fmt(message, f),
+            Message::Debug(message) => fmt::Debug::fmt(message, f),
+            Message::Opaque => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for ErrorView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorView")
+            .field("type_name", &self.type_name)
+            .field("message", &format_args!("{}", self.message))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ErrorView<'a> {
+    /// A view of a `dyn Error` reached through a smart pointer: the pointer's own type name
+    /// says little, so a well-known concrete type behind it is named instead.
+    fn of_dyn<E: ?Sized>(error: &'a (dyn Error + 'static)) -> Self {
+        ErrorView {
+            type_name: crate::report::known_type_name(error)
+                .unwrap_or_else(core::any::type_name::<E>),
+            message: Message::Display(error),
+            source: error.source(),
+        }
+    }
+}
+
+/// Holds the error while method resolution picks a `Describe*` trait below.
+#[derive(Debug)]
+pub struct Describe<'a, E>(pub &'a E);
+
+pub trait DescribeError<'a> {
+    fn __tracefault_describe(&self) -> ErrorView<'a>;
+}
+impl<'a, E: Error> DescribeError<'a> for &&&&&Describe<'a, E> {
+    fn __tracefault_describe(&self) -> ErrorView<'a> {
+        let error: &'a E = self.0;
+        ErrorView {
+            type_name: core::any::type_name::<E>(),
+            message: Message::Display(error),
+            source: error.source(),
+        }
+    }
+}
+
+pub trait DescribeDynSendSync<'a> {
+    fn __tracefault_describe(&self) -> ErrorView<'a>;
+}
+impl<'a, E> DescribeDynSendSync<'a> for &&&&Describe<'a, E>
+where
+    E: Deref<Target = dyn Error + Send + Sync + 'static>,
+{
+    fn __tracefault_describe(&self) -> ErrorView<'a> {
+        let error: &'a (dyn Error + Send + Sync + 'static) = &**self.0;
+        ErrorView::of_dyn::<E>(error)
+    }
+}
+
+pub trait DescribeDyn<'a> {
+    fn __tracefault_describe(&self) -> ErrorView<'a>;
+}
+impl<'a, E> DescribeDyn<'a> for &&&Describe<'a, E>
+where
+    E: Deref<Target = dyn Error + 'static>,
+{
+    fn __tracefault_describe(&self) -> ErrorView<'a> {
+        let error: &'a (dyn Error + 'static) = &**self.0;
+        ErrorView::of_dyn::<E>(error)
+    }
+}
+
+pub trait DescribeDisplay<'a> {
+    fn __tracefault_describe(&self) -> ErrorView<'a>;
+}
+impl<'a, E: fmt::Display> DescribeDisplay<'a> for &&Describe<'a, E> {
+    fn __tracefault_describe(&self) -> ErrorView<'a> {
+        ErrorView {
+            type_name: core::any::type_name::<E>(),
+            message: Message::Display(self.0),
+            source: None,
+        }
+    }
+}
+
+pub trait DescribeDebug<'a> {
+    fn __tracefault_describe(&self) -> ErrorView<'a>;
+}
+impl<'a, E: fmt::Debug> DescribeDebug<'a> for &Describe<'a, E> {
+    fn __tracefault_describe(&self) -> ErrorView<'a> {
+        ErrorView {
+            type_name: core::any::type_name::<E>(),
+            message: Message::Debug(self.0),
+            source: None,
+        }
+    }
+}
+
+pub trait DescribeOpaque<'a> {
+    fn __tracefault_describe(&self) -> ErrorView<'a>;
+}
+impl<'a, E> DescribeOpaque<'a> for Describe<'a, E> {
+    fn __tracefault_describe(&self) -> ErrorView<'a> {
+        ErrorView {
+            type_name: core::any::type_name::<E>(),
+            message: Message::Opaque,
+            source: None,
+        }
+    }
+}
+
+/// The `Err` of a `Result`. A function whose written return type only looks like a `Result`
+/// fails to compile here, pointing at its return type.
+#[inline(always)]
+pub fn as_err<T, E>(result: &Result<T, E>) -> Option<&E> {
+    result.as_ref().err()
+}
+
+/// `Option<ErrorView>` of a `&Result<T, E>`, for any `E`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tracefault_err_view {
+    ($result:expr) => {
+        match $crate::__private::as_err($result) {
+            ::core::option::Option::Some(__tracefault_err) => {
+                #[allow(unused_imports)]
+                use $crate::__private::describe::{
+                    DescribeDebug as _, DescribeDisplay as _, DescribeDyn as _,
+                    DescribeDynSendSync as _, DescribeError as _, DescribeOpaque as _,
+                };
+                ::core::option::Option::Some(
+                    (&&&&&&$crate::__private::describe::Describe(__tracefault_err))
+                        .__tracefault_describe(),
+                )
+            }
+            ::core::option::Option::None => ::core::option::Option::None,
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::__tracefault_err_view as err_view;
+    use std::fmt;
+
+    #[derive(Debug)]
+    struct Inner;
+    impl fmt::Display for Inner {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("inner")
+        }
+    }
+    impl std::error::Error for Inner {}
+
+    #[derive(Debug)]
+    struct Outer(Inner);
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("outer")
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_error_is_viewed_with_its_source() {
+        let result: Result<(), Outer> = Err(Outer(Inner));
+        let view = err_view!(&result).unwrap();
+        assert!(view.type_name.ends_with("Outer"));
+        assert_eq!(view.message.to_string(), "outer");
+        assert_eq!(view.source.unwrap().to_string(), "inner");
+    }
+
+    #[test]
+    fn a_boxed_dyn_error_names_the_known_type_behind_it() {
+        let io = std::io::Error::new(std::io::ErrorKind::Other, "disk on fire");
+        let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = Err(Box::new(io));
+        let view = err_view!(&result).unwrap();
+        assert_eq!(view.type_name, "std::io::Error");
+        assert_eq!(view.message.to_string(), "disk on fire");
+
+        let result: Result<(), Box<dyn std::error::Error>> = Err(Box::new(Outer(Inner)));
+        let view = err_view!(&result).unwrap();
+        assert_eq!(view.message.to_string(), "outer");
+        assert_eq!(view.source.unwrap().to_string(), "inner");
+    }
+
+    #[test]
+    fn display_debug_and_opaque_errors_fall_back_in_order() {
+        let result: Result<(), String> = Err("plain".to_owned());
+        let view = err_view!(&result).unwrap();
+        assert_eq!(view.message.to_string(), "plain");
+        assert!(view.source.is_none());
+
+        #[derive(Debug)]
+        struct OnlyDebug(u8);
+        let result: Result<(), OnlyDebug> = Err(OnlyDebug(7));
+        assert_eq!(err_view!(&result).unwrap().message.to_string(), "OnlyDebug(7)");
+
+        struct Nothing;
+        let result: Result<(), Nothing> = Err(Nothing);
+        let view = err_view!(&result).unwrap();
+        assert!(view.type_name.ends_with("Nothing"));
+        assert_eq!(view.message.to_string(), "");
+
+        let ok: Result<(), Nothing> = Ok(());
+        assert!(err_view!(&ok).is_none());
+    }
+
+    #[test]
+    fn generic_errors_use_the_bounds_in_scope() {
+        fn view_of<E: fmt::Display>(error: E) -> String {
+            let result: Result<(), E> = Err(error);
+            err_view!(&result).unwrap().message.to_string()
+        }
+        assert_eq!(view_of(Outer(Inner)), "outer");
+    }
+}

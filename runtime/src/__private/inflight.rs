@@ -1,0 +1,342 @@
+//! Errors in flight: captured once at their origin, carried up through the instrumented
+//! callers that propagate them, reported once by the outermost.
+//!
+//! Each thread counts the instrumented frames it is inside (`DEPTH`). A frame that returns an
+//! `Err` leaves a record addressed to the frame one level up (`Pending::claimant`). If that
+//! frame returns the same error (or one wrapping it as a `source()`), it claims the record and
+//! adds itself to the span trace; if it returns `Ok`, finishes a poll with `Pending`, or
+//! returns an unrelated error, the record is dropped as handled. A frame that leaves an error
+//! at depth zero has no instrumented caller on this thread: it reports.
+//!
+//! A panic takes the same path, driven by unwinding instead of return values: the panic hook
+//! captures the payload and backtrace at the panic site, and each frame the unwinding passes
+//! through claims the record from its callee.
+
+use super::describe::ErrorView;
+use super::site::{BacktraceMode, Site};
+use crate::capture;
+use crate::report::{causes_of, readable_type_name, ErrorReport, SourceLocation};
+use crate::traceback::Traceback;
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fmt::{self, Write as _};
+use tracing::Span;
+
+thread_local! {
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+    static PENDING: Cell<Option<Box<Pending>>> = const { Cell::new(None) };
+    static PANIC: Cell<Option<Box<PanicCapture>>> = const { Cell::new(None) };
+}
+
+struct Pending {
+    /// The depth of the frame that may claim this record.
+    claimant: u32,
+    record: Record,
+}
+
+struct Record {
+    report: ErrorReport,
+    /// Identifies the error a frame returned, to tell it from a different one.
+    fingerprint: u64,
+    /// Of the message alone, to find the error again in a wrapper's `source()` chain.
+    message_hash: u64,
+    is_panic: bool,
+    /// Origin first.
+    sites: Vec<&'static Site>,
+}
+
+/// What the panic hook saw at the panic site.
+pub(crate) struct PanicCapture {
+    pub(crate) message: String,
+    pub(crate) location: Option<SourceLocation>,
+    pub(crate) traceback: Result<Traceback, Cow<'static, str>>,
+}
+
+/// Counts a frame in; returns its depth.
+#[inline]
+pub(crate) fn enter() -> u32 {
+    DEPTH
+        .try_with(|depth| {
+            let mine = depth.get().wrapping_add(1);
+            depth.set(mine);
+            mine
+        })
+        .unwrap_or(1)
+}
+
+/// Counts the frame at `depth` out.
+#[inline]
+pub(crate) fn exit(depth: u32) {
+    let _ = DEPTH.try_with(|current| current.set(depth.wrapping_sub(1)));
+}
+
+/// The depth of a frame that is about to leave, for async frames, which leave after their
+/// last poll has counted them out.
+#[inline]
+pub(crate) fn depth_of_leaving_frame() -> u32 {
+    DEPTH.try_with(Cell::get).unwrap_or(0).wrapping_add(1)
+}
+
+/// The frame at `depth` finished without an error (or a poll returned `Pending`): a record
+/// its callees left for it describes an error it handled.
+#[inline]
+pub(crate) fn leave_ok(depth: u32) {
+    let _ = PENDING.try_with(|pending| {
+        if let Some(stale) = pending.take() {
+            if stale.claimant >= depth {
+                drop_as_handled(stale.record);
+            } else {
+                pending.set(Some(stale));
+            }
+        }
+    });
+}
+
+/// The frame at `depth` of `site` returned `error`.
+#[cold]
+#[inline(never)]
+pub(crate) fn leave_err(site: &'static Site, span: &Span, depth: u32, error: ErrorView<'_>) {
+    let fingerprint = fingerprint(error.type_name, &error.message);
+    let pending = PENDING.try_with(Cell::take).ok().flatten();
+    let (mut record, raised_here) = match pending {
+        Some(pending) if pending.claimant == depth && !pending.record.is_panic => {
+            if pending.record.fingerprint == fingerprint {
+                (pending.record, false)
+            } else if let Some(position) = position_in_chain(&error, pending.record.message_hash) {
+                (rewrap(pending.record, &error, position, fingerprint), true)
+            } else {
+                drop_as_handled(pending.record);
+                (new_error_record(site, &error, fingerprint), true)
+            }
+        }
+        other => {
+            if let Some(stale) = other {
+                drop_as_handled(stale.record);
+            }
+            (new_error_record(site, &error, fingerprint), true)
+        }
+    };
+    mark_span(span, &record, raised_here);
+    record.sites.push(site);
+    hand_up(record, span, depth);
+}
+
+/// The frame at `depth` of `site` is being unwound by a panic.
+#[cold]
+#[inline(never)]
+pub(crate) fn leave_unwinding(site: &'static Site, span: &Span, depth: u32) {
+    let pending = PENDING.try_with(Cell::take).ok().flatten();
+    let mut record = match pending {
+        Some(pending) if pending.claimant == depth && pending.record.is_panic => pending.record,
+        other => {
+            if let Some(stale) = other {
+                drop_as_handled(stale.record);
+            }
+            new_panic_record(PANIC.try_with(Cell::take).ok().flatten())
+        }
+    };
+    let raised_here = record.sites.is_empty();
+    mark_span(span, &record, raised_here);
+    record.sites.push(site);
+    hand_up(record, span, depth);
+}
+
+/// Called by the panic hook: keeps what only the panic site can see for the frames that the
+/// unwinding will pass through.
+pub(crate) fn record_panic_site(info: &std::panic::PanicHookInfo<'_>) {
+    if DEPTH.try_with(Cell::get).unwrap_or(0) == 0 {
+        return;
+    }
+    let traceback = if capture::disabled_by_environment() {
+        Err(Cow::Borrowed("backtrace not captured: RUST_BACKTRACE=0"))
+    } else {
+        Ok(Traceback::capture())
+    };
+    let capture = PanicCapture {
+        message: crate::report::panic_message(info.payload()),
+        location: info.location().map(|location| SourceLocation {
+            file: location.file().to_owned(),
+            line: location.line(),
+            column: location.column(),
+        }),
+        traceback,
+    };
+    let _ = PANIC.try_with(|panic| panic.set(Some(Box::new(capture))));
+}
+
+fn hand_up(record: Record, span: &Span, depth: u32) {
+    let claimant = depth.saturating_sub(1);
+    if claimant == 0 {
+        report(record, span);
+    } else {
+        let _ = PENDING.try_with(|pending| pending.set(Some(Box::new(Pending { claimant, record }))));
+    }
+}
+
+fn new_error_record(site: &'static Site, error: &ErrorView<'_>, fingerprint: u64) -> Record {
+    let mut report = ErrorReport::new(
+        readable_type_name(error.type_name),
+        error.message.to_string(),
+        causes_of(error.source),
+    );
+    match capture_at_origin(site) {
+        Ok(traceback) => report.traceback = Some(traceback),
+        Err(note) => report.traceback_note = Some(note),
+    }
+    Record {
+        message_hash: hash_display(&error.message),
+        report,
+        fingerprint,
+        is_panic: false,
+        sites: Vec::new(),
+    }
+}
+
+fn new_panic_record(capture: Option<Box<PanicCapture>>) -> Record {
+    let mut report = ErrorReport::new("panic", String::new(), Vec::new());
+    match capture {
+        Some(capture) => {
+            let capture = *capture;
+            report.message = capture.message;
+            report.panic_location = capture.location;
+            match capture.traceback {
+                Ok(traceback) => report.traceback = Some(traceback),
+                Err(note) => report.traceback_note = Some(note),
+            }
+        }
+        None => {
+            report.traceback_note = Some(Cow::Borrowed(
+                "panic payload and backtrace not captured: a panic hook installed after \
+                 tracefault's did not call it",
+            ));
+        }
+    }
+    Record { message_hash: 0, fingerprint: 0, report, is_panic: true, sites: Vec::new() }
+}
+
+fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>> {
+    match site.backtrace {
+        BacktraceMode::Never => Err(Cow::Borrowed("backtrace not captured: backtrace = \"never\"")),
+        BacktraceMode::Always => Ok(Traceback::capture()),
+        BacktraceMode::Origin if capture::disabled_by_environment() => {
+            Err(Cow::Borrowed("backtrace not captured: RUST_BACKTRACE=0"))
+        }
+        BacktraceMode::Origin => {
+            match site.limiter.try_acquire(capture::backtrace_rate(), capture::now_nanos()) {
+                Ok(_) => Ok(Traceback::capture()),
+                Err(()) => Err(Cow::Owned(format!(
+                    "backtrace suppressed: {} similar errors in the last second",
+                    site.limiter.suppressed()
+                ))),
+            }
+        }
+    }
+}
+
+/// The position in `error`'s `source()` chain of an error whose message hashes to
+/// `message_hash`: the caller wrapped the error its callee returned.
+fn position_in_chain(error: &ErrorView<'_>, message_hash: u64) -> Option<usize> {
+    let mut source = error.source;
+    let mut position = 0;
+    while let Some(cause) = source {
+        if hash_display(cause) == message_hash {
+            return Some(position);
+        }
+        position += 1;
+        if position > 32 {
+            return None;
+        }
+        source = cause.source();
+    }
+    None
+}
+
+/// The record of an error that a caller wrapped: the wrapper heads the report, the wrapped
+/// error keeps its type name in the chain, and the origin's traceback stays.
+fn rewrap(mut record: Record, error: &ErrorView<'_>, position: usize, fingerprint: u64) -> Record {
+    let wrapped_type = core::mem::replace(&mut record.report.type_name, readable_type_name(error.type_name));
+    let wrapped_causes = core::mem::take(&mut record.report.causes);
+    record.report.message = error.message.to_string();
+    record.report.causes = causes_of(error.source);
+    record.report.causes[position].type_name = Some(wrapped_type);
+    for (cause, known) in record.report.causes[position + 1..].iter_mut().zip(wrapped_causes) {
+        if cause.type_name.is_none() && cause.message == known.message {
+            cause.type_name = known.type_name;
+        }
+    }
+    record.fingerprint = fingerprint;
+    record.message_hash = hash_display(&error.message);
+    record
+}
+
+/// Every span an error escapes is marked; the one where it was raised (or wrapped) also says
+/// what it was.
+fn mark_span(span: &Span, record: &Record, raised_here: bool) {
+    if span.is_disabled() {
+        return;
+    }
+    span.record("error", true);
+    if raised_here {
+        span.record("exception.type", &*record.report.type_name);
+        span.record("exception.message", record.report.message.as_str());
+    }
+}
+
+fn drop_as_handled(record: Record) {
+    tracing::event!(
+        target: "tracefault",
+        tracing::Level::DEBUG,
+        exception.r#type = %record.report.type_name,
+        exception.message = %record.report.message,
+        "error handled"
+    );
+}
+
+fn report(mut record: Record, span: &Span) {
+    record.report.span_trace = record.sites.iter().rev().map(|site| site.span_trace_entry()).collect();
+    let report = &record.report;
+    let edge = record.sites.last().map(|site| site.function).unwrap_or_default();
+    macro_rules! emit {
+        ($($parent:tt)*) => {
+            tracing::event!(
+                target: "tracefault",
+                $($parent)*
+                tracing::Level::ERROR,
+                exception.r#type = %report.type_name,
+                exception.message = %report.message,
+                exception.stacktrace = %report,
+                "{} escaped {edge}", if record.is_panic { "panic" } else { "error" }
+            )
+        };
+    }
+    if span.is_disabled() {
+        emit!();
+    } else {
+        emit!(parent: span,);
+    }
+}
+
+/// FNV-1a over what `Display` writes: compares two messages without allocating either.
+struct Fnv(u64);
+
+impl fmt::Write for Fnv {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        for byte in text.bytes() {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(())
+    }
+}
+
+fn hash_display(value: &dyn fmt::Display) -> u64 {
+    let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
+    let _ = write!(hasher, "{value}");
+    hasher.0
+}
+
+fn fingerprint(type_name: &str, message: &dyn fmt::Display) -> u64 {
+    let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
+    let _ = write!(hasher, "{type_name}\u{0}{message}");
+    hasher.0
+}

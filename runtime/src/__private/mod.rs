@@ -1,0 +1,16 @@
+//! What expansions of `#[trace]` call. Not public API: names and signatures change without
+//! notice.
+
+pub mod describe;
+mod frame;
+pub(crate) mod inflight;
+pub(crate) mod panic_hook;
+mod site;
+
+pub use crate::capture::RateLimiter;
+pub use describe::{as_err, ErrorView};
+pub use frame::{call, AsyncFrame, Frame, Instrumented};
+pub use site::{BacktraceMode, Site};
+pub use tracing;
+
+pub use crate::__tracefault_err_view as err_view;

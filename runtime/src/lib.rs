@@ -1,0 +1,59 @@
+//! tracefault: Python's `traceback`, for distributed Rust services.
+//!
+//! `#[tracefault::trace]` opens a [`tracing`] span around a function; when the function
+//! returns `Err` or panics, it captures a backtrace at the error's origin only, follows the
+//! error up through the instrumented callers that propagate it, and emits one report when the
+//! error leaves the outermost of them.
+//!
+//! ```
+//! #[derive(Debug)]
+//! struct OutOfStock;
+//! impl std::fmt::Display for OutOfStock {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+//!         f.write_str("out of stock")
+//!     }
+//! }
+//! impl std::error::Error for OutOfStock {}
+//!
+//! #[tracefault::trace(args(sku))]
+//! fn reserve(sku: u32) -> Result<(), OutOfStock> {
+//!     Err(OutOfStock)
+//! }
+//!
+//! #[tracefault::trace]
+//! fn checkout(sku: u32) -> Result<(), OutOfStock> {
+//!     reserve(sku)?;
+//!     Ok(())
+//! }
+//!
+//! // One `ERROR` event, target `tracefault`, with `exception.type`, `exception.message` and
+//! // `exception.stacktrace`, when the error leaves `checkout`.
+//! assert!(checkout(42).is_err());
+//! ```
+//!
+//! See the README for the attribute's options, the report format and the cargo features.
+
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+pub use tracefault_macros::trace;
+
+mod capture;
+pub mod report;
+#[cfg(feature = "subscriber")]
+mod subscriber;
+pub mod traceback;
+
+pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
+pub use report::ErrorReport;
+#[cfg(feature = "subscriber")]
+pub use subscriber::init;
+
+/// Installs tracefault's panic hook now, in front of the current hook. Instrumented functions
+/// do this on first use; call it after `std::panic::set_hook` if you install a hook of your own
+/// that does not call the previous one.
+pub fn install_panic_hook() {
+    __private::panic_hook::ensure_installed();
+}
+
+#[doc(hidden)]
+pub mod __private;

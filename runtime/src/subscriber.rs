@@ -1,0 +1,80 @@
+//! `tracefault::init()`: a ready `tracing-subscriber` stack whose output shows tracefault's
+//! reports as the tracebacks they are.
+
+use std::fmt;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::format::{Format, Writer};
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::EnvFilter;
+
+/// Installs a global subscriber: `RUST_LOG` filtering (default `info`) and human-readable
+/// lines on standard output, with error reports printed as multi-line tracebacks.
+///
+/// Returns an error if a global subscriber is already set.
+pub fn init() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .event_format(ReportFormat { inner: Format::default() })
+        .try_init()
+}
+
+/// Writes report events (target `tracefault` with an `exception.stacktrace`) as a header line
+/// followed by the traceback; every other event as `inner` does.
+struct ReportFormat<F> {
+    inner: F,
+}
+
+impl<S, N, F> FormatEvent<S, N> for ReportFormat<F>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    F: FormatEvent<S, N>,
+{
+    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+        if event.metadata().target() != "tracefault" {
+            return self.inner.format_event(ctx, writer, event);
+        }
+        let mut fields = ReportFields::default();
+        event.record(&mut fields);
+        let Some(stacktrace) = fields.stacktrace else {
+            return self.inner.format_event(ctx, writer, event);
+        };
+        let mut scope = String::new();
+        if let Some(span) = ctx.lookup_current() {
+            for span in span.scope().from_root() {
+                scope.push_str(span.name());
+                scope.push(':');
+            }
+        }
+        let level = event.metadata().level();
+        if writer.has_ansi_escapes() {
+            writeln!(writer, "\x1b[31m{level:>5}\x1b[0m {scope} {}", fields.message)?;
+        } else {
+            writeln!(writer, "{level:>5} {scope} {}", fields.message)?;
+        }
+        for line in stacktrace.lines() {
+            writeln!(writer, "    {line}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct ReportFields {
+    message: String,
+    stacktrace: Option<String>,
+}
+
+impl Visit for ReportFields {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        match field.name() {
+            "message" => self.message = format!("{value:?}"),
+            "exception.stacktrace" => self.stacktrace = Some(format!("{value:?}")),
+            _ => {}
+        }
+    }
+}
+
