@@ -43,8 +43,8 @@ where
             return self.inner.format_event(ctx, writer, event);
         };
         let mut scope = String::new();
-        if let Some(span) = ctx.lookup_current() {
-            for span in span.scope().from_root() {
+        if let Some(spans) = ctx.event_scope() {
+            for span in spans.from_root() {
                 scope.push_str(span.name());
                 scope.push(':');
             }

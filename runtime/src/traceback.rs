@@ -262,8 +262,14 @@ fn is_runtime_frame(function: &str) -> bool {
         || RUNTIME_PREFIXES.iter().any(|prefix| function.starts_with(prefix))
 }
 
-/// Shortens a path under the cargo registry or a Rust toolchain; keeps the user's paths.
+/// Shortens a path under the cargo registry or a Rust toolchain, and makes one under the
+/// current directory relative to it.
 pub(crate) fn shorten_path(path: &Path) -> String {
+    static CURRENT_DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    let current_dir = CURRENT_DIR.get_or_init(|| std::env::current_dir().ok());
+    if let Some(relative) = current_dir.as_deref().and_then(|dir| path.strip_prefix(dir).ok()) {
+        return relative.to_string_lossy().into_owned();
+    }
     let text = path.to_string_lossy();
     if let Some(index) = text.find("/registry/src/") {
         let rest = &text[index + "/registry/src/".len()..];

@@ -1,0 +1,328 @@
+//! The options of `#[trace(...)]`, parsed into typed fields.
+//!
+//! Grammar: `#[trace]` or `#[trace(option, ...)]`, where option is one of
+//! `name = "..."`, `target = "..."`, `level = "trace|debug|info|warn|error"`,
+//! `args(a, %b, ?c)`, `fields(key = expr, key = %expr, key)`, `err`, `no_err`,
+//! `backtrace = "origin|always|never"`, `panic = true|false`, `crate = path`.
+//!
+//! Parsing collects every error it can find (an unknown option, a repeated one, a value of the
+//! wrong kind) so that the user sees them all at once.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::ext::IdentExt;
+use syn::{parenthesized, Expr, Ident, Lit, LitBool, LitStr, Token};
+
+mod kw {
+    syn::custom_keyword!(name);
+    syn::custom_keyword!(target);
+    syn::custom_keyword!(level);
+    syn::custom_keyword!(args);
+    syn::custom_keyword!(fields);
+    syn::custom_keyword!(err);
+    syn::custom_keyword!(no_err);
+    syn::custom_keyword!(backtrace);
+    syn::custom_keyword!(panic);
+}
+
+const OPTIONS: &str =
+    "name, target, level, args, fields, err, no_err, backtrace, panic, crate";
+
+#[derive(Default)]
+pub(crate) struct TraceArgs {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) target: Option<LitStr>,
+    pub(crate) level: Option<(Level, Span)>,
+    pub(crate) args: Option<Vec<RecordedArg>>,
+    pub(crate) fields: Option<Vec<CustomField>>,
+    pub(crate) err: Option<ErrCapture>,
+    pub(crate) backtrace: Option<(BacktraceMode, Span)>,
+    pub(crate) panic: Option<LitBool>,
+    pub(crate) krate: Option<syn::Path>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BacktraceMode {
+    Origin,
+    Always,
+    Never,
+}
+
+/// `err` or `no_err`, with the keyword's span.
+#[derive(Clone, Copy)]
+pub(crate) enum ErrCapture {
+    Forced(Span),
+    Disabled(Span),
+}
+
+/// How a value is recorded in a span: `?x` with `Debug`, `%x` with `Display`, a bare field
+/// value as `tracing::Value` (numbers stay numbers). A bare parameter in `args(...)` is
+/// recorded with `Debug`, as `#[tracing::instrument]` does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Recording {
+    Debug,
+    Display,
+    Value,
+}
+
+/// A parameter named in `args(...)`.
+pub(crate) struct RecordedArg {
+    pub(crate) ident: Ident,
+    pub(crate) recording: Recording,
+}
+
+/// `key = value` in `fields(...)`; a key without a value declares an empty field.
+pub(crate) struct CustomField {
+    /// The dotted path, e.g. `user.id`.
+    pub(crate) key: Punctuated<Ident, Token![.]>,
+    pub(crate) value: Option<(Recording, Expr)>,
+}
+
+impl CustomField {
+    pub(crate) fn name(&self) -> String {
+        self.key.iter().map(|ident| ident.to_string()).collect::<Vec<_>>().join(".")
+    }
+}
+
+impl Parse for TraceArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut parsed = TraceArgs::default();
+        let mut errors = Errors::default();
+        while !input.is_empty() {
+            parsed.parse_option(input, &mut errors)?;
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        errors.finish()?;
+        Ok(parsed)
+    }
+}
+
+impl TraceArgs {
+    fn parse_option(&mut self, input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<()> {
+        let lookahead = input.lookahead1();
+        if lookahead.peek(kw::name) {
+            let key = input.parse::<kw::name>()?;
+            let value = parse_str_value(input, "name", errors)?;
+            set_once(&mut self.name, value, key.span, "name", errors);
+        } else if lookahead.peek(kw::target) {
+            let key = input.parse::<kw::target>()?;
+            let value = parse_str_value(input, "target", errors)?;
+            set_once(&mut self.target, value, key.span, "target", errors);
+        } else if lookahead.peek(kw::level) {
+            let key = input.parse::<kw::level>()?;
+            let value = parse_str_value(input, "level", errors)?.and_then(|lit| {
+                parse_level(&lit).map(|level| (level, lit.span())).map_err(|e| errors.push(e)).ok()
+            });
+            set_once(&mut self.level, value, key.span, "level", errors);
+        } else if lookahead.peek(kw::backtrace) {
+            let key = input.parse::<kw::backtrace>()?;
+            let value = parse_str_value(input, "backtrace", errors)?.and_then(|lit| {
+                parse_backtrace(&lit).map(|mode| (mode, lit.span())).map_err(|e| errors.push(e)).ok()
+            });
+            set_once(&mut self.backtrace, value, key.span, "backtrace", errors);
+        } else if lookahead.peek(kw::panic) {
+            let key = input.parse::<kw::panic>()?;
+            input.parse::<Token![=]>()?;
+            let value = match input.parse::<Expr>()? {
+                Expr::Lit(syn::ExprLit { lit: Lit::Bool(value), .. }) => Some(value),
+                other => {
+                    errors.push(syn::Error::new(other.span(), "expected `true` or `false`: `panic = false`"));
+                    None
+                }
+            };
+            set_once(&mut self.panic, value, key.span, "panic", errors);
+        } else if lookahead.peek(kw::args) {
+            let key = input.parse::<kw::args>()?;
+            let content;
+            parenthesized!(content in input);
+            let list = Punctuated::<RecordedArg, Token![,]>::parse_terminated(&content)?;
+            set_once(&mut self.args, Some(list.into_iter().collect()), key.span, "args", errors);
+        } else if lookahead.peek(kw::fields) {
+            let key = input.parse::<kw::fields>()?;
+            let content;
+            parenthesized!(content in input);
+            let list = Punctuated::<CustomField, Token![,]>::parse_terminated(&content)?;
+            set_once(&mut self.fields, Some(list.into_iter().collect()), key.span, "fields", errors);
+        } else if lookahead.peek(kw::err) {
+            let key = input.parse::<kw::err>()?;
+            self.set_err(ErrCapture::Forced(key.span), errors);
+        } else if lookahead.peek(kw::no_err) {
+            let key = input.parse::<kw::no_err>()?;
+            self.set_err(ErrCapture::Disabled(key.span), errors);
+        } else if lookahead.peek(Token![crate]) {
+            let key = input.parse::<Token![crate]>()?;
+            input.parse::<Token![=]>()?;
+            let path = input.call(syn::Path::parse_mod_style)?;
+            set_once(&mut self.krate, Some(path), key.span, "crate", errors);
+        } else if input.peek(Ident::peek_any) {
+            let unknown: Ident = input.call(syn::ext::IdentExt::parse_any)?;
+            errors.push(syn::Error::new(
+                unknown.span(),
+                format!("unknown option `{unknown}`; expected one of: {OPTIONS}"),
+            ));
+            skip_option_value(input)?;
+        } else {
+            return Err(lookahead.error());
+        }
+        Ok(())
+    }
+
+    fn set_err(&mut self, value: ErrCapture, errors: &mut Errors) {
+        let (span, key) = match value {
+            ErrCapture::Forced(span) => (span, "err"),
+            ErrCapture::Disabled(span) => (span, "no_err"),
+        };
+        match self.err {
+            None => self.err = Some(value),
+            Some(ErrCapture::Forced(_)) if key == "err" => errors.push(duplicate(span, key)),
+            Some(ErrCapture::Disabled(_)) if key == "no_err" => errors.push(duplicate(span, key)),
+            Some(_) => errors.push(syn::Error::new(span, "`err` and `no_err` cannot be used together")),
+        }
+    }
+}
+
+impl Parse for RecordedArg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let recording = match parse_recording(input)? {
+            Recording::Value => Recording::Debug,
+            sigil => sigil,
+        };
+        let ident = input.call(syn::ext::IdentExt::parse_any)?;
+        Ok(RecordedArg { ident, recording })
+    }
+}
+
+impl Parse for CustomField {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let key = Punctuated::parse_separated_nonempty_with(input, syn::ext::IdentExt::parse_any)?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            let recording = parse_recording(input)?;
+            Some((recording, input.parse()?))
+        } else {
+            None
+        };
+        Ok(CustomField { key, value })
+    }
+}
+
+fn parse_recording(input: ParseStream<'_>) -> syn::Result<Recording> {
+    if input.peek(Token![%]) {
+        input.parse::<Token![%]>()?;
+        Ok(Recording::Display)
+    } else if input.peek(Token![?]) {
+        input.parse::<Token![?]>()?;
+        Ok(Recording::Debug)
+    } else {
+        Ok(Recording::Value)
+    }
+}
+
+/// `= "string"`; any other expression is reported and skipped so parsing can go on.
+fn parse_str_value(input: ParseStream<'_>, key: &str, errors: &mut Errors) -> syn::Result<Option<LitStr>> {
+    input.parse::<Token![=]>()?;
+    Ok(match input.parse::<Expr>()? {
+        Expr::Lit(syn::ExprLit { lit: Lit::Str(value), .. }) => Some(value),
+        other => {
+            errors.push(syn::Error::new(
+                other.span(),
+                format!("expected a string literal: `{key} = \"...\"`"),
+            ));
+            None
+        }
+    })
+}
+
+fn parse_level(lit: &LitStr) -> syn::Result<Level> {
+    match lit.value().to_ascii_lowercase().as_str() {
+        "trace" => Ok(Level::Trace),
+        "debug" => Ok(Level::Debug),
+        "info" => Ok(Level::Info),
+        "warn" => Ok(Level::Warn),
+        "error" => Ok(Level::Error),
+        _ => Err(syn::Error::new(
+            lit.span(),
+            "unknown level; expected one of \"trace\", \"debug\", \"info\", \"warn\", \"error\"",
+        )),
+    }
+}
+
+fn parse_backtrace(lit: &LitStr) -> syn::Result<BacktraceMode> {
+    match lit.value().as_str() {
+        "origin" => Ok(BacktraceMode::Origin),
+        "always" => Ok(BacktraceMode::Always),
+        "never" => Ok(BacktraceMode::Never),
+        _ => Err(syn::Error::new(
+            lit.span(),
+            "unknown backtrace mode; expected one of \"origin\", \"always\", \"never\"",
+        )),
+    }
+}
+
+/// After an unknown option: its `= value` or `(...)`, if any.
+fn skip_option_value(input: ParseStream<'_>) -> syn::Result<()> {
+    if input.peek(Token![=]) {
+        input.parse::<Token![=]>()?;
+        input.parse::<Expr>()?;
+    } else if input.peek(syn::token::Paren) {
+        let _content;
+        parenthesized!(_content in input);
+    }
+    Ok(())
+}
+
+/// The only place that detects a repeated option.
+fn set_once<T>(slot: &mut Option<T>, value: Option<T>, key_span: Span, key: &str, errors: &mut Errors) {
+    if slot.is_some() {
+        errors.push(duplicate(key_span, key));
+    } else if value.is_some() {
+        *slot = value;
+    }
+}
+
+fn duplicate(span: Span, key: &str) -> syn::Error {
+    syn::Error::new(span, format!("duplicate option `{key}`"))
+}
+
+/// Errors found so far, reported together.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(errors) => errors.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub(crate) fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+impl TraceArgs {
+    /// Whether the function's `Err` is captured: forced by `err`, refused by `no_err`, and
+    /// otherwise when the produced type is written as a `Result`.
+    pub(crate) fn captures_errors(&self, function: &crate::item::TracedFn) -> bool {
+        match self.err {
+            Some(ErrCapture::Forced(_)) => true,
+            Some(ErrCapture::Disabled(_)) => false,
+            None => crate::item::is_written_as_result(function.produced_type()),
+        }
+    }
+}

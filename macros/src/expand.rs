@@ -1,0 +1,317 @@
+//! Generation: the function rebuilt around calls into `tracefault::__private`. Everything that
+//! could fail was checked before; this cannot.
+
+use crate::args::{BacktraceMode, Level, Recording, TraceArgs};
+use crate::item::{contains_impl_trait, Shape, TracedFn};
+use crate::params::{capture_self_whole, rebind};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::{Block, ExprAsync, Signature, Stmt, Type};
+
+/// The names the expansion declares; `mixed_site` keeps the user's code from seeing them.
+struct Names {
+    krate: syn::Path,
+    site: Ident,
+    frame: Ident,
+    result: Ident,
+    span: Ident,
+    future: Ident,
+}
+
+impl Names {
+    fn new(args: &TraceArgs) -> Names {
+        let local = |name: &str| Ident::new(name, Span::mixed_site());
+        Names {
+            krate: args.krate.clone().unwrap_or_else(|| syn::parse_quote!(::tracefault)),
+            site: Ident::new("__TRACEFAULT_SITE", Span::call_site()),
+            frame: local("__tracefault_frame"),
+            result: local("__tracefault_result"),
+            span: local("__tracefault_span"),
+            future: local("__tracefault_future"),
+        }
+    }
+}
+
+pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
+    let names = Names::new(args);
+    let site = site_static(args, function, &names);
+    let span = span_expr(args, function, &names);
+    let captures_errors = args.captures_errors(function);
+    match function.shape() {
+        Shape::Sync if captures_errors => sync_with_result(function, &names, site, span),
+        Shape::Sync => sync(function, &names, site, span),
+        Shape::Async => async_fn(function, &names, site, span, captures_errors),
+        Shape::AsyncTrait { future } => async_trait(function, future, &names, site, span, captures_errors),
+        Shape::ImplFuture => impl_future(function, &names, site, span, captures_errors),
+    }
+}
+
+// Input:  fn f(x: u32) -> u32 { x + 1 }
+// Output: fn f(x: u32) -> u32 {
+//             static __TRACEFAULT_SITE: Site = ...;
+//             let __tracefault_frame = Frame::enter(&__TRACEFAULT_SITE, span!(...));
+//             { x + 1 }
+//         }
+fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream) -> TokenStream {
+    let Names { krate, site: site_name, frame, .. } = names;
+    let body = &function.body;
+    rebuild(function, &function.sig, quote! {
+        #site
+        let #frame = #krate::__private::Frame::enter(&#site_name, #span);
+        #body
+    })
+}
+
+// Input:  fn f(mut x: u32) -> Result<u32, E> { body }
+// Output: fn f(x: u32) -> Result<u32, E> {
+//             static __TRACEFAULT_SITE: Site = ...;
+//             let __tracefault_frame = Frame::enter(&__TRACEFAULT_SITE, span!(...));
+//             let __tracefault_result = call::<Result<u32, E>, _>(move || { let mut x = x; body });
+//             __tracefault_frame.leave(err_view!(&__tracefault_result));
+//             __tracefault_result
+//         }
+fn sync_with_result(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream) -> TokenStream {
+    let Names { krate, site: site_name, frame, result, .. } = names;
+    let rebinding = rebind(&function.sig);
+    let statements = capture_self_whole(&function.sig).into_iter().chain(rebinding.statements);
+    let body = &function.body;
+    let returns = typed_call(function.written_return_type(), quote!(#krate::__private::call));
+    let leave = leave(function, names, true);
+    rebuild(function, &rebinding.outer, quote! {
+        #site
+        let #frame = #krate::__private::Frame::enter(&#site_name, #span);
+        let #result = #returns(move || {
+            #(#statements)*
+            #body
+        });
+        #leave
+        #result
+    })
+}
+
+// Input:  async fn f(x: u32) -> Result<u32, E> { body }
+// Output: async fn f(x: u32) -> Result<u32, E> {
+//             static __TRACEFAULT_SITE: Site = ...;
+//             let __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
+//             let __tracefault_result = __tracefault_frame
+//                 .instrument::<Result<u32, E>, _>(async move { let x = x; body })
+//                 .await;
+//             __tracefault_frame.leave(err_view!(&__tracefault_result));
+//             __tracefault_result
+//         }
+fn async_fn(
+    function: &TracedFn,
+    names: &Names,
+    site: TokenStream,
+    span: TokenStream,
+    captures_errors: bool,
+) -> TokenStream {
+    let Names { krate, site: site_name, frame, result, .. } = names;
+    let rebinding = rebind(&function.sig);
+    let statements = &rebinding.statements;
+    let body = &function.body;
+    let instrument = typed_call(function.written_return_type(), quote!(#frame.instrument));
+    let leave = leave(function, names, captures_errors);
+    rebuild(function, &rebinding.outer, quote! {
+        #site
+        let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
+        let #result = #instrument(async move {
+            #(#statements)*
+            #body
+        })
+        .await;
+        #leave
+        #result
+    })
+}
+
+// Input:  fn f<'a>(&'a self) -> Pin<Box<dyn Future<Output = R> + Send + 'a>> {
+//             Box::pin(async move { body })
+//         }
+// Output: fn f<'a>(&'a self) -> Pin<Box<dyn Future<Output = R> + Send + 'a>> {
+//             static __TRACEFAULT_SITE: Site = ...;
+//             let __tracefault_span = span!(...);
+//             Box::pin(async move {
+//                 let __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, __tracefault_span);
+//                 let __tracefault_result = __tracefault_frame.instrument(async move { body }).await;
+//                 __tracefault_frame.leave(err_view!(&__tracefault_result));
+//                 __tracefault_result
+//             })
+//         }
+fn async_trait(
+    function: &TracedFn,
+    future: &ExprAsync,
+    names: &Names,
+    site: TokenStream,
+    span: TokenStream,
+    captures_errors: bool,
+) -> TokenStream {
+    let Names { krate, site: site_name, frame, result, span: span_name, .. } = names;
+    let leave = leave(function, names, captures_errors);
+    let instrumented: syn::Expr = syn::parse_quote! {
+        async move {
+            let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span_name);
+            let #result = #frame.instrument(#future).await;
+            #leave
+            #result
+        }
+    };
+    let mut body: Block = function.body.clone();
+    if let Some(Stmt::Expr(syn::Expr::Call(call), None)) = body.stmts.last_mut() {
+        call.args[0] = instrumented;
+    }
+    let statements = &body.stmts;
+    rebuild(function, &function.sig, quote! {
+        #site
+        let #span_name = #span;
+        #(#statements)*
+    })
+}
+
+// Input:  fn f(x: u32) -> impl Future<Output = Result<u32, E>> { async move { body } }
+// Output: fn f(x: u32) -> impl Future<Output = Result<u32, E>> {
+//             static __TRACEFAULT_SITE: Site = ...;
+//             let __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
+//             let __tracefault_future = call(move || { let x = x; async move { body } });
+//             async move {
+//                 let __tracefault_result = __tracefault_frame.instrument(__tracefault_future).await;
+//                 __tracefault_frame.leave(err_view!(&__tracefault_result));
+//                 __tracefault_result
+//             }
+//         }
+fn impl_future(
+    function: &TracedFn,
+    names: &Names,
+    site: TokenStream,
+    span: TokenStream,
+    captures_errors: bool,
+) -> TokenStream {
+    let Names { krate, site: site_name, frame, result, future, .. } = names;
+    let rebinding = rebind(&function.sig);
+    let statements = capture_self_whole(&function.sig).into_iter().chain(rebinding.statements);
+    let body = &function.body;
+    let leave = leave(function, names, captures_errors);
+    rebuild(function, &rebinding.outer, quote! {
+        #site
+        let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
+        let #future = #krate::__private::call(move || {
+            #(#statements)*
+            #body
+        });
+        async move {
+            let #result = #frame.instrument(#future).await;
+            #leave
+            #result
+        }
+    })
+}
+
+/// `path::<R, _>` when `R` can be written there, so the body's type is known before it is
+/// checked; plain `path` otherwise.
+fn typed_call(returns: Option<&Type>, path: TokenStream) -> TokenStream {
+    match returns {
+        None => quote!(#path::<(), _>),
+        Some(ty) if !contains_impl_trait(ty) => quote!(#path::<#ty, _>),
+        Some(_) => path,
+    }
+}
+
+/// `frame.leave(...)` with the `Err` of the result, or with nothing when errors are not
+/// captured; spanned to the function's name, so that a backtrace taken here points there.
+fn leave(function: &TracedFn, names: &Names, captures_errors: bool) -> TokenStream {
+    let Names { krate, frame, result, .. } = names;
+    let error = if captures_errors {
+        let result_type = function.produced_type().map(ToTokens::to_token_stream);
+        let span = result_type.as_ref().and_then(|ty| ty.clone().into_iter().next()).map_or_else(Span::call_site, |t| t.span());
+        quote_spanned!(span=> #krate::__private::err_view!(&#result))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    quote_spanned!(function.sig.ident.span()=> #frame.leave(#error);)
+}
+
+fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
+    let Names { krate, site, .. } = names;
+    let name = function.sig.ident.to_string();
+    let at_function = function.sig.ident.span();
+    let file = quote_spanned!(at_function=> ::core::file!());
+    let line = quote_spanned!(at_function=> ::core::line!());
+    let backtrace = match args.backtrace.map_or(BacktraceMode::Origin, |(mode, _)| mode) {
+        BacktraceMode::Origin => quote!(Origin),
+        BacktraceMode::Always => quote!(Always),
+        BacktraceMode::Never => quote!(Never),
+    };
+    let record_panics = args.panic.as_ref().map_or(true, |value| value.value);
+    quote! {
+        static #site: #krate::__private::Site = #krate::__private::Site {
+            function: #name,
+            module_path: ::core::module_path!(),
+            file: #file,
+            line: #line,
+            backtrace: #krate::__private::BacktraceMode::#backtrace,
+            record_panics: #record_panics,
+            limiter: #krate::__private::RateLimiter::new(),
+        };
+    }
+}
+
+fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
+    let krate = &names.krate;
+    let tracing = quote!(#krate::__private::tracing);
+    let level = match args.level.map_or(Level::Info, |(level, _)| level) {
+        Level::Trace => quote!(TRACE),
+        Level::Debug => quote!(DEBUG),
+        Level::Info => quote!(INFO),
+        Level::Warn => quote!(WARN),
+        Level::Error => quote!(ERROR),
+    };
+    let name = args.name.as_ref().map_or_else(|| function.sig.ident.to_string(), syn::LitStr::value);
+    let target = match &args.target {
+        Some(target) => target.to_token_stream(),
+        None => quote!(::core::module_path!()),
+    };
+    let recorded = args.args.iter().flatten().map(|arg| {
+        let ident = &arg.ident;
+        let value = recorded_value(arg.recording, ident.to_token_stream());
+        quote!(#ident = #value)
+    });
+    let fields = args.fields.iter().flatten().map(|field| {
+        let key = &field.key;
+        match &field.value {
+            Some((recording, value)) => {
+                let value = recorded_value(*recording, value.to_token_stream());
+                quote!(#key = #value)
+            }
+            None => quote!(#key = #tracing::field::Empty),
+        }
+    });
+    quote! {
+        #tracing::span!(
+            target: #target,
+            #tracing::Level::#level,
+            #name,
+            #(#recorded,)*
+            #(#fields,)*
+            error = #tracing::field::Empty,
+            exception.r#type = #tracing::field::Empty,
+            exception.message = #tracing::field::Empty,
+        )
+    }
+}
+
+fn recorded_value(recording: Recording, value: TokenStream) -> TokenStream {
+    match recording {
+        Recording::Debug => quote!(?#value),
+        Recording::Display => quote!(%#value),
+        Recording::Value => value,
+    }
+}
+
+/// The function with its own attributes, visibility and (outer) signature around `body`.
+fn rebuild(function: &TracedFn, sig: &Signature, body: TokenStream) -> TokenStream {
+    let TracedFn { attrs, vis, .. } = function;
+    let brace = function.body.brace_token;
+    let mut block = TokenStream::new();
+    brace.surround(&mut block, |tokens| tokens.extend(body));
+    quote!(#(#attrs)* #vis #sig #block)
+}

@@ -1,0 +1,128 @@
+//! The checks that need both the options and the function; each rule is one function, and all
+//! of them run so the user sees every error at once.
+
+use crate::args::{ErrCapture, Errors, TraceArgs};
+use crate::item::{cannot_be_result, Shape, TracedFn};
+use std::collections::HashSet;
+use syn::spanned::Spanned;
+
+/// Field names every span of `#[trace]` declares for itself.
+const RESERVED_FIELDS: &[&str] = &["error", "exception.type", "exception.message"];
+
+pub(crate) fn check(args: &TraceArgs, function: &TracedFn) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    not_const(function, &mut errors);
+    not_variadic(function, &mut errors);
+    recorded_args_are_parameters(args, function, &mut errors);
+    err_needs_a_result(args, function, &mut errors);
+    err_capture_keeps_track_caller(args, function, &mut errors);
+    field_names_are_unique(args, &mut errors);
+    names_are_not_empty(args, &mut errors);
+    errors.finish()
+}
+
+/// A span cannot be opened during constant evaluation.
+fn not_const(function: &TracedFn, errors: &mut Errors) {
+    if let Some(constness) = &function.sig.constness {
+        errors.push(syn::Error::new(
+            constness.span,
+            "#[trace] cannot instrument a `const fn`: spans and backtraces do not exist at \
+             compile time",
+        ));
+    }
+}
+
+/// A C-variadic function's arguments cannot be moved into the instrumented body.
+fn not_variadic(function: &TracedFn, errors: &mut Errors) {
+    if let Some(variadic) = &function.sig.variadic {
+        errors.push(syn::Error::new(variadic.span(), "#[trace] cannot instrument a C-variadic function"));
+    }
+}
+
+/// Nothing is recorded that the user did not name, and what is named must exist as a plain
+/// parameter, because the span is opened before the parameters' patterns are matched.
+fn recorded_args_are_parameters(args: &TraceArgs, function: &TracedFn, errors: &mut Errors) {
+    let parameters = function.parameter_names();
+    let mut seen = HashSet::new();
+    for arg in args.args.iter().flatten() {
+        if !seen.insert(arg.ident.to_string()) {
+            errors.push(syn::Error::new(arg.ident.span(), format!("`{}` is recorded twice", arg.ident)));
+            continue;
+        }
+        match parameters.iter().find(|(name, _)| *name == arg.ident) {
+            Some((_, true)) => {}
+            Some((_, false)) => errors.push(syn::Error::new(
+                arg.ident.span(),
+                format!(
+                    "`{}` is bound inside a pattern; args(...) records parameters written as \
+                     `name: Type`",
+                    arg.ident
+                ),
+            )),
+            None => errors.push(syn::Error::new(
+                arg.ident.span(),
+                format!("`{}` is not a parameter of this function", arg.ident),
+            )),
+        }
+    }
+}
+
+/// `err` asks for the `Err` of a `Result`; a function whose value cannot be one has none.
+fn err_needs_a_result(args: &TraceArgs, function: &TracedFn, errors: &mut Errors) {
+    if let Some(ErrCapture::Forced(span)) = args.err {
+        if cannot_be_result(function.produced_type()) {
+            errors.push(syn::Error::new(
+                span,
+                "`err` needs a function that returns a `Result`; this one cannot",
+            ));
+        }
+    }
+}
+
+/// Capturing a synchronous function's `Err` moves its body into a closure, where
+/// `Location::caller()` would name the closure's caller instead of the function's.
+fn err_capture_keeps_track_caller(args: &TraceArgs, function: &TracedFn, errors: &mut Errors) {
+    let moves_body = matches!(function.shape(), Shape::Sync | Shape::ImplFuture);
+    if moves_body && args.captures_errors(function) {
+        if let Some(attr) = function.attrs.iter().find(|attr| attr.path().is_ident("track_caller")) {
+            errors.push(syn::Error::new(
+                attr.span(),
+                "#[trace] cannot capture the `Err` of a `#[track_caller]` function without \
+                 changing what `Location::caller()` returns in it; add `no_err`",
+            ));
+        }
+    }
+}
+
+/// A span with two fields of one name would silently lose one of them.
+fn field_names_are_unique(args: &TraceArgs, errors: &mut Errors) {
+    let mut seen = HashSet::new();
+    let reserved = |name: &str, span, errors: &mut Errors| {
+        let is_reserved = RESERVED_FIELDS.contains(&name);
+        if is_reserved {
+            errors.push(syn::Error::new(span, format!("`{name}` is a field #[trace] sets itself")));
+        }
+        is_reserved
+    };
+    // A parameter recorded twice is reported by `recorded_args_are_parameters`.
+    for arg in args.args.iter().flatten() {
+        let name = arg.ident.to_string();
+        if !reserved(&name, arg.ident.span(), errors) {
+            seen.insert(name);
+        }
+    }
+    for field in args.fields.iter().flatten() {
+        let name = field.name();
+        if !reserved(&name, field.key.span(), errors) && !seen.insert(name.clone()) {
+            errors.push(syn::Error::new(field.key.span(), format!("the field `{name}` is declared twice")));
+        }
+    }
+}
+
+fn names_are_not_empty(args: &TraceArgs, errors: &mut Errors) {
+    for (key, value) in [("name", &args.name), ("target", &args.target)] {
+        if let Some(value) = value.as_ref().filter(|value| value.value().is_empty()) {
+            errors.push(syn::Error::new(value.span(), format!("`{key}` cannot be empty")));
+        }
+    }
+}
