@@ -131,7 +131,10 @@ impl fmt::Display for ErrorReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Traceback (most recent call last):")?;
         match &self.traceback {
-            Some(traceback) => write!(f, "{traceback}")?,
+            Some(traceback) => {
+                let known_files: Vec<&str> = self.span_trace.iter().map(|entry| entry.file).collect();
+                traceback.write_python_style(f, &known_files)?;
+            }
             None => {
                 for entry in &self.span_trace {
                     writeln!(f, "  File \"{}\", line {}, in {}", entry.file, entry.line, entry.function)?;

@@ -9,6 +9,17 @@ use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
+thread_local! {
+    static CAPTURES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many tracebacks this thread has captured: lets tests check that an error is captured
+/// once, however far it travels.
+#[doc(hidden)]
+pub fn captures_on_this_thread() -> u64 {
+    CAPTURES.try_with(std::cell::Cell::get).unwrap_or(0)
+}
+
 /// How many frames a [`Traceback`] keeps: deeper stacks keep their innermost frames.
 pub const MAX_FRAMES: usize = 64;
 
@@ -34,7 +45,8 @@ pub struct Frame {
     /// The demangled function path without its hash, e.g. `shop::inventory::reserve`.
     pub function: String,
     /// The source file as recorded in debug info, shortened under the cargo registry and
-    /// the Rust toolchain (`<cargo>/tokio-1.0.0/src/…`, `<rust>/library/std/src/…`).
+    /// the Rust toolchain (`<cargo>/tokio-1.0.0/src/…`, `<rust>/library/std/src/…`). Reports
+    /// show user paths relative to the directory the program was built in.
     pub file: Option<String>,
     pub line: Option<u32>,
     pub column: Option<u32>,
@@ -47,6 +59,7 @@ impl Traceback {
     /// Records the current stack's instruction pointers; no symbol lookup, no allocation.
     #[inline(never)]
     pub fn capture() -> Traceback {
+        let _ = CAPTURES.try_with(|count| count.set(count.get() + 1));
         let mut traceback = Traceback { ips: [0; MAX_FRAMES], len: 0, resolved: OnceLock::new() };
         backtrace::trace(|frame| {
             traceback.ips[traceback.len] = frame.ip() as usize;
@@ -107,9 +120,19 @@ impl Clone for Traceback {
 /// the file can be read, and a count of the frames left out.
 impl fmt::Display for Traceback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_python_style(f, &[])
+    }
+}
+
+impl Traceback {
+    /// Writes the frames; `known_files` are source paths as `file!()` gives them (relative to
+    /// the directory the code was built in), which tells where that directory was, so that
+    /// every path under it is shown the same way.
+    pub(crate) fn write_python_style(&self, f: &mut fmt::Formatter<'_>, known_files: &[&str]) -> fmt::Result {
         let frames: Vec<&Frame> = self.frames().collect();
+        let roots = build_roots(&frames, known_files);
         for frame in merge_closure_frames(&frames) {
-            write_frame(f, frame)?;
+            write_frame(f, frame, &roots)?;
         }
         match self.hidden_frames() {
             0 => Ok(()),
@@ -119,10 +142,34 @@ impl fmt::Display for Traceback {
     }
 }
 
-pub(crate) fn write_frame(f: &mut fmt::Formatter<'_>, frame: &Frame) -> fmt::Result {
+/// The directories the program was built in: an absolute frame path that ends with a known
+/// relative one gives away its prefix. The current directory serves as well.
+fn build_roots(frames: &[&Frame], known_files: &[&str]) -> Vec<String> {
+    let mut roots: Vec<String> = Vec::new();
+    for frame in frames {
+        let Some(path) = frame.file.as_deref() else { continue };
+        for known in known_files.iter().filter(|known| !known.starts_with('/')) {
+            if let Some(root) = path.strip_suffix(known).filter(|root| root.ends_with('/')) {
+                if !roots.iter().any(|r| r == root) {
+                    roots.push(root.to_owned());
+                }
+            }
+        }
+    }
+    if let Ok(current) = std::env::current_dir() {
+        roots.push(format!("{}/", current.display()));
+    }
+    roots
+}
+
+fn display_path<'a>(path: &'a str, roots: &[String]) -> &'a str {
+    roots.iter().find_map(|root| path.strip_prefix(root.as_str())).unwrap_or(path)
+}
+
+fn write_frame(f: &mut fmt::Formatter<'_>, frame: &Frame, roots: &[String]) -> fmt::Result {
     match (&frame.file, frame.line) {
         (Some(file), Some(line)) => {
-            writeln!(f, "  File \"{file}\", line {line}, in {}", frame.function)?;
+            writeln!(f, "  File \"{}\", line {line}, in {}", display_path(file, roots), frame.function)?;
             if let Some(source) = source_line(file, line) {
                 writeln!(f, "    {source}")?;
             }
@@ -189,7 +236,7 @@ impl Frame {
 /// starts; outside those marks nothing is the user's.
 fn hide_outside_short_backtrace(innermost_first: &mut [Frame]) {
     let position = |marker: &str, frames: &[Frame]| {
-        frames.iter().position(|frame| frame.function.ends_with(marker))
+        frames.iter().position(|frame| frame.function.contains(marker))
     };
     if let Some(end) = position("__rust_end_short_backtrace", innermost_first) {
         innermost_first[..=end].iter_mut().for_each(|frame| frame.hidden = true);
@@ -199,19 +246,46 @@ fn hide_outside_short_backtrace(innermost_first: &mut [Frame]) {
     }
 }
 
-/// Demangled names keep the compiler's names for closures and async bodies; the reader thinks
-/// of the function that contains them.
+/// Demangled names carry the compiler's names for closures and async bodies (`::{closure#0}`,
+/// `::{{closure}}`) and turbofish generic arguments (`::<u32>`); the reader thinks of the
+/// function that contains them.
 pub(crate) fn clean_function_name(demangled: &str) -> String {
-    let mut name = demangled.to_owned();
-    for suffix in ["::{{closure}}", "::{closure#0}", "::{async_fn#0}", "::{async_block#0}"] {
-        while let Some(stripped) = name.strip_suffix(suffix) {
-            name.truncate(stripped.len());
+    let mut name = String::with_capacity(demangled.len());
+    let mut rest = demangled;
+    while !rest.is_empty() {
+        let group = if rest.starts_with("::<") {
+            Some(('<', '>'))
+        } else if rest.starts_with("::{") {
+            Some(('{', '}'))
+        } else {
+            None
+        };
+        match group.and_then(|(open, close)| balanced_end(&rest[2..], open, close)) {
+            Some(end) => rest = &rest[2 + end..],
+            None => {
+                let next = rest.chars().next().map_or(1, char::len_utf8);
+                name.push_str(&rest[..next]);
+                rest = &rest[next..];
+            }
         }
     }
-    for infix in ["::{{closure}}", "::{closure#0}", "::{async_fn#0}", "::{async_block#0}"] {
-        name = name.replace(infix, "");
-    }
     name
+}
+
+/// The byte length of the bracketed group `text` starts with, brackets included.
+fn balanced_end(text: &str, open: char, close: char) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, c) in text.char_indices() {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(index + c.len_utf8());
+            }
+        }
+    }
+    None
 }
 
 /// Prefixes of the frames that are plumbing rather than anybody's logic.
@@ -227,11 +301,14 @@ const RUNTIME_PREFIXES: &[&str] = &[
     "<core::panic::",
     "std::rt::",
     "std::sys",
+    "<std::sys",
     "std::thread::",
     "<std::thread::",
     "std::backtrace",
     "core::ops::function::",
     "<alloc::boxed::Box<F,A> as core::ops::function::",
+    "<alloc::boxed::Box<dyn core::ops::function::",
+    "<fn() -> ",
     "<core::future::",
     "core::future::",
     "<core::pin::Pin<P> as core::future::future::Future>",
@@ -262,14 +339,8 @@ fn is_runtime_frame(function: &str) -> bool {
         || RUNTIME_PREFIXES.iter().any(|prefix| function.starts_with(prefix))
 }
 
-/// Shortens a path under the cargo registry or a Rust toolchain, and makes one under the
-/// current directory relative to it.
+/// Shortens a path under the cargo registry or a Rust toolchain; keeps the user's paths.
 pub(crate) fn shorten_path(path: &Path) -> String {
-    static CURRENT_DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
-    let current_dir = CURRENT_DIR.get_or_init(|| std::env::current_dir().ok());
-    if let Some(relative) = current_dir.as_deref().and_then(|dir| path.strip_prefix(dir).ok()) {
-        return relative.to_string_lossy().into_owned();
-    }
     let text = path.to_string_lossy();
     if let Some(index) = text.find("/registry/src/") {
         let rest = &text[index + "/registry/src/".len()..];
@@ -320,7 +391,13 @@ mod tests {
         assert_eq!(clean_function_name("shop::reserve::{{closure}}"), "shop::reserve");
         assert_eq!(clean_function_name("shop::reserve::{{closure}}::{{closure}}"), "shop::reserve");
         assert_eq!(clean_function_name("shop::reserve::{closure#0}::inner"), "shop::reserve::inner");
+        assert_eq!(clean_function_name("shop::reserve::{async_fn#0}"), "shop::reserve");
         assert_eq!(clean_function_name("<shop::Db as shop::Store>::get"), "<shop::Db as shop::Store>::get");
+        assert_eq!(clean_function_name("shop::convert::<u32, alloc::vec::Vec<u8>>"), "shop::convert");
+        assert_eq!(
+            clean_function_name("<shop::Db<T> as shop::Store>::get::{closure#1}::{shim:vtable#0}"),
+            "<shop::Db<T> as shop::Store>::get"
+        );
     }
 
     #[test]

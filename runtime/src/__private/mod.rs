@@ -14,3 +14,4 @@ pub use site::{BacktraceMode, Site};
 pub use tracing;
 
 pub use crate::__tracefault_err_view as err_view;
+pub use crate::traceback::captures_on_this_thread;

@@ -1,0 +1,174 @@
+//! A `tracing` layer that keeps every span and event it sees, for assertions.
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+
+#[derive(Clone, Debug)]
+pub struct SpanRecord {
+    pub name: String,
+    pub fields: BTreeMap<String, String>,
+    pub parent: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EventRecord {
+    pub target: String,
+    pub level: Level,
+    pub fields: BTreeMap<String, String>,
+    /// The span the event belongs to, explicit parent or current.
+    pub span: Option<String>,
+}
+
+impl EventRecord {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or_else(|| panic!("no field {name} in {self:#?}"))
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    spans: Vec<SpanRecord>,
+    index: HashMap<u64, usize>,
+    events: Vec<EventRecord>,
+}
+
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Inner>>);
+
+impl Captured {
+    pub fn spans(&self) -> Vec<SpanRecord> {
+        self.0.lock().unwrap().spans.clone()
+    }
+
+    pub fn span(&self, name: &str) -> SpanRecord {
+        let spans = self.spans();
+        let mut matching = spans.iter().filter(|span| span.name == name);
+        let span = matching.next().unwrap_or_else(|| panic!("no span {name} in {spans:#?}")).clone();
+        assert!(matching.next().is_none(), "several spans named {name}");
+        span
+    }
+
+    pub fn events(&self) -> Vec<EventRecord> {
+        self.0.lock().unwrap().events.clone()
+    }
+
+    /// tracefault's error reports.
+    pub fn reports(&self) -> Vec<EventRecord> {
+        self.events()
+            .into_iter()
+            .filter(|event| event.target == "tracefault" && event.level == Level::ERROR)
+            .collect()
+    }
+
+    pub fn the_report(&self) -> EventRecord {
+        let reports = self.reports();
+        assert_eq!(reports.len(), 1, "expected exactly one report, got {reports:#?}");
+        reports.into_iter().next().unwrap()
+    }
+}
+
+struct CaptureLayer(Captured);
+
+#[derive(Default)]
+struct Fields(BTreeMap<String, String>);
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let mut fields = Fields::default();
+        attrs.record(&mut fields);
+        let parent = ctx.span(id).and_then(|span| span.parent()).map(|parent| parent.name().to_owned());
+        let mut inner = (self.0).0.lock().unwrap();
+        let position = inner.spans.len();
+        inner.index.insert(id.into_u64(), position);
+        inner.spans.push(SpanRecord { name: attrs.metadata().name().to_owned(), fields: fields.0, parent });
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, _ctx: Context<'_, S>) {
+        let mut fields = Fields::default();
+        values.record(&mut fields);
+        let mut inner = (self.0).0.lock().unwrap();
+        if let Some(&position) = inner.index.get(&id.into_u64()) {
+            inner.spans[position].fields.extend(fields.0);
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let span = ctx.event_span(event).map(|span| span.name().to_owned());
+        (self.0).0.lock().unwrap().events.push(EventRecord {
+            target: event.metadata().target().to_owned(),
+            level: *event.metadata().level(),
+            fields: fields.0,
+            span,
+        });
+    }
+}
+
+/// Runs `f` with a subscriber that records everything at `TRACE` and above.
+pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Captured) {
+    capture_at(LevelFilter::TRACE, f)
+}
+
+/// Runs `f` with a subscriber that records what `level` lets through.
+pub fn capture_at<R>(level: LevelFilter, f: impl FnOnce() -> R) -> (R, Captured) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::registry().with(level).with(CaptureLayer(captured.clone()));
+    let result = tracing::subscriber::with_default(subscriber, f);
+    (result, captured)
+}
+
+/// Runs a future to completion on a current-thread tokio runtime inside `capture`.
+pub fn capture_async<F: std::future::Future>(future: F) -> (F::Output, Captured) {
+    capture(|| block_on(future))
+}
+
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
+
+/// An error with an optional source, for building chains.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), source: None }
+    }
+
+    pub fn caused_by(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Failure {
+        Failure { message: message.into(), source: Some(Box::new(source)) }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
