@@ -15,7 +15,9 @@ pub(crate) struct Rebinding {
 
 // Input:  fn f(&self, mut a: A, (b, c): (B, C))
 // Output: fn f(&self, a: A, __tracefault_arg2: (B, C))
-//         with `let mut a = a; let (b, c) = __tracefault_arg2;` to open the body.
+//         with `let mut a = a; let __tracefault_arg2 = __tracefault_arg2;
+//         let (b, c) = __tracefault_arg2;` to open the body, as rustc lowers an `async fn`'s
+//         parameters: what a pattern leaves unbound is dropped with its parameter.
 pub(crate) fn rebind(sig: &Signature) -> Rebinding {
     let mut outer = sig.clone();
     let mut statements = Vec::new();
@@ -33,7 +35,10 @@ pub(crate) fn rebind(sig: &Signature) -> Rebinding {
             None => {
                 let name = format_ident!("__tracefault_arg{}", index, span = Span::mixed_site());
                 let pattern = &typed.pat;
-                statements.push(quote!(let #pattern = #name;));
+                statements.push(quote!(let #name = #name;));
+                if !matches!(&*typed.pat, syn::Pat::Wild(_)) {
+                    statements.push(quote!(let #pattern = #name;));
+                }
                 *typed.pat = syn::parse_quote!(#name);
             }
         }
