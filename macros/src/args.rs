@@ -95,20 +95,24 @@ impl CustomField {
     }
 }
 
-impl Parse for TraceArgs {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let mut parsed = TraceArgs::default();
-        let mut errors = Errors::default();
-        while !input.is_empty() {
-            parsed.parse_option(input, &mut errors)?;
-            if input.is_empty() {
-                break;
+/// The options, and the errors found in them. `Err` only when the options stop parsing (a
+/// misplaced token); otherwise validation runs too, so that all errors are reported together.
+pub(crate) fn parse(tokens: proc_macro2::TokenStream) -> syn::Result<(TraceArgs, Errors)> {
+    syn::parse::Parser::parse2(
+        |input: ParseStream<'_>| {
+            let mut parsed = TraceArgs::default();
+            let mut errors = Errors::default();
+            while !input.is_empty() {
+                parsed.parse_option(input, &mut errors)?;
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
             }
-            input.parse::<Token![,]>()?;
-        }
-        errors.finish()?;
-        Ok(parsed)
-    }
+            Ok((parsed, errors))
+        },
+        tokens,
+    )
 }
 
 impl TraceArgs {

@@ -94,7 +94,13 @@ fn sync_with_result(function: &TracedFn, names: &Names, site: TokenStream, span:
 //             static __TRACEFAULT_SITE: Site = ...;
 //             let __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
 //             let __tracefault_result = __tracefault_frame
-//                 .instrument::<Result<u32, E>, _>(async move { let x = x; body })
+//                 .instrument(async move {
+//                     if let Some(__tracefault_return) = None::<Result<u32, E>> {
+//                         return __tracefault_return;
+//                     }
+//                     let x = x;
+//                     body
+//                 })
 //                 .await;
 //             __tracefault_frame.leave(err_view!(&__tracefault_result));
 //             __tracefault_result
@@ -110,12 +116,13 @@ fn async_fn(
     let rebinding = rebind(&function.sig);
     let statements = &rebinding.statements;
     let body = &function.body;
-    let instrument = typed_call(function.written_return_type(), quote!(#frame.instrument));
+    let return_type = return_type_hint(function.written_return_type());
     let leave = leave(function, names, captures_errors);
     rebuild(function, &rebinding.outer, quote! {
         #site
         let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
-        let #result = #instrument(async move {
+        let #result = #frame.instrument(async move {
+            #return_type
             #(#statements)*
             #body
         })
@@ -202,6 +209,24 @@ fn impl_future(
             let #result = #frame.instrument(#future).await;
             #leave
             #result
+        }
+    })
+}
+
+/// A never-taken `return` of the function's type as the async block's first statement: rustc
+/// infers an async block's output from its first `return`, so the body is checked against the
+/// function's return type and type errors point into the body, as `#[async_trait]` does.
+fn return_type_hint(returns: Option<&Type>) -> Option<TokenStream> {
+    let returns = match returns {
+        None => quote!(()),
+        Some(Type::Never(_)) => return None,
+        Some(ty) if contains_impl_trait(ty) => return None,
+        Some(ty) => ty.to_token_stream(),
+    };
+    let value = Ident::new("__tracefault_return", Span::mixed_site());
+    Some(quote! {
+        if let ::core::option::Option::Some(#value) = ::core::option::Option::None::<#returns> {
+            return #value;
         }
     })
 }

@@ -27,8 +27,8 @@ fn trace_impl(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream, en
         Err(item::ParseFailure::NotAFunction(error)) => return fallback(error, item),
         Err(item::ParseFailure::Unparsable) => return item,
     };
-    let checked = syn::parse2::<args::TraceArgs>(args)
-        .and_then(|args| validate::check(&args, &function).map(|()| args));
+    let checked = args::parse(args)
+        .and_then(|(args, errors)| validate::check(&args, &function, errors).map(|()| args));
     match checked {
         Ok(args) if enabled => expand::generate(&args, &function),
         Ok(_) => item,

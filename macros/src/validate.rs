@@ -9,10 +9,9 @@ use syn::spanned::Spanned;
 /// Field names every span of `#[trace]` declares for itself.
 const RESERVED_FIELDS: &[&str] = &["error", "exception.type", "exception.message"];
 
-pub(crate) fn check(args: &TraceArgs, function: &TracedFn) -> syn::Result<()> {
-    let mut errors = Errors::default();
+/// Adds what is wrong to `errors`, which may already hold the errors found while parsing.
+pub(crate) fn check(args: &TraceArgs, function: &TracedFn, mut errors: Errors) -> syn::Result<()> {
     not_const(function, &mut errors);
-    not_variadic(function, &mut errors);
     recorded_args_are_parameters(args, function, &mut errors);
     err_needs_a_result(args, function, &mut errors);
     err_capture_keeps_track_caller(args, function, &mut errors);
@@ -29,13 +28,6 @@ fn not_const(function: &TracedFn, errors: &mut Errors) {
             "#[trace] cannot instrument a `const fn`: spans and backtraces do not exist at \
              compile time",
         ));
-    }
-}
-
-/// A C-variadic function's arguments cannot be moved into the instrumented body.
-fn not_variadic(function: &TracedFn, errors: &mut Errors) {
-    if let Some(variadic) = &function.sig.variadic {
-        errors.push(syn::Error::new(variadic.span(), "#[trace] cannot instrument a C-variadic function"));
     }
 }
 
@@ -85,8 +77,8 @@ fn err_capture_keeps_track_caller(args: &TraceArgs, function: &TracedFn, errors:
     let moves_body = matches!(function.shape(), Shape::Sync | Shape::ImplFuture);
     if moves_body && args.captures_errors(function) {
         if let Some(attr) = function.attrs.iter().find(|attr| attr.path().is_ident("track_caller")) {
-            errors.push(syn::Error::new(
-                attr.span(),
+            errors.push(syn::Error::new_spanned(
+                attr,
                 "#[trace] cannot capture the `Err` of a `#[track_caller]` function without \
                  changing what `Location::caller()` returns in it; add `no_err`",
             ));

@@ -1,0 +1,4 @@
+#[tracefault::trace(name = "a", level = "debug", name = "b")]
+fn checkout() {}
+
+fn main() {}

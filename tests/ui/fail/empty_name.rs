@@ -1,0 +1,4 @@
+#[tracefault::trace(name = "")]
+fn load() {}
+
+fn main() {}

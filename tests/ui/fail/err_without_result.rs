@@ -1,0 +1,6 @@
+#[tracefault::trace(err)]
+fn count() -> u32 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[tracefault::trace(backtrace = "sometimes")]
+fn checkout() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[tracefault::trace(level = "verbose")]
+fn checkout() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[tracefault::trace]
+pub struct Order {
+    pub sku: u32,
+}
+
+fn main() {}

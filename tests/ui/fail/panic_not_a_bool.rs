@@ -1,0 +1,4 @@
+#[tracefault::trace(panic = "no")]
+fn checkout() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[tracefault::trace(fields(error = 1))]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[tracefault::trace(level = "loud", args(missing), bogus)]
+fn load() {}
+
+fn main() {}

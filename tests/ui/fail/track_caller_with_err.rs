@@ -1,0 +1,7 @@
+#[track_caller]
+#[tracefault::trace]
+fn load() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+trait Store {
+    #[tracefault::trace]
+    fn get(&self, key: &str) -> Option<u32>;
+}
+
+fn main() {}

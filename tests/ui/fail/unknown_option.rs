@@ -1,0 +1,4 @@
+#[tracefault::trace(nmae = "checkout")]
+fn checkout() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[tracefault::trace(name = checkout)]
+fn checkout() {}
+
+fn main() {}
