@@ -1,1 +1,72 @@
+//! The expansion of each function shape and option, kept under `tests/expand/` beside its
+//! input so that users can read what `#[trace]` writes. Regenerate with
+//! `TRACEFAULT_BLESS=1 cargo test -p tracefault-macros snapshots`.
 
+use quote::ToTokens;
+use std::path::{Path, PathBuf};
+
+#[test]
+fn expansions_match_their_snapshots() {
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/expand");
+    let bless = std::env::var_os("TRACEFAULT_BLESS").is_some();
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&directory)
+        .expect("tests/expand exists")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs") && !is_snapshot(path))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    let mut stale = Vec::new();
+    for input in inputs {
+        let expanded = expand_file(&input);
+        let snapshot = input.with_extension("expanded.rs");
+        if bless {
+            std::fs::write(&snapshot, &expanded).unwrap();
+        } else if std::fs::read_to_string(&snapshot).ok().as_deref() != Some(expanded.as_str()) {
+            stale.push(snapshot.display().to_string());
+        }
+    }
+    assert!(stale.is_empty(), "stale expansion snapshots (TRACEFAULT_BLESS=1 to regenerate): {stale:#?}");
+}
+
+fn is_snapshot(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(".expanded.rs")
+}
+
+/// The file with every `#[tracefault::trace]` item replaced by its expansion; files named
+/// `disabled_*` are expanded as with the `enabled` feature off.
+fn expand_file(path: &Path) -> String {
+    let source = std::fs::read_to_string(path).unwrap();
+    let enabled = !path.file_name().unwrap().to_string_lossy().starts_with("disabled_");
+    let mut file: syn::File = syn::parse_str(&source).unwrap();
+    for item in &mut file.items {
+        match item {
+            syn::Item::Fn(function) => *item = expand_item(function.to_token_stream(), enabled),
+            syn::Item::Impl(block) => {
+                for impl_item in &mut block.items {
+                    if let syn::ImplItem::Fn(method) = impl_item {
+                        let expanded = expand_item(method.to_token_stream(), enabled);
+                        *impl_item = syn::parse2(expanded.to_token_stream()).unwrap();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    prettyplease::unparse(&file)
+}
+
+fn expand_item(tokens: proc_macro2::TokenStream, enabled: bool) -> syn::Item {
+    let mut function: syn::ItemFn = syn::parse2(tokens).unwrap();
+    let position = function.attrs.iter().position(|attr| {
+        attr.path().segments.last().is_some_and(|segment| segment.ident == "trace")
+    });
+    let Some(position) = position else { return syn::Item::Fn(function) };
+    let attribute = function.attrs.remove(position);
+    let args = match attribute.meta {
+        syn::Meta::List(list) => list.tokens,
+        _ => proc_macro2::TokenStream::new(),
+    };
+    let expanded = crate::trace_impl(args, function.to_token_stream(), enabled);
+    syn::parse2(expanded).expect("the expansion is an item")
+}

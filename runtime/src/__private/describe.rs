@@ -227,6 +227,7 @@ mod tests {
         assert!(view.source.is_none());
 
         #[derive(Debug)]
+        #[allow(dead_code)]
         struct OnlyDebug(u8);
         let result: Result<(), OnlyDebug> = Err(OnlyDebug(7));
         assert_eq!(err_view!(&result).unwrap().message.to_string(), "OnlyDebug(7)");

@@ -1,0 +1,4 @@
+#[tracefault::trace]
+async fn greet(name: &str) -> String {
+    format!("hello {name}")
+}

@@ -1,0 +1,34 @@
+async fn fetch(url: String) -> Result<Vec<u8>, std::io::Error> {
+    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site {
+        function: "fetch",
+        module_path: ::core::module_path!(),
+        file: ::core::file!(),
+        line: ::core::line!(),
+        backtrace: ::tracefault::__private::BacktraceMode::Origin,
+        record_panics: true,
+        limiter: ::tracefault::__private::RateLimiter::new(),
+    };
+    let __tracefault_frame = ::tracefault::__private::AsyncFrame::new(
+        &__TRACEFAULT_SITE,
+        ::tracefault::__private::tracing::span!(
+            target : ::core::module_path!(),
+            ::tracefault::__private::tracing::Level::INFO, "fetch", error =
+            ::tracefault::__private::tracing::field::Empty, exception.r#type =
+            ::tracefault::__private::tracing::field::Empty, exception.message =
+            ::tracefault::__private::tracing::field::Empty,
+        ),
+    );
+    let __tracefault_result = __tracefault_frame
+        .instrument(async move {
+            if let ::core::option::Option::Some(__tracefault_return) = ::core::option::Option::None::<
+                Result<Vec<u8>, std::io::Error>,
+            > {
+                return __tracefault_return;
+            }
+            let url = url;
+            { download(&url).await }
+        })
+        .await;
+    __tracefault_frame.leave(::tracefault::__private::err_view!(& __tracefault_result));
+    __tracefault_result
+}

@@ -1,0 +1,4 @@
+#[tracefault::trace]
+async fn fetch(url: String) -> Result<Vec<u8>, std::io::Error> {
+    download(&url).await
+}

@@ -1,0 +1,4 @@
+#[tracefault::trace(crate = ::my_facade::tracefault)]
+fn renamed() -> u32 {
+    1
+}

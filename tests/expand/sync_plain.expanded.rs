@@ -1,0 +1,24 @@
+/// Adds one.
+#[must_use]
+pub fn increment(value: u32) -> u32 {
+    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site {
+        function: "increment",
+        module_path: ::core::module_path!(),
+        file: ::core::file!(),
+        line: ::core::line!(),
+        backtrace: ::tracefault::__private::BacktraceMode::Origin,
+        record_panics: true,
+        limiter: ::tracefault::__private::RateLimiter::new(),
+    };
+    let __tracefault_frame = ::tracefault::__private::Frame::enter(
+        &__TRACEFAULT_SITE,
+        ::tracefault::__private::tracing::span!(
+            target : ::core::module_path!(),
+            ::tracefault::__private::tracing::Level::INFO, "increment", error =
+            ::tracefault::__private::tracing::field::Empty, exception.r#type =
+            ::tracefault::__private::tracing::field::Empty, exception.message =
+            ::tracefault::__private::tracing::field::Empty,
+        ),
+    );
+    { value + 1 }
+}
