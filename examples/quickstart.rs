@@ -46,7 +46,10 @@ impl std::error::Error for CheckoutError {
 #[tracefault::trace(args(sku))]
 fn query_stock(sku: u32) -> io::Result<u32> {
     if sku == 42 {
-        return Err(io::Error::new(io::ErrorKind::ConnectionRefused, "connection refused by stock-db:5432"));
+        return Err(io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            "connection refused by stock-db:5432",
+        ));
     }
     Ok(10)
 }
@@ -74,6 +77,9 @@ async fn main() {
         println!("the checkout task panicked: {}", outcome.is_err());
     } else {
         let outcome = checkout(7, 42, 1).await;
-        println!("checkout returned: {}", outcome.map_or_else(|e| format!("Err({e})"), |n| format!("Ok({n})")));
+        println!(
+            "checkout returned: {}",
+            outcome.map_or_else(|e| format!("Err({e})"), |n| format!("Ok({n})"))
+        );
     }
 }

@@ -9,10 +9,10 @@
 //! wrong kind) so that the user sees them all at once.
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::ext::IdentExt;
 use syn::{parenthesized, Expr, Ident, Lit, LitBool, LitStr, Token};
 
 mod kw {
@@ -27,8 +27,7 @@ mod kw {
     syn::custom_keyword!(panic);
 }
 
-const OPTIONS: &str =
-    "name, target, level, args, fields, err, no_err, backtrace, panic, crate";
+const OPTIONS: &str = "name, target, level, args, fields, err, no_err, backtrace, panic, crate";
 
 #[derive(Default)]
 pub(crate) struct TraceArgs {
@@ -91,7 +90,11 @@ pub(crate) struct CustomField {
 
 impl CustomField {
     pub(crate) fn name(&self) -> String {
-        self.key.iter().map(|ident| ident.to_string()).collect::<Vec<_>>().join(".")
+        self.key
+            .iter()
+            .map(|ident| ident.to_string())
+            .collect::<Vec<_>>()
+            .join(".")
     }
 }
 
@@ -129,22 +132,34 @@ impl TraceArgs {
         } else if lookahead.peek(kw::level) {
             let key = input.parse::<kw::level>()?;
             let value = parse_str_value(input, "level", errors)?.and_then(|lit| {
-                parse_level(&lit).map(|level| (level, lit.span())).map_err(|e| errors.push(e)).ok()
+                parse_level(&lit)
+                    .map(|level| (level, lit.span()))
+                    .map_err(|e| errors.push(e))
+                    .ok()
             });
             set_once(&mut self.level, value, key.span, "level", errors);
         } else if lookahead.peek(kw::backtrace) {
             let key = input.parse::<kw::backtrace>()?;
             let value = parse_str_value(input, "backtrace", errors)?.and_then(|lit| {
-                parse_backtrace(&lit).map(|mode| (mode, lit.span())).map_err(|e| errors.push(e)).ok()
+                parse_backtrace(&lit)
+                    .map(|mode| (mode, lit.span()))
+                    .map_err(|e| errors.push(e))
+                    .ok()
             });
             set_once(&mut self.backtrace, value, key.span, "backtrace", errors);
         } else if lookahead.peek(kw::panic) {
             let key = input.parse::<kw::panic>()?;
             input.parse::<Token![=]>()?;
             let value = match input.parse::<Expr>()? {
-                Expr::Lit(syn::ExprLit { lit: Lit::Bool(value), .. }) => Some(value),
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Bool(value),
+                    ..
+                }) => Some(value),
                 other => {
-                    errors.push(syn::Error::new(other.span(), "expected `true` or `false`: `panic = false`"));
+                    errors.push(syn::Error::new(
+                        other.span(),
+                        "expected `true` or `false`: `panic = false`",
+                    ));
                     None
                 }
             };
@@ -154,13 +169,25 @@ impl TraceArgs {
             let content;
             parenthesized!(content in input);
             let list = Punctuated::<RecordedArg, Token![,]>::parse_terminated(&content)?;
-            set_once(&mut self.args, Some(list.into_iter().collect()), key.span, "args", errors);
+            set_once(
+                &mut self.args,
+                Some(list.into_iter().collect()),
+                key.span,
+                "args",
+                errors,
+            );
         } else if lookahead.peek(kw::fields) {
             let key = input.parse::<kw::fields>()?;
             let content;
             parenthesized!(content in input);
             let list = Punctuated::<CustomField, Token![,]>::parse_terminated(&content)?;
-            set_once(&mut self.fields, Some(list.into_iter().collect()), key.span, "fields", errors);
+            set_once(
+                &mut self.fields,
+                Some(list.into_iter().collect()),
+                key.span,
+                "fields",
+                errors,
+            );
         } else if lookahead.peek(kw::err) {
             let key = input.parse::<kw::err>()?;
             self.set_err(ErrCapture::Forced(key.span), errors);
@@ -194,7 +221,10 @@ impl TraceArgs {
             None => self.err = Some(value),
             Some(ErrCapture::Forced(_)) if key == "err" => errors.push(duplicate(span, key)),
             Some(ErrCapture::Disabled(_)) if key == "no_err" => errors.push(duplicate(span, key)),
-            Some(_) => errors.push(syn::Error::new(span, "`err` and `no_err` cannot be used together")),
+            Some(_) => errors.push(syn::Error::new(
+                span,
+                "`err` and `no_err` cannot be used together",
+            )),
         }
     }
 }
@@ -237,10 +267,17 @@ fn parse_recording(input: ParseStream<'_>) -> syn::Result<Recording> {
 }
 
 /// `= "string"`; any other expression is reported and skipped so parsing can go on.
-fn parse_str_value(input: ParseStream<'_>, key: &str, errors: &mut Errors) -> syn::Result<Option<LitStr>> {
+fn parse_str_value(
+    input: ParseStream<'_>,
+    key: &str,
+    errors: &mut Errors,
+) -> syn::Result<Option<LitStr>> {
     input.parse::<Token![=]>()?;
     Ok(match input.parse::<Expr>()? {
-        Expr::Lit(syn::ExprLit { lit: Lit::Str(value), .. }) => Some(value),
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(value),
+            ..
+        }) => Some(value),
         other => {
             errors.push(syn::Error::new(
                 other.span(),
@@ -290,7 +327,13 @@ fn skip_option_value(input: ParseStream<'_>) -> syn::Result<()> {
 }
 
 /// The only place that detects a repeated option.
-fn set_once<T>(slot: &mut Option<T>, value: Option<T>, key_span: Span, key: &str, errors: &mut Errors) {
+fn set_once<T>(
+    slot: &mut Option<T>,
+    value: Option<T>,
+    key_span: Span,
+    key: &str,
+    errors: &mut Errors,
+) {
     if slot.is_some() {
         errors.push(duplicate(key_span, key));
     } else if value.is_some() {

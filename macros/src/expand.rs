@@ -22,7 +22,10 @@ impl Names {
     fn new(args: &TraceArgs) -> Names {
         let local = |name: &str| Ident::new(name, Span::mixed_site());
         Names {
-            krate: args.krate.clone().unwrap_or_else(|| syn::parse_quote!(::tracefault)),
+            krate: args
+                .krate
+                .clone()
+                .unwrap_or_else(|| syn::parse_quote!(::tracefault)),
             site: Ident::new("__TRACEFAULT_SITE", Span::call_site()),
             frame: local("__tracefault_frame"),
             result: local("__tracefault_result"),
@@ -41,7 +44,9 @@ pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
         Shape::Sync if captures_errors => sync_with_result(function, &names, site, span),
         Shape::Sync => sync(function, &names, site, span),
         Shape::Async => async_fn(function, &names, site, span, captures_errors),
-        Shape::AsyncTrait { future } => async_trait(function, future, &names, site, span, captures_errors),
+        Shape::AsyncTrait { future } => {
+            async_trait(function, future, &names, site, span, captures_errors)
+        }
         Shape::ImplFuture => impl_future(function, &names, site, span, captures_errors),
     }
 }
@@ -53,13 +58,22 @@ pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
 //             { x + 1 }
 //         }
 fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream) -> TokenStream {
-    let Names { krate, site: site_name, frame, .. } = names;
+    let Names {
+        krate,
+        site: site_name,
+        frame,
+        ..
+    } = names;
     let body = &function.body;
-    rebuild(function, &function.sig, quote! {
-        #site
-        let #frame = #krate::__private::Frame::enter(&#site_name, #span);
-        #body
-    })
+    rebuild(
+        function,
+        &function.sig,
+        quote! {
+            #site
+            let #frame = #krate::__private::Frame::enter(&#site_name, #span);
+            #body
+        },
+    )
 }
 
 // Input:  fn f(mut x: u32) -> Result<u32, E> { body }
@@ -70,23 +84,43 @@ fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream
 //             __tracefault_frame.leave(err_view!(&__tracefault_result));
 //             __tracefault_result
 //         }
-fn sync_with_result(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream) -> TokenStream {
-    let Names { krate, site: site_name, frame, result, .. } = names;
+fn sync_with_result(
+    function: &TracedFn,
+    names: &Names,
+    site: TokenStream,
+    span: TokenStream,
+) -> TokenStream {
+    let Names {
+        krate,
+        site: site_name,
+        frame,
+        result,
+        ..
+    } = names;
     let rebinding = rebind(&function.sig);
-    let statements = capture_self_whole(&function.sig).into_iter().chain(rebinding.statements);
+    let statements = capture_self_whole(&function.sig)
+        .into_iter()
+        .chain(rebinding.statements);
     let body = &function.body;
-    let returns = typed_call(function.written_return_type(), quote!(#krate::__private::call));
+    let returns = typed_call(
+        function.written_return_type(),
+        quote!(#krate::__private::call),
+    );
     let leave = leave(function, names, true);
-    rebuild(function, &rebinding.outer, quote! {
-        #site
-        let #frame = #krate::__private::Frame::enter(&#site_name, #span);
-        let #result = #returns(move || {
-            #(#statements)*
-            #body
-        });
-        #leave
-        #result
-    })
+    rebuild(
+        function,
+        &rebinding.outer,
+        quote! {
+            #site
+            let #frame = #krate::__private::Frame::enter(&#site_name, #span);
+            let #result = #returns(move || {
+                #(#statements)*
+                #body
+            });
+            #leave
+            #result
+        },
+    )
 }
 
 // Input:  async fn f(x: u32) -> Result<u32, E> { body }
@@ -112,24 +146,34 @@ fn async_fn(
     span: TokenStream,
     captures_errors: bool,
 ) -> TokenStream {
-    let Names { krate, site: site_name, frame, result, .. } = names;
+    let Names {
+        krate,
+        site: site_name,
+        frame,
+        result,
+        ..
+    } = names;
     let rebinding = rebind(&function.sig);
     let statements = &rebinding.statements;
     let body = &function.body;
     let return_type = return_type_hint(function.written_return_type());
     let leave = leave(function, names, captures_errors);
-    rebuild(function, &rebinding.outer, quote! {
-        #site
-        let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
-        let #result = #frame.instrument(async move {
-            #return_type
-            #(#statements)*
-            #body
-        })
-        .await;
-        #leave
-        #result
-    })
+    rebuild(
+        function,
+        &rebinding.outer,
+        quote! {
+            #site
+            let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
+            let #result = #frame.instrument(async move {
+                #return_type
+                #(#statements)*
+                #body
+            })
+            .await;
+            #leave
+            #result
+        },
+    )
 }
 
 // Input:  fn f<'a>(&'a self) -> Pin<Box<dyn Future<Output = R> + Send + 'a>> {
@@ -153,7 +197,14 @@ fn async_trait(
     span: TokenStream,
     captures_errors: bool,
 ) -> TokenStream {
-    let Names { krate, site: site_name, frame, result, span: span_name, .. } = names;
+    let Names {
+        krate,
+        site: site_name,
+        frame,
+        result,
+        span: span_name,
+        ..
+    } = names;
     let leave = leave(function, names, captures_errors);
     let instrumented: syn::Expr = syn::parse_quote! {
         async move {
@@ -168,11 +219,15 @@ fn async_trait(
         call.args[0] = instrumented;
     }
     let statements = &body.stmts;
-    rebuild(function, &function.sig, quote! {
-        #site
-        let #span_name = #span;
-        #(#statements)*
-    })
+    rebuild(
+        function,
+        &function.sig,
+        quote! {
+            #site
+            let #span_name = #span;
+            #(#statements)*
+        },
+    )
 }
 
 // Input:  fn f(x: u32) -> impl Future<Output = Result<u32, E>> { async move { body } }
@@ -193,24 +248,37 @@ fn impl_future(
     span: TokenStream,
     captures_errors: bool,
 ) -> TokenStream {
-    let Names { krate, site: site_name, frame, result, future, .. } = names;
+    let Names {
+        krate,
+        site: site_name,
+        frame,
+        result,
+        future,
+        ..
+    } = names;
     let rebinding = rebind(&function.sig);
-    let statements = capture_self_whole(&function.sig).into_iter().chain(rebinding.statements);
+    let statements = capture_self_whole(&function.sig)
+        .into_iter()
+        .chain(rebinding.statements);
     let body = &function.body;
     let leave = leave(function, names, captures_errors);
-    rebuild(function, &rebinding.outer, quote! {
-        #site
-        let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
-        let #future = #krate::__private::call(move || {
-            #(#statements)*
-            #body
-        });
-        async move {
-            let #result = #frame.instrument(#future).await;
-            #leave
-            #result
-        }
-    })
+    rebuild(
+        function,
+        &rebinding.outer,
+        quote! {
+            #site
+            let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
+            let #future = #krate::__private::call(move || {
+                #(#statements)*
+                #body
+            });
+            async move {
+                let #result = #frame.instrument(#future).await;
+                #leave
+                #result
+            }
+        },
+    )
 }
 
 /// A never-taken `return` of the function's type as the async block's first statement: rustc
@@ -244,10 +312,18 @@ fn typed_call(returns: Option<&Type>, path: TokenStream) -> TokenStream {
 /// `frame.leave(...)` with the `Err` of the result, or with nothing when errors are not
 /// captured; spanned to the function's name, so that a backtrace taken here points there.
 fn leave(function: &TracedFn, names: &Names, captures_errors: bool) -> TokenStream {
-    let Names { krate, frame, result, .. } = names;
+    let Names {
+        krate,
+        frame,
+        result,
+        ..
+    } = names;
     let error = if captures_errors {
         let result_type = function.produced_type().map(ToTokens::to_token_stream);
-        let span = result_type.as_ref().and_then(|ty| ty.clone().into_iter().next()).map_or_else(Span::call_site, |t| t.span());
+        let span = result_type
+            .as_ref()
+            .and_then(|ty| ty.clone().into_iter().next())
+            .map_or_else(Span::call_site, |t| t.span());
         quote_spanned!(span=> #krate::__private::err_view!(&#result))
     } else {
         quote!(::core::option::Option::None)
@@ -261,7 +337,10 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
     let at_function = function.sig.ident.span();
     let file = quote_spanned!(at_function=> ::core::file!());
     let line = quote_spanned!(at_function=> ::core::line!());
-    let backtrace = match args.backtrace.map_or(BacktraceMode::Origin, |(mode, _)| mode) {
+    let backtrace = match args
+        .backtrace
+        .map_or(BacktraceMode::Origin, |(mode, _)| mode)
+    {
         BacktraceMode::Origin => quote!(Origin),
         BacktraceMode::Always => quote!(Always),
         BacktraceMode::Never => quote!(Never),
@@ -290,7 +369,10 @@ fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStrea
         Level::Warn => quote!(WARN),
         Level::Error => quote!(ERROR),
     };
-    let name = args.name.as_ref().map_or_else(|| function.sig.ident.to_string(), syn::LitStr::value);
+    let name = args
+        .name
+        .as_ref()
+        .map_or_else(|| function.sig.ident.to_string(), syn::LitStr::value);
     let target = match &args.target {
         Some(target) => target.to_token_stream(),
         None => quote!(::core::module_path!()),

@@ -48,7 +48,9 @@ pub(crate) fn parse(item: TokenStream) -> Result<TracedFn, ParseFailure> {
     }
     if let Ok(method) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
         return Err(ParseFailure::NotAFunction(syn::Error::new(
-            method.semi_token.map_or_else(|| method.sig.span(), |semi| semi.span),
+            method
+                .semi_token
+                .map_or_else(|| method.sig.span(), |semi| semi.span),
             "#[trace] needs a function body: put it on the implementations of this method, or \
              give the method a default body",
         )));
@@ -71,7 +73,9 @@ fn item_keyword_span(item: &syn::Item) -> proc_macro2::Span {
             || matches!(token, proc_macro2::TokenTree::Group(_))
             || matches!(token, proc_macro2::TokenTree::Ident(i) if i == "pub")
     };
-    tokens.find(|token| !skip_attrs_and_vis(token)).map_or_else(|| item.span(), |token| token.span())
+    tokens
+        .find(|token| !skip_attrs_and_vis(token))
+        .map_or_else(|| item.span(), |token| token.span())
 }
 
 impl TracedFn {
@@ -129,8 +133,15 @@ impl TracedFn {
         let Some(Stmt::Expr(Expr::Call(call), None)) = self.body.stmts.last() else {
             return None;
         };
-        let Expr::Path(func) = &*call.func else { return None };
-        let segments: Vec<_> = func.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let Expr::Path(func) = &*call.func else {
+            return None;
+        };
+        let segments: Vec<_> = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         if !segments.ends_with(&["Box".to_owned(), "pin".to_owned()]) || call.args.len() != 1 {
             return None;
         }
@@ -157,10 +168,22 @@ fn collect_bindings(pat: &Pat, plain: bool, names: &mut Vec<(syn::Ident, bool)>)
                 collect_bindings(sub, false, names);
             }
         }
-        Pat::Tuple(tuple) => tuple.elems.iter().for_each(|p| collect_bindings(p, false, names)),
-        Pat::TupleStruct(tuple) => tuple.elems.iter().for_each(|p| collect_bindings(p, false, names)),
-        Pat::Struct(st) => st.fields.iter().for_each(|f| collect_bindings(&f.pat, false, names)),
-        Pat::Slice(slice) => slice.elems.iter().for_each(|p| collect_bindings(p, false, names)),
+        Pat::Tuple(tuple) => tuple
+            .elems
+            .iter()
+            .for_each(|p| collect_bindings(p, false, names)),
+        Pat::TupleStruct(tuple) => tuple
+            .elems
+            .iter()
+            .for_each(|p| collect_bindings(p, false, names)),
+        Pat::Struct(st) => st
+            .fields
+            .iter()
+            .for_each(|f| collect_bindings(&f.pat, false, names)),
+        Pat::Slice(slice) => slice
+            .elems
+            .iter()
+            .for_each(|p| collect_bindings(p, false, names)),
         Pat::Reference(reference) => collect_bindings(&reference.pat, false, names),
         Pat::Paren(paren) => collect_bindings(&paren.pat, plain, names),
         Pat::Type(typed) => collect_bindings(&typed.pat, false, names),
@@ -183,8 +206,14 @@ fn peel(mut ty: &Type) -> &Type {
 /// `Result<T, E>`, `io::Result<T>` or `anyhow::Result<T>`.
 pub(crate) fn is_written_as_result(ty: Option<&Type>) -> bool {
     match ty.map(peel) {
-        Some(Type::Path(path)) => path.qself.is_none()
-            && path.path.segments.last().is_some_and(|segment| segment.ident == "Result"),
+        Some(Type::Path(path)) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|segment| segment.ident == "Result")
+        }
         _ => false,
     }
 }
@@ -199,7 +228,10 @@ pub(crate) fn cannot_be_result(ty: Option<&Type>) -> bool {
         None => true,
         Some(Type::Path(path)) => {
             path.qself.is_none()
-                && path.path.get_ident().is_some_and(|ident| PRIMITIVES.iter().any(|p| ident == p))
+                && path
+                    .path
+                    .get_ident()
+                    .is_some_and(|ident| PRIMITIVES.iter().any(|p| ident == p))
         }
         Some(Type::Tuple(_) | Type::Array(_) | Type::Slice(_) | Type::Reference(_))
         | Some(Type::Ptr(_) | Type::BareFn(_) | Type::Never(_) | Type::TraitObject(_))
@@ -225,7 +257,9 @@ pub(crate) fn contains_impl_trait(ty: &Type) -> bool {
 /// `T` of a return type `impl Future<Output = T>`. A future that must also be `Unpin` is left
 /// alone: the instrumented future is an `async` block, which is not.
 fn impl_future_output(ty: Option<&Type>) -> Option<&Type> {
-    let Type::ImplTrait(impl_trait) = peel(ty?) else { return None };
+    let Type::ImplTrait(impl_trait) = peel(ty?) else {
+        return None;
+    };
     let is_unpin = impl_trait.bounds.iter().any(|bound| {
         matches!(bound, TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Unpin"))
     });
@@ -237,15 +271,21 @@ fn impl_future_output(ty: Option<&Type>) -> Option<&Type> {
 
 /// `T` of `Pin<Box<dyn Future<Output = T> + ...>>`, the return type `#[async_trait]` writes.
 fn boxed_future_output(ty: Option<&Type>) -> Option<&Type> {
-    let Type::Path(pin) = peel(ty?) else { return None };
+    let Type::Path(pin) = peel(ty?) else {
+        return None;
+    };
     if pin.path.segments.last()?.ident != "Pin" {
         return None;
     }
-    let Type::Path(boxed) = peel(single_generic_argument(pin)?) else { return None };
+    let Type::Path(boxed) = peel(single_generic_argument(pin)?) else {
+        return None;
+    };
     if boxed.path.segments.last()?.ident != "Box" {
         return None;
     }
-    let Type::TraitObject(object) = peel(single_generic_argument(boxed)?) else { return None };
+    let Type::TraitObject(object) = peel(single_generic_argument(boxed)?) else {
+        return None;
+    };
     future_output_of_bounds(&object.bounds)
 }
 
@@ -253,12 +293,16 @@ fn future_output_of_bounds(
     bounds: &syn::punctuated::Punctuated<TypeParamBound, syn::Token![+]>,
 ) -> Option<&Type> {
     bounds.iter().find_map(|bound| {
-        let TypeParamBound::Trait(bound) = bound else { return None };
+        let TypeParamBound::Trait(bound) = bound else {
+            return None;
+        };
         let segment = bound.path.segments.last()?;
         if segment.ident != "Future" {
             return None;
         }
-        let PathArguments::AngleBracketed(arguments) = &segment.arguments else { return None };
+        let PathArguments::AngleBracketed(arguments) = &segment.arguments else {
+            return None;
+        };
         arguments.args.iter().find_map(|argument| match argument {
             GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(&assoc.ty),
             _ => None,

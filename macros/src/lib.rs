@@ -21,7 +21,11 @@ pub fn trace(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Parse, validate, generate. With instrumentation `enabled` off, the function is validated and
 /// returned as written.
-fn trace_impl(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream, enabled: bool) -> proc_macro2::TokenStream {
+fn trace_impl(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+    enabled: bool,
+) -> proc_macro2::TokenStream {
     let function = match item::parse(item.clone()) {
         Ok(function) => function,
         Err(item::ParseFailure::NotAFunction(error)) => return fallback(error, item),

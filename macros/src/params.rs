@@ -50,7 +50,9 @@ pub(crate) fn rebind(sig: &Signature) -> Rebinding {
 /// rather than field by field as edition 2021 closures capture what they use.
 pub(crate) fn capture_self_whole(sig: &Signature) -> Option<TokenStream> {
     match sig.inputs.first() {
-        Some(FnArg::Receiver(receiver)) if receiver.reference.is_none() => Some(quote!(let _ = &self;)),
+        Some(FnArg::Receiver(receiver)) if receiver.reference.is_none() => {
+            Some(quote!(let _ = &self;))
+        }
         _ => None,
     }
 }

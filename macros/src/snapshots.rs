@@ -26,7 +26,10 @@ fn expansions_match_their_snapshots() {
             stale.push(snapshot.display().to_string());
         }
     }
-    assert!(stale.is_empty(), "stale expansion snapshots (TRACEFAULT_BLESS=1 to regenerate): {stale:#?}");
+    assert!(
+        stale.is_empty(),
+        "stale expansion snapshots (TRACEFAULT_BLESS=1 to regenerate): {stale:#?}"
+    );
 }
 
 fn is_snapshot(path: &Path) -> bool {
@@ -37,7 +40,11 @@ fn is_snapshot(path: &Path) -> bool {
 /// `disabled_*` are expanded as with the `enabled` feature off.
 fn expand_file(path: &Path) -> String {
     let source = std::fs::read_to_string(path).unwrap();
-    let enabled = !path.file_name().unwrap().to_string_lossy().starts_with("disabled_");
+    let enabled = !path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("disabled_");
     let mut file: syn::File = syn::parse_str(&source).unwrap();
     for item in &mut file.items {
         match item {
@@ -59,9 +66,14 @@ fn expand_file(path: &Path) -> String {
 fn expand_item(tokens: proc_macro2::TokenStream, enabled: bool) -> syn::Item {
     let mut function: syn::ItemFn = syn::parse2(tokens).unwrap();
     let position = function.attrs.iter().position(|attr| {
-        attr.path().segments.last().is_some_and(|segment| segment.ident == "trace")
+        attr.path()
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "trace")
     });
-    let Some(position) = position else { return syn::Item::Fn(function) };
+    let Some(position) = position else {
+        return syn::Item::Fn(function);
+    };
     let attribute = function.attrs.remove(position);
     let args = match attribute.meta {
         syn::Meta::List(list) => list.tokens,

@@ -38,7 +38,10 @@ fn recorded_args_are_parameters(args: &TraceArgs, function: &TracedFn, errors: &
     let mut seen = HashSet::new();
     for arg in args.args.iter().flatten() {
         if !seen.insert(arg.ident.to_string()) {
-            errors.push(syn::Error::new(arg.ident.span(), format!("`{}` is recorded twice", arg.ident)));
+            errors.push(syn::Error::new(
+                arg.ident.span(),
+                format!("`{}` is recorded twice", arg.ident),
+            ));
             continue;
         }
         match parameters.iter().find(|(name, _)| *name == arg.ident) {
@@ -76,7 +79,11 @@ fn err_needs_a_result(args: &TraceArgs, function: &TracedFn, errors: &mut Errors
 fn err_capture_keeps_track_caller(args: &TraceArgs, function: &TracedFn, errors: &mut Errors) {
     let moves_body = matches!(function.shape(), Shape::Sync | Shape::ImplFuture);
     if moves_body && args.captures_errors(function) {
-        if let Some(attr) = function.attrs.iter().find(|attr| attr.path().is_ident("track_caller")) {
+        if let Some(attr) = function
+            .attrs
+            .iter()
+            .find(|attr| attr.path().is_ident("track_caller"))
+        {
             errors.push(syn::Error::new_spanned(
                 attr,
                 "#[trace] cannot capture the `Err` of a `#[track_caller]` function without \
@@ -92,7 +99,10 @@ fn field_names_are_unique(args: &TraceArgs, errors: &mut Errors) {
     let reserved = |name: &str, span, errors: &mut Errors| {
         let is_reserved = RESERVED_FIELDS.contains(&name);
         if is_reserved {
-            errors.push(syn::Error::new(span, format!("`{name}` is a field #[trace] sets itself")));
+            errors.push(syn::Error::new(
+                span,
+                format!("`{name}` is a field #[trace] sets itself"),
+            ));
         }
         is_reserved
     };
@@ -106,7 +116,10 @@ fn field_names_are_unique(args: &TraceArgs, errors: &mut Errors) {
     for field in args.fields.iter().flatten() {
         let name = field.name();
         if !reserved(&name, field.key.span(), errors) && !seen.insert(name.clone()) {
-            errors.push(syn::Error::new(field.key.span(), format!("the field `{name}` is declared twice")));
+            errors.push(syn::Error::new(
+                field.key.span(),
+                format!("the field `{name}` is declared twice"),
+            ));
         }
     }
 }
@@ -114,7 +127,10 @@ fn field_names_are_unique(args: &TraceArgs, errors: &mut Errors) {
 fn names_are_not_empty(args: &TraceArgs, errors: &mut Errors) {
     for (key, value) in [("name", &args.name), ("target", &args.target)] {
         if let Some(value) = value.as_ref().filter(|value| value.value().is_empty()) {
-            errors.push(syn::Error::new(value.span(), format!("`{key}` cannot be empty")));
+            errors.push(syn::Error::new(
+                value.span(),
+                format!("`{key}` cannot be empty"),
+            ));
         }
     }
 }

@@ -42,7 +42,8 @@ pub fn backtrace_rate() -> u32 {
 pub(crate) fn disabled_by_environment() -> bool {
     static DISABLED: OnceLock<bool> = OnceLock::new();
     *DISABLED.get_or_init(|| {
-        let setting = std::env::var("RUST_LIB_BACKTRACE").or_else(|_| std::env::var("RUST_BACKTRACE"));
+        let setting =
+            std::env::var("RUST_LIB_BACKTRACE").or_else(|_| std::env::var("RUST_BACKTRACE"));
         setting.is_ok_and(|value| value.trim() == "0")
     })
 }
@@ -95,11 +96,13 @@ impl RateLimiter {
             }
         };
         let mut taken = false;
-        let _ = self.tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| {
-            let available = tokens.saturating_add(refill).min(capacity);
-            taken = available >= SCALE;
-            Some(if taken { available - SCALE } else { available })
-        });
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| {
+                let available = tokens.saturating_add(refill).min(capacity);
+                taken = available >= SCALE;
+                Some(if taken { available - SCALE } else { available })
+            });
         if taken {
             Ok(self.suppressed.swap(0, Ordering::Relaxed))
         } else {
@@ -149,7 +152,9 @@ mod tests {
         let limiter = RateLimiter::new();
         while limiter.try_acquire(3, 0).is_ok() {}
         let later = 3600 * NANOS_PER_SECOND;
-        let allowed = (0..10).filter(|_| limiter.try_acquire(3, later).is_ok()).count();
+        let allowed = (0..10)
+            .filter(|_| limiter.try_acquire(3, later).is_ok())
+            .count();
         assert_eq!(allowed, 3);
     }
 

@@ -132,15 +132,24 @@ impl fmt::Display for ErrorReport {
         writeln!(f, "Traceback (most recent call last):")?;
         match &self.traceback {
             Some(traceback) => {
-                let known_files: Vec<&str> = self.span_trace.iter().map(|entry| entry.file).collect();
+                let known_files: Vec<&str> =
+                    self.span_trace.iter().map(|entry| entry.file).collect();
                 traceback.write_python_style(f, &known_files)?;
             }
             None => {
                 for entry in &self.span_trace {
-                    writeln!(f, "  File \"{}\", line {}, in {}", entry.file, entry.line, entry.function)?;
+                    writeln!(
+                        f,
+                        "  File \"{}\", line {}, in {}",
+                        entry.file, entry.line, entry.function
+                    )?;
                 }
                 if let Some(location) = &self.panic_location {
-                    writeln!(f, "  File \"{}\", line {}, in <panic>", location.file, location.line)?;
+                    writeln!(
+                        f,
+                        "  File \"{}\", line {}, in <panic>",
+                        location.file, location.line
+                    )?;
                 }
             }
         }
@@ -160,14 +169,22 @@ impl fmt::Display for ErrorReport {
             let origin = self.span_trace.len() - 1;
             for (index, entry) in self.span_trace.iter().enumerate() {
                 let mark = if index == origin { " (origin)" } else { "" };
-                writeln!(f, "  in {} at {}:{}{mark}", entry.function, entry.file, entry.line)?;
+                writeln!(
+                    f,
+                    "  in {} at {}:{}{mark}",
+                    entry.function, entry.file, entry.line
+                )?;
             }
         }
         Ok(())
     }
 }
 
-fn write_error_line(f: &mut fmt::Formatter<'_>, type_name: Option<&str>, message: &str) -> fmt::Result {
+fn write_error_line(
+    f: &mut fmt::Formatter<'_>,
+    type_name: Option<&str>,
+    message: &str,
+) -> fmt::Result {
     match (type_name, message.is_empty()) {
         (Some(type_name), false) => writeln!(f, "{type_name}: {message}"),
         (Some(type_name), true) => writeln!(f, "{type_name}"),
@@ -180,7 +197,10 @@ pub(crate) fn causes_of(mut source: Option<&(dyn Error + 'static)>) -> Vec<Cause
     let mut causes = Vec::new();
     while let Some(error) = source {
         if causes.len() == MAX_CAUSES {
-            causes.push(Cause { type_name: None, message: "[further causes omitted]".into() });
+            causes.push(Cause {
+                type_name: None,
+                message: "[further causes omitted]".into(),
+            });
             break;
         }
         causes.push(Cause {
@@ -265,13 +285,21 @@ mod tests {
     }
     impl Error for Layer {
         fn source(&self) -> Option<&(dyn Error + 'static)> {
-            self.1.as_deref().map(|inner| inner as &(dyn Error + 'static))
+            self.1
+                .as_deref()
+                .map(|inner| inner as &(dyn Error + 'static))
         }
     }
 
     #[test]
     fn the_source_chain_is_kept_in_order() {
-        let error = Layer("top", Some(Box::new(Layer("middle", Some(Box::new(Layer("bottom", None)))))));
+        let error = Layer(
+            "top",
+            Some(Box::new(Layer(
+                "middle",
+                Some(Box::new(Layer("bottom", None))),
+            ))),
+        );
         let report = ErrorReport::from_error(&error);
         let messages: Vec<&str> = report.causes.iter().map(|c| c.message.as_str()).collect();
         assert_eq!(report.message, "top");
@@ -283,13 +311,25 @@ mod tests {
 
     #[test]
     fn a_report_without_traceback_lists_its_span_trace() {
-        let mut report = ErrorReport::new("app::Failure", "it broke".into(), vec![Cause {
-            type_name: Some("std::io::Error".into()),
-            message: "connection refused".into(),
-        }]);
+        let mut report = ErrorReport::new(
+            "app::Failure",
+            "it broke".into(),
+            vec![Cause {
+                type_name: Some("std::io::Error".into()),
+                message: "connection refused".into(),
+            }],
+        );
         report.span_trace = vec![
-            SpanTraceEntry { function: "app::outer".into(), file: "src/app.rs", line: 3 },
-            SpanTraceEntry { function: "app::inner".into(), file: "src/app.rs", line: 9 },
+            SpanTraceEntry {
+                function: "app::outer".into(),
+                file: "src/app.rs",
+                line: 3,
+            },
+            SpanTraceEntry {
+                function: "app::inner".into(),
+                file: "src/app.rs",
+                line: 9,
+            },
         ];
         report.traceback_note = Some("backtrace not captured: RUST_BACKTRACE=0".into());
         assert_eq!(
@@ -316,8 +356,14 @@ mod tests {
 
     #[test]
     fn standard_type_names_are_shortened() {
-        assert_eq!(readable_type_name("std::io::error::Error"), "std::io::Error");
-        assert_eq!(readable_type_name("alloc::boxed::Box<dyn core::error::Error>"), "Box<dyn Error>");
+        assert_eq!(
+            readable_type_name("std::io::error::Error"),
+            "std::io::Error"
+        );
+        assert_eq!(
+            readable_type_name("alloc::boxed::Box<dyn core::error::Error>"),
+            "Box<dyn Error>"
+        );
         assert_eq!(readable_type_name("shop::StockError"), "shop::StockError");
     }
 }

@@ -10,14 +10,20 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::EnvFilter;
 
 /// Installs a global subscriber: `RUST_LOG` filtering (default `info`) and human-readable
-/// lines on standard output, with error reports printed as multi-line tracebacks.
+/// lines on standard output (coloured on a terminal, unless `NO_COLOR` is set), with error
+/// reports printed as multi-line tracebacks.
 ///
 /// Returns an error if a global subscriber is already set.
 pub fn init() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use std::io::IsTerminal as _;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .event_format(ReportFormat { inner: Format::default() })
+        .with_ansi(ansi)
+        .event_format(ReportFormat {
+            inner: Format::default(),
+        })
         .try_init()
 }
 
@@ -33,7 +39,12 @@ where
     N: for<'a> FormatFields<'a> + 'static,
     F: FormatEvent<S, N>,
 {
-    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
         if event.metadata().target() != "tracefault" {
             return self.inner.format_event(ctx, writer, event);
         }
@@ -51,7 +62,11 @@ where
         }
         let level = event.metadata().level();
         if writer.has_ansi_escapes() {
-            writeln!(writer, "\x1b[31m{level:>5}\x1b[0m {scope} {}", fields.message)?;
+            writeln!(
+                writer,
+                "\x1b[31m{level:>5}\x1b[0m {scope} {}",
+                fields.message
+            )?;
         } else {
             writeln!(writer, "{level:>5} {scope} {}", fields.message)?;
         }
@@ -77,4 +92,3 @@ impl Visit for ReportFields {
         }
     }
 }
-

@@ -60,7 +60,11 @@ impl Traceback {
     #[inline(never)]
     pub fn capture() -> Traceback {
         let _ = CAPTURES.try_with(|count| count.set(count.get() + 1));
-        let mut traceback = Traceback { ips: [0; MAX_FRAMES], len: 0, resolved: OnceLock::new() };
+        let mut traceback = Traceback {
+            ips: [0; MAX_FRAMES],
+            len: 0,
+            resolved: OnceLock::new(),
+        };
         backtrace::trace(|frame| {
             traceback.ips[traceback.len] = frame.ip() as usize;
             traceback.len += 1;
@@ -82,7 +86,10 @@ impl Traceback {
 
     /// How many frames [`Traceback::frames`] leaves out.
     pub fn hidden_frames(&self) -> usize {
-        self.frames_all().iter().filter(|frame| frame.hidden).count()
+        self.frames_all()
+            .iter()
+            .filter(|frame| frame.hidden)
+            .count()
     }
 
     /// Every frame, outermost first, symbolized on first use.
@@ -102,7 +109,9 @@ impl Traceback {
 
 impl fmt::Debug for Traceback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Traceback").field("frames", &self.len).finish_non_exhaustive()
+        f.debug_struct("Traceback")
+            .field("frames", &self.len)
+            .finish_non_exhaustive()
     }
 }
 
@@ -112,7 +121,11 @@ impl Clone for Traceback {
         if let Some(frames) = self.resolved.get() {
             let _ = resolved.set(frames.clone());
         }
-        Traceback { ips: self.ips, len: self.len, resolved }
+        Traceback {
+            ips: self.ips,
+            len: self.len,
+            resolved,
+        }
     }
 }
 
@@ -128,7 +141,11 @@ impl Traceback {
     /// Writes the frames; `known_files` are source paths as `file!()` gives them (relative to
     /// the directory the code was built in), which tells where that directory was, so that
     /// every path under it is shown the same way.
-    pub(crate) fn write_python_style(&self, f: &mut fmt::Formatter<'_>, known_files: &[&str]) -> fmt::Result {
+    pub(crate) fn write_python_style(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        known_files: &[&str],
+    ) -> fmt::Result {
         let frames: Vec<&Frame> = self.frames().collect();
         let roots = build_roots(&frames, known_files);
         for frame in merge_closure_frames(&frames) {
@@ -147,7 +164,9 @@ impl Traceback {
 fn build_roots(frames: &[&Frame], known_files: &[&str]) -> Vec<String> {
     let mut roots: Vec<String> = Vec::new();
     for frame in frames {
-        let Some(path) = frame.file.as_deref() else { continue };
+        let Some(path) = frame.file.as_deref() else {
+            continue;
+        };
         for known in known_files.iter().filter(|known| !known.starts_with('/')) {
             if let Some(root) = path.strip_suffix(known).filter(|root| root.ends_with('/')) {
                 if !roots.iter().any(|r| r == root) {
@@ -163,13 +182,21 @@ fn build_roots(frames: &[&Frame], known_files: &[&str]) -> Vec<String> {
 }
 
 fn display_path<'a>(path: &'a str, roots: &[String]) -> &'a str {
-    roots.iter().find_map(|root| path.strip_prefix(root.as_str())).unwrap_or(path)
+    roots
+        .iter()
+        .find_map(|root| path.strip_prefix(root.as_str()))
+        .unwrap_or(path)
 }
 
 fn write_frame(f: &mut fmt::Formatter<'_>, frame: &Frame, roots: &[String]) -> fmt::Result {
     match (&frame.file, frame.line) {
         (Some(file), Some(line)) => {
-            writeln!(f, "  File \"{}\", line {line}, in {}", display_path(file, roots), frame.function)?;
+            writeln!(
+                f,
+                "  File \"{}\", line {line}, in {}",
+                display_path(file, roots),
+                frame.function
+            )?;
             if let Some(source) = source_line(file, line) {
                 writeln!(f, "    {source}")?;
             }
@@ -199,7 +226,10 @@ fn resolve_cached(ip: usize) -> Arc<[Frame]> {
         return frames.clone();
     }
     let frames: Arc<[Frame]> = resolve(ip).into();
-    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(ip, frames.clone());
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(ip, frames.clone());
     frames
 }
 
@@ -228,7 +258,14 @@ impl Frame {
     ) -> Frame {
         let hidden = is_runtime_frame(&function);
         let is_dependency = file.as_deref().is_some_and(|file| file.starts_with('<'));
-        Frame { is_user_code: !hidden && !is_dependency, hidden, function, file, line, column }
+        Frame {
+            is_user_code: !hidden && !is_dependency,
+            hidden,
+            function,
+            file,
+            line,
+            column,
+        }
     }
 }
 
@@ -236,13 +273,19 @@ impl Frame {
 /// starts; outside those marks nothing is the user's.
 fn hide_outside_short_backtrace(innermost_first: &mut [Frame]) {
     let position = |marker: &str, frames: &[Frame]| {
-        frames.iter().position(|frame| frame.function.contains(marker))
+        frames
+            .iter()
+            .position(|frame| frame.function.contains(marker))
     };
     if let Some(end) = position("__rust_end_short_backtrace", innermost_first) {
-        innermost_first[..=end].iter_mut().for_each(|frame| frame.hidden = true);
+        innermost_first[..=end]
+            .iter_mut()
+            .for_each(|frame| frame.hidden = true);
     }
     if let Some(begin) = position("__rust_begin_short_backtrace", innermost_first) {
-        innermost_first[begin..].iter_mut().for_each(|frame| frame.hidden = true);
+        innermost_first[begin..]
+            .iter_mut()
+            .for_each(|frame| frame.hidden = true);
     }
 }
 
@@ -334,7 +377,9 @@ const RUNTIME_PREFIXES: &[&str] = &[
 fn is_runtime_frame(function: &str) -> bool {
     function == "main"
         || function.starts_with("0x")
-        || RUNTIME_PREFIXES.iter().any(|prefix| function.starts_with(prefix))
+        || RUNTIME_PREFIXES
+            .iter()
+            .any(|prefix| function.starts_with(prefix))
 }
 
 /// Shortens a path under the cargo registry or a Rust toolchain; keeps the user's paths.
@@ -357,13 +402,17 @@ pub(crate) fn shorten_path(path: &Path) -> String {
 
 /// The text of one line of a source file readable from here, as Python's `linecache` gives it.
 fn source_line(file: &str, line: u32) -> Option<String> {
-    static FILES: OnceLock<Mutex<HashMap<String, Option<Arc<[String]>>>>> = OnceLock::new();
+    type SourceCache = Mutex<HashMap<String, Option<Arc<[String]>>>>;
+    static FILES: OnceLock<SourceCache> = OnceLock::new();
     if file.starts_with('<') || line == 0 {
         return None;
     }
     let files = FILES.get_or_init(Default::default);
     let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
-    let lines = files.entry(file.to_owned()).or_insert_with(|| read_lines(file)).clone()?;
+    let lines = files
+        .entry(file.to_owned())
+        .or_insert_with(|| read_lines(file))
+        .clone()?;
     let text = lines.get(line as usize - 1)?.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }
@@ -386,12 +435,30 @@ mod tests {
 
     #[test]
     fn closure_and_async_suffixes_name_the_enclosing_function() {
-        assert_eq!(clean_function_name("shop::reserve::{{closure}}"), "shop::reserve");
-        assert_eq!(clean_function_name("shop::reserve::{{closure}}::{{closure}}"), "shop::reserve");
-        assert_eq!(clean_function_name("shop::reserve::{closure#0}::inner"), "shop::reserve::inner");
-        assert_eq!(clean_function_name("shop::reserve::{async_fn#0}"), "shop::reserve");
-        assert_eq!(clean_function_name("<shop::Db as shop::Store>::get"), "<shop::Db as shop::Store>::get");
-        assert_eq!(clean_function_name("shop::convert::<u32, alloc::vec::Vec<u8>>"), "shop::convert");
+        assert_eq!(
+            clean_function_name("shop::reserve::{{closure}}"),
+            "shop::reserve"
+        );
+        assert_eq!(
+            clean_function_name("shop::reserve::{{closure}}::{{closure}}"),
+            "shop::reserve"
+        );
+        assert_eq!(
+            clean_function_name("shop::reserve::{closure#0}::inner"),
+            "shop::reserve::inner"
+        );
+        assert_eq!(
+            clean_function_name("shop::reserve::{async_fn#0}"),
+            "shop::reserve"
+        );
+        assert_eq!(
+            clean_function_name("<shop::Db as shop::Store>::get"),
+            "<shop::Db as shop::Store>::get"
+        );
+        assert_eq!(
+            clean_function_name("shop::convert::<u32, alloc::vec::Vec<u8>>"),
+            "shop::convert"
+        );
         assert_eq!(
             clean_function_name("<shop::Db<T> as shop::Store>::get::{closure#1}::{shim:vtable#0}"),
             "<shop::Db<T> as shop::Store>::get"
@@ -401,10 +468,16 @@ mod tests {
     #[test]
     fn registry_and_toolchain_paths_are_shortened() {
         let registry = Path::new("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/tokio-1.54.1/src/runtime/mod.rs");
-        assert_eq!(shorten_path(registry), "<cargo>/tokio-1.54.1/src/runtime/mod.rs");
+        assert_eq!(
+            shorten_path(registry),
+            "<cargo>/tokio-1.54.1/src/runtime/mod.rs"
+        );
         let toolchain = Path::new("/rustc/59807616e/library/std/src/rt.rs");
         assert_eq!(shorten_path(toolchain), "<rust>/library/std/src/rt.rs");
-        assert_eq!(shorten_path(Path::new("examples/quickstart.rs")), "examples/quickstart.rs");
+        assert_eq!(
+            shorten_path(Path::new("examples/quickstart.rs")),
+            "examples/quickstart.rs"
+        );
     }
 
     #[test]
@@ -416,21 +489,47 @@ mod tests {
             "<tracefault::__private::frame::Instrumented<F> as core::future::future::Future>::poll",
             "__rust_begin_short_backtrace",
         ] {
-            assert!(Frame::new(plumbing.into(), None, None, None).hidden, "{plumbing}");
+            assert!(
+                Frame::new(plumbing.into(), None, None, None).hidden,
+                "{plumbing}"
+            );
         }
-        let user = Frame::new("shop::reserve".into(), Some("src/shop.rs".into()), Some(3), None);
+        let user = Frame::new(
+            "shop::reserve".into(),
+            Some("src/shop.rs".into()),
+            Some(3),
+            None,
+        );
         assert!(!user.hidden && user.is_user_code);
-        let dependency = Frame::new("hyper::proto::h1".into(), Some("<cargo>/hyper/src/lib.rs".into()), Some(1), None);
+        let dependency = Frame::new(
+            "hyper::proto::h1".into(),
+            Some("<cargo>/hyper/src/lib.rs".into()),
+            Some(1),
+            None,
+        );
         assert!(!dependency.hidden && !dependency.is_user_code);
     }
 
     #[test]
     fn frames_outside_the_short_backtrace_marks_are_hidden() {
-        let names = ["inner_panic_machinery", "std::sys::backtrace::__rust_end_short_backtrace", "user::work", "std::sys::backtrace::__rust_begin_short_backtrace", "thread_start"];
-        let mut frames: Vec<Frame> = names.iter().map(|name| Frame::new((*name).into(), None, None, None)).collect();
+        let names = [
+            "inner_panic_machinery",
+            "std::sys::backtrace::__rust_end_short_backtrace",
+            "user::work",
+            "std::sys::backtrace::__rust_begin_short_backtrace",
+            "thread_start",
+        ];
+        let mut frames: Vec<Frame> = names
+            .iter()
+            .map(|name| Frame::new((*name).into(), None, None, None))
+            .collect();
         frames.iter_mut().for_each(|frame| frame.hidden = false);
         hide_outside_short_backtrace(&mut frames);
-        let visible: Vec<&str> = frames.iter().filter(|f| !f.hidden).map(|f| f.function.as_str()).collect();
+        let visible: Vec<&str> = frames
+            .iter()
+            .filter(|f| !f.hidden)
+            .map(|f| f.function.as_str())
+            .collect();
         assert_eq!(visible, ["user::work"]);
     }
 
@@ -442,7 +541,11 @@ mod tests {
         let here = traceback
             .frames_all()
             .iter()
-            .find(|frame| frame.function.ends_with("a_capture_resolves_this_test_function"))
+            .find(|frame| {
+                frame
+                    .function
+                    .ends_with("a_capture_resolves_this_test_function")
+            })
             .expect("the test's own frame is resolved");
         assert!(here.file.as_deref().unwrap().ends_with("traceback.rs"));
         assert!(here.line.is_some());
@@ -455,6 +558,9 @@ mod tests {
         let closure = Frame::new("app::run".into(), Some("a.rs".into()), Some(5), None);
         let other = Frame::new("app::step".into(), Some("a.rs".into()), Some(9), None);
         let merged = merge_closure_frames(&[&outer, &closure, &other]);
-        assert_eq!(merged.iter().map(|f| f.line.unwrap()).collect::<Vec<_>>(), [5, 9]);
+        assert_eq!(
+            merged.iter().map(|f| f.line.unwrap()).collect::<Vec<_>>(),
+            [5, 9]
+        );
     }
 }

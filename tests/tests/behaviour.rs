@@ -62,7 +62,12 @@ twins! {
 }
 
 fn arguments() -> (Noisy, (Noisy, Noisy), Noisy, Noisy) {
-    (Noisy("first"), (Noisy("second"), Noisy("third")), Noisy("wildcard"), Noisy("unused"))
+    (
+        Noisy("first"),
+        (Noisy("second"), Noisy("third")),
+        Noisy("wildcard"),
+        Noisy("unused"),
+    )
 }
 
 #[test]
@@ -83,7 +88,13 @@ fn drop_order_and_return_values_are_unchanged() {
     let traced = drops_of(|| assert_eq!(value_traced(Noisy("a"), Noisy("b")), "a"));
     assert_eq!(plain, traced);
 
-    let args = || (Noisy("first"), Noisy("second"), (Noisy("third"), Noisy("fourth")));
+    let args = || {
+        (
+            Noisy("first"),
+            Noisy("second"),
+            (Noisy("third"), Noisy("fourth")),
+        )
+    };
     let plain = drops_of(|| {
         let (a, b, c) = args();
         assert_eq!(block_on(async_plain(a, b, c)).unwrap(), "first");
@@ -178,7 +189,8 @@ fn name_target_level_and_fields_shape_the_span() {
     assert_eq!(span.fields.get("kind").map(String::as_str), Some("bulk"));
     assert!(!span.fields.contains_key("pending"));
 
-    let (_, captured) = support::capture_at(tracing_subscriber::filter::LevelFilter::INFO, || options(4));
+    let (_, captured) =
+        support::capture_at(tracing_subscriber::filter::LevelFilter::INFO, || options(4));
     assert!(captured.spans().is_empty(), "a debug span is off at INFO");
 }
 
@@ -203,22 +215,40 @@ fn err_options_and_backtrace_modes() {
     let before = tracefault::__private::captures_on_this_thread();
     let (_, captured) = capture(never_captures);
     assert_eq!(tracefault::__private::captures_on_this_thread(), before);
-    let stacktrace = captured.the_report().field("exception.stacktrace").to_owned();
-    assert!(stacktrace.contains("backtrace not captured: backtrace = \"never\""), "{stacktrace}");
-    assert!(stacktrace.contains("File \"tests/tests/behaviour.rs\", line"), "{stacktrace}");
+    let stacktrace = captured
+        .the_report()
+        .field("exception.stacktrace")
+        .to_owned();
+    assert!(
+        stacktrace.contains("backtrace not captured: backtrace = \"never\""),
+        "{stacktrace}"
+    );
+    assert!(
+        stacktrace.contains("File \"tests/tests/behaviour.rs\", line"),
+        "{stacktrace}"
+    );
 
     let (result, captured) = capture(errors_not_captured);
     assert!(result.is_err());
     assert!(captured.reports().is_empty());
-    assert!(!captured.span("errors_not_captured").fields.contains_key("error"));
+    assert!(!captured
+        .span("errors_not_captured")
+        .fields
+        .contains_key("error"));
 
     let (_, captured) = capture(aliased);
-    assert_eq!(captured.the_report().field("exception.message"), "through an alias");
+    assert_eq!(
+        captured.the_report().field("exception.message"),
+        "through an alias"
+    );
 }
 
 #[test]
 fn instrumented_async_fns_run_under_a_multi_threaded_runtime() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
     let results = runtime.block_on(async {
         let tasks: Vec<_> = (0..8).map(|n| tokio::spawn(sendable_traced(n))).collect();
         let mut results = Vec::new();

@@ -33,7 +33,10 @@ fn level1() -> Result<(), Failure> {
 const LEVELS: [&str; 5] = ["level1", "level2", "level3", "level4", "level5"];
 
 fn assert_span_trace(stacktrace: &str, functions: &[&str]) {
-    let section = stacktrace.split("Span trace (outermost first):").nth(1).expect("a span trace");
+    let section = stacktrace
+        .split("Span trace (outermost first):")
+        .nth(1)
+        .expect("a span trace");
     let named: Vec<&str> = section
         .lines()
         .filter_map(|line| line.trim().strip_prefix("in errors::"))
@@ -47,15 +50,24 @@ fn an_error_through_five_levels_is_reported_once_by_the_outermost() {
     let captures_before = tracefault::__private::captures_on_this_thread();
     let (result, captured) = capture(level1);
     assert_eq!(result.unwrap_err().message, "disk full");
-    assert_eq!(tracefault::__private::captures_on_this_thread() - captures_before, 1);
+    assert_eq!(
+        tracefault::__private::captures_on_this_thread() - captures_before,
+        1
+    );
 
     let report = captured.the_report();
     assert_eq!(report.span.as_deref(), Some("level1"));
     assert_eq!(report.field("exception.type"), "errors::support::Failure");
     assert_eq!(report.field("exception.message"), "disk full");
     let stacktrace = report.field("exception.stacktrace");
-    assert!(stacktrace.starts_with("Traceback (most recent call last):"), "{stacktrace}");
-    assert!(stacktrace.contains("errors::support::Failure: disk full"), "{stacktrace}");
+    assert!(
+        stacktrace.starts_with("Traceback (most recent call last):"),
+        "{stacktrace}"
+    );
+    assert!(
+        stacktrace.contains("errors::support::Failure: disk full"),
+        "{stacktrace}"
+    );
     assert_span_trace(stacktrace, &LEVELS);
     assert!(stacktrace.contains("(origin)"));
 
@@ -65,13 +77,19 @@ fn an_error_through_five_levels_is_reported_once_by_the_outermost() {
     let origin = captured.span("level5");
     assert_eq!(origin.fields["exception.type"], "errors::support::Failure");
     assert_eq!(origin.fields["exception.message"], "disk full");
-    assert!(!captured.span("level4").fields.contains_key("exception.type"));
+    assert!(!captured
+        .span("level4")
+        .fields
+        .contains_key("exception.type"));
 }
 
 #[test]
 fn the_traceback_shows_each_level_at_its_call_line_outermost_first() {
     let (_, captured) = capture(level1);
-    let stacktrace = captured.the_report().field("exception.stacktrace").to_owned();
+    let stacktrace = captured
+        .the_report()
+        .field("exception.stacktrace")
+        .to_owned();
     let positions: Vec<usize> = LEVELS
         .iter()
         .map(|name| {
@@ -80,8 +98,14 @@ fn the_traceback_shows_each_level_at_its_call_line_outermost_first() {
                 .unwrap_or_else(|| panic!("{name} missing from the traceback:\n{stacktrace}"))
         })
         .collect();
-    assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{stacktrace}");
-    assert!(stacktrace.contains("level2()?;"), "the source line of a call is shown:\n{stacktrace}");
+    assert!(
+        positions.windows(2).all(|pair| pair[0] < pair[1]),
+        "{stacktrace}"
+    );
+    assert!(
+        stacktrace.contains("level2()?;"),
+        "the source line of a call is shown:\n{stacktrace}"
+    );
 }
 
 #[tracefault::trace]
@@ -114,12 +138,21 @@ fn an_async_error_through_five_levels_is_reported_once() {
     let captures_before = tracefault::__private::captures_on_this_thread();
     let (result, captured) = capture_async(async_level1());
     assert_eq!(result.unwrap_err().message, "timeout");
-    assert_eq!(tracefault::__private::captures_on_this_thread() - captures_before, 1);
+    assert_eq!(
+        tracefault::__private::captures_on_this_thread() - captures_before,
+        1
+    );
     let report = captured.the_report();
     assert_eq!(report.span.as_deref(), Some("async_level1"));
     assert_span_trace(
         report.field("exception.stacktrace"),
-        &["async_level1", "async_level2", "async_level3", "async_level4", "async_level5"],
+        &[
+            "async_level1",
+            "async_level2",
+            "async_level3",
+            "async_level4",
+            "async_level5",
+        ],
     );
 }
 
@@ -174,10 +207,16 @@ fn replaces_the_error() -> Result<(), Failure> {
 fn a_caller_that_returns_an_unrelated_error_is_its_origin() {
     let captures_before = tracefault::__private::captures_on_this_thread();
     let (_, captured) = capture(replaces_the_error);
-    assert_eq!(tracefault::__private::captures_on_this_thread() - captures_before, 2);
+    assert_eq!(
+        tracefault::__private::captures_on_this_thread() - captures_before,
+        2
+    );
     let report = captured.the_report();
     assert_eq!(report.field("exception.message"), "a different failure");
-    assert_span_trace(report.field("exception.stacktrace"), &["replaces_the_error"]);
+    assert_span_trace(
+        report.field("exception.stacktrace"),
+        &["replaces_the_error"],
+    );
 }
 
 #[tracefault::trace]
@@ -189,12 +228,19 @@ fn wraps() -> Result<(), Failure> {
 fn a_wrapped_error_keeps_its_origin_and_names_the_wrapped_type() {
     let captures_before = tracefault::__private::captures_on_this_thread();
     let (_, captured) = capture(wraps);
-    assert_eq!(tracefault::__private::captures_on_this_thread() - captures_before, 1);
+    assert_eq!(
+        tracefault::__private::captures_on_this_thread() - captures_before,
+        1
+    );
     let report = captured.the_report();
     assert_eq!(report.field("exception.message"), "could not save");
     let stacktrace = report.field("exception.stacktrace");
     assert_span_trace(stacktrace, &["wraps", "level4", "level5"]);
-    assert!(stacktrace.contains("The above error was caused by:\n  errors::support::Failure: disk full"), "{stacktrace}");
+    assert!(
+        stacktrace
+            .contains("The above error was caused by:\n  errors::support::Failure: disk full"),
+        "{stacktrace}"
+    );
 }
 
 #[test]
@@ -232,7 +278,10 @@ fn returns_a_string_error() -> Result<(), String> {
 
 #[tracefault::trace]
 fn returns_a_boxed_error() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    Err(Box::new(std::io::Error::new(std::io::ErrorKind::NotFound, "missing")))
+    Err(Box::new(std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        "missing",
+    )))
 }
 
 #[test]

@@ -41,17 +41,30 @@ fn the_payload_is_unchanged() {
 #[test]
 fn a_panic_is_reported_once_with_its_message_and_site() {
     let (payload, captured) = capture(|| catch_unwind(outer_caller).unwrap_err());
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("empty input for \"\""));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("empty input for \"\"")
+    );
     let report = captured.the_report();
     assert_eq!(report.span.as_deref(), Some("outer_caller"));
     assert_eq!(report.field("exception.message"), "empty input for \"\"");
     let stacktrace = report.field("exception.stacktrace");
     assert!(stacktrace.contains("panic: empty input"), "{stacktrace}");
-    let site = stacktrace.find("panic!(\"empty input").expect("the panic site's line");
-    let caller = stacktrace.find("validates(\"\")?").expect("the caller's line");
+    let site = stacktrace
+        .find("panic!(\"empty input")
+        .expect("the panic site's line");
+    let caller = stacktrace
+        .find("validates(\"\")?")
+        .expect("the caller's line");
     assert!(caller < site, "most recent call last:\n{stacktrace}");
-    assert!(stacktrace.contains("in panics::outer_caller at tests/tests/panics.rs:"), "{stacktrace}");
-    assert!(stacktrace.contains("in panics::validates at tests/tests/panics.rs:"), "{stacktrace}");
+    assert!(
+        stacktrace.contains("in panics::outer_caller at tests/tests/panics.rs:"),
+        "{stacktrace}"
+    );
+    assert!(
+        stacktrace.contains("in panics::validates at tests/tests/panics.rs:"),
+        "{stacktrace}"
+    );
     assert_eq!(captured.span("validates").fields["exception.type"], "panic");
     assert_eq!(captured.span("outer_caller").fields["error"], "true");
 }
@@ -64,9 +77,13 @@ async fn explodes_later(code: u32) -> u32 {
 
 #[test]
 fn a_panic_in_an_async_fn_polled_by_tokio_reaches_the_join_handle_unchanged() {
-    let (error, captured) = capture_async(async { tokio::spawn(explodes_later(9)).await.unwrap_err() });
+    let (error, captured) =
+        capture_async(async { tokio::spawn(explodes_later(9)).await.unwrap_err() });
     assert!(error.is_panic());
-    assert_eq!(error.into_panic().downcast_ref::<Payload>(), Some(&Payload(9)));
+    assert_eq!(
+        error.into_panic().downcast_ref::<Payload>(),
+        Some(&Payload(9))
+    );
     let report = captured.the_report();
     assert_eq!(report.field("exception.type"), "panic");
     assert_eq!(report.span.as_deref(), Some("explodes_later"));

@@ -29,6 +29,7 @@ impl Counter {
         Ok(self.count)
     }
 
+    #[allow(clippy::boxed_local)]
     #[tracefault::trace]
     fn boxed(self: Box<Self>) -> u32 {
         self.count
@@ -108,7 +109,11 @@ unsafe fn unsafe_fn(pointer: *const u32) -> Result<u32, Failure> {
 }
 
 #[tracefault::trace]
-fn patterns((a, b): (u32, u32), Counter { count }: Counter, [first, ..]: [u8; 3]) -> Result<u32, Failure> {
+fn patterns(
+    (a, b): (u32, u32),
+    Counter { count }: Counter,
+    [first, ..]: [u8; 3],
+) -> Result<u32, Failure> {
     Ok(a + b + count + u32::from(first))
 }
 
@@ -124,12 +129,18 @@ fn mutable_parameter(mut total: u32, values: &[u32]) -> Result<u32, Failure> {
 fn returns_impl_future(n: u32) -> impl Future<Output = Result<u32, Failure>> + Send {
     async move {
         tokio::task::yield_now().await;
-        if n == 0 { Err(Failure::new("zero")) } else { Ok(n * 2) }
+        if n == 0 {
+            Err(Failure::new("zero"))
+        } else {
+            Ok(n * 2)
+        }
     }
 }
 
 #[tracefault::trace]
-fn with_question_mark_conversion(text: &str) -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
+fn with_question_mark_conversion(
+    text: &str,
+) -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
     let value: u32 = text.parse()?;
     Ok(value)
 }
@@ -160,7 +171,11 @@ impl Inventory for Warehouse {
     #[tracefault::trace(args(sku))]
     async fn reserve(&self, sku: u32) -> Result<u32, Failure> {
         tokio::task::yield_now().await;
-        if sku == 0 { Err(Failure::new("sku 0 is out of stock")) } else { Ok(sku) }
+        if sku == 0 {
+            Err(Failure::new("sku 0 is out of stock"))
+        } else {
+            Ok(sku)
+        }
     }
 
     #[tracefault::trace]
@@ -192,7 +207,10 @@ fn signatures_with_generics_lifetimes_and_patterns_work() {
     assert_eq!(returns_impl_trait(3).sum::<u32>(), 3);
     assert_eq!(returns_result_of_impl_trait(4).unwrap().count(), 4);
     assert_eq!(unsafe { unsafe_fn(&7) }.unwrap(), 7);
-    assert_eq!(patterns((1, 2), Counter { count: 3 }, [4, 5, 6]).unwrap(), 10);
+    assert_eq!(
+        patterns((1, 2), Counter { count: 3 }, [4, 5, 6]).unwrap(),
+        10
+    );
     assert_eq!(mutable_parameter(1, &[2, 3]).unwrap(), 6);
     assert_eq!(with_question_mark_conversion("12").unwrap(), 12);
     assert!(with_question_mark_conversion("x").is_err());
@@ -234,5 +252,7 @@ fn async_trait_methods_are_instrumented_under_async_trait() {
     captured.span("release");
     let report = captured.the_report();
     assert_eq!(report.span.as_deref(), Some("reserve"));
-    assert!(report.field("exception.stacktrace").contains("in shapes::reserve at tests/tests/shapes.rs:"));
+    assert!(report
+        .field("exception.stacktrace")
+        .contains("in shapes::reserve at tests/tests/shapes.rs:"));
 }

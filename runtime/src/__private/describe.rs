@@ -207,7 +207,7 @@ mod tests {
 
     #[test]
     fn a_boxed_dyn_error_names_the_known_type_behind_it() {
-        let io = std::io::Error::new(std::io::ErrorKind::Other, "disk on fire");
+        let io = std::io::Error::other("disk on fire");
         let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = Err(Box::new(io));
         let view = err_view!(&result).unwrap();
         assert_eq!(view.type_name, "std::io::Error");
@@ -230,7 +230,10 @@ mod tests {
         #[allow(dead_code)]
         struct OnlyDebug(u8);
         let result: Result<(), OnlyDebug> = Err(OnlyDebug(7));
-        assert_eq!(err_view!(&result).unwrap().message.to_string(), "OnlyDebug(7)");
+        assert_eq!(
+            err_view!(&result).unwrap().message.to_string(),
+            "OnlyDebug(7)"
+        );
 
         struct Nothing;
         let result: Result<(), Nothing> = Err(Nothing);

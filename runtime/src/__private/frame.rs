@@ -23,7 +23,11 @@ impl Frame {
     #[inline]
     pub fn enter(site: &'static Site, span: Span) -> Frame {
         let guard = DepthGuard::enter(site);
-        Frame { site, span: span.entered(), guard }
+        Frame {
+            site,
+            span: span.entered(),
+            guard,
+        }
     }
 
     /// Reports how the call ended: `Some` for the `Err` it returned.
@@ -59,7 +63,11 @@ impl DepthGuard {
         if site.record_panics {
             super::panic_hook::ensure_installed();
         }
-        DepthGuard { depth: inflight::enter(), panicking_at_entry: std::thread::panicking(), left: false }
+        DepthGuard {
+            depth: inflight::enter(),
+            panicking_at_entry: std::thread::panicking(),
+            left: false,
+        }
     }
 
     #[inline]
@@ -95,7 +103,10 @@ impl AsyncFrame {
     /// Runs `future` inside this frame: each poll enters the span and counts the frame in.
     #[inline]
     pub fn instrument<R, F: Future<Output = R>>(&self, future: F) -> Instrumented<'_, F> {
-        Instrumented { frame: self, future }
+        Instrumented {
+            frame: self,
+            future,
+        }
     }
 
     /// Reports how the future ended, right after its last poll: `Some` for the `Err` it
@@ -130,7 +141,10 @@ impl<F: Future> Future for Instrumented<'_, F> {
             (this.frame, Pin::new_unchecked(&mut this.future))
         };
         let _entered = frame.span.enter();
-        let mut polling = Polling { frame, guard: DepthGuard::enter(frame.site) };
+        let mut polling = Polling {
+            frame,
+            guard: DepthGuard::enter(frame.site),
+        };
         let poll = future.poll(cx);
         if poll.is_ready() {
             // How the future ended is for `AsyncFrame::leave`, which runs next.

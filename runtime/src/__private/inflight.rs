@@ -169,7 +169,8 @@ fn hand_up(record: Record, span: &Span, depth: u32) {
     if claimant == 0 {
         report(record, span);
     } else {
-        let _ = PENDING.try_with(|pending| pending.set(Some(Box::new(Pending { claimant, record }))));
+        let _ =
+            PENDING.try_with(|pending| pending.set(Some(Box::new(Pending { claimant, record }))));
     }
 }
 
@@ -211,18 +212,29 @@ fn new_panic_record(capture: Option<Box<PanicCapture>>) -> Record {
             ));
         }
     }
-    Record { message_hash: 0, fingerprint: 0, report, is_panic: true, sites: Vec::new() }
+    Record {
+        message_hash: 0,
+        fingerprint: 0,
+        report,
+        is_panic: true,
+        sites: Vec::new(),
+    }
 }
 
 fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>> {
     match site.backtrace {
-        BacktraceMode::Never => Err(Cow::Borrowed("backtrace not captured: backtrace = \"never\"")),
+        BacktraceMode::Never => Err(Cow::Borrowed(
+            "backtrace not captured: backtrace = \"never\"",
+        )),
         BacktraceMode::Always => Ok(Traceback::capture()),
         BacktraceMode::Origin if capture::disabled_by_environment() => {
             Err(Cow::Borrowed("backtrace not captured: RUST_BACKTRACE=0"))
         }
         BacktraceMode::Origin => {
-            match site.limiter.try_acquire(capture::backtrace_rate(), capture::now_nanos()) {
+            match site
+                .limiter
+                .try_acquire(capture::backtrace_rate(), capture::now_nanos())
+            {
                 Ok(_) => Ok(Traceback::capture()),
                 Err(()) => Err(Cow::Owned(format!(
                     "backtrace suppressed: {} similar errors in the last second",
@@ -254,12 +266,18 @@ fn position_in_chain(error: &ErrorView<'_>, message_hash: u64) -> Option<usize> 
 /// The record of an error that a caller wrapped: the wrapper heads the report, the wrapped
 /// error keeps its type name in the chain, and the origin's traceback stays.
 fn rewrap(mut record: Record, error: &ErrorView<'_>, position: usize, fingerprint: u64) -> Record {
-    let wrapped_type = core::mem::replace(&mut record.report.type_name, readable_type_name(error.type_name));
+    let wrapped_type = core::mem::replace(
+        &mut record.report.type_name,
+        readable_type_name(error.type_name),
+    );
     let wrapped_causes = core::mem::take(&mut record.report.causes);
     record.report.message = error.message.to_string();
     record.report.causes = causes_of(error.source);
     record.report.causes[position].type_name = Some(wrapped_type);
-    for (cause, known) in record.report.causes[position + 1..].iter_mut().zip(wrapped_causes) {
+    for (cause, known) in record.report.causes[position + 1..]
+        .iter_mut()
+        .zip(wrapped_causes)
+    {
         if cause.type_name.is_none() && cause.message == known.message {
             cause.type_name = known.type_name;
         }
@@ -293,9 +311,18 @@ fn drop_as_handled(record: Record) {
 }
 
 fn report(mut record: Record, span: &Span) {
-    record.report.span_trace = record.sites.iter().rev().map(|site| site.span_trace_entry()).collect();
+    record.report.span_trace = record
+        .sites
+        .iter()
+        .rev()
+        .map(|site| site.span_trace_entry())
+        .collect();
     let report = &record.report;
-    let edge = record.sites.last().map(|site| site.function).unwrap_or_default();
+    let edge = record
+        .sites
+        .last()
+        .map(|site| site.function)
+        .unwrap_or_default();
     macro_rules! emit {
         ($($parent:tt)*) => {
             tracing::event!(

@@ -35,7 +35,10 @@ fn checkout(sku: u32) -> Result<u32, String> {
 
 #[test]
 fn nothing_is_recorded_when_instrumentation_is_compiled_out() {
-    static COUNT: Count = Count { spans: AtomicUsize::new(0), events: AtomicUsize::new(0) };
+    static COUNT: Count = Count {
+        spans: AtomicUsize::new(0),
+        events: AtomicUsize::new(0),
+    };
     let subscriber = tracing_subscriber::registry().with(Counting(&COUNT));
     let result = tracing::subscriber::with_default(subscriber, || checkout(42));
     assert_eq!(result, Err("sku 42 is out of stock".to_owned()));

@@ -29,7 +29,10 @@ pub struct EventRecord {
 
 impl EventRecord {
     pub fn field(&self, name: &str) -> &str {
-        self.fields.get(name).map(String::as_str).unwrap_or_else(|| panic!("no field {name} in {self:#?}"))
+        self.fields
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("no field {name} in {self:#?}"))
     }
 }
 
@@ -51,7 +54,10 @@ impl Captured {
     pub fn span(&self, name: &str) -> SpanRecord {
         let spans = self.spans();
         let mut matching = spans.iter().filter(|span| span.name == name);
-        let span = matching.next().unwrap_or_else(|| panic!("no span {name} in {spans:#?}")).clone();
+        let span = matching
+            .next()
+            .unwrap_or_else(|| panic!("no span {name} in {spans:#?}"))
+            .clone();
         assert!(matching.next().is_none(), "several spans named {name}");
         span
     }
@@ -70,7 +76,11 @@ impl Captured {
 
     pub fn the_report(&self) -> EventRecord {
         let reports = self.reports();
-        assert_eq!(reports.len(), 1, "expected exactly one report, got {reports:#?}");
+        assert_eq!(
+            reports.len(),
+            1,
+            "expected exactly one report, got {reports:#?}"
+        );
         reports.into_iter().next().unwrap()
     }
 }
@@ -93,11 +103,18 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let mut fields = Fields::default();
         attrs.record(&mut fields);
-        let parent = ctx.span(id).and_then(|span| span.parent()).map(|parent| parent.name().to_owned());
+        let parent = ctx
+            .span(id)
+            .and_then(|span| span.parent())
+            .map(|parent| parent.name().to_owned());
         let mut inner = (self.0).0.lock().unwrap();
         let position = inner.spans.len();
         inner.index.insert(id.into_u64(), position);
-        inner.spans.push(SpanRecord { name: attrs.metadata().name().to_owned(), fields: fields.0, parent });
+        inner.spans.push(SpanRecord {
+            name: attrs.metadata().name().to_owned(),
+            fields: fields.0,
+            parent,
+        });
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, _ctx: Context<'_, S>) {
@@ -130,7 +147,9 @@ pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Captured) {
 /// Runs `f` with a subscriber that records what `level` lets through.
 pub fn capture_at<R>(level: LevelFilter, f: impl FnOnce() -> R) -> (R, Captured) {
     let captured = Captured::default();
-    let subscriber = tracing_subscriber::registry().with(level).with(CaptureLayer(captured.clone()));
+    let subscriber = tracing_subscriber::registry()
+        .with(level)
+        .with(CaptureLayer(captured.clone()));
     let result = tracing::subscriber::with_default(subscriber, f);
     (result, captured)
 }
@@ -141,7 +160,11 @@ pub fn capture_async<F: std::future::Future>(future: F) -> (F::Output, Captured)
 }
 
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
 }
 
 /// An error with an optional source, for building chains.
@@ -153,11 +176,20 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), source: None }
+        Failure {
+            message: message.into(),
+            source: None,
+        }
     }
 
-    pub fn caused_by(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Failure {
-        Failure { message: message.into(), source: Some(Box::new(source)) }
+    pub fn caused_by(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Failure {
+        Failure {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
     }
 }
 
@@ -169,6 +201,8 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|source| source as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
     }
 }

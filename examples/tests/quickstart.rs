@@ -1,0 +1,89 @@
+//! Runs the quickstart as a user would and reads what it prints.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example(name: &str) -> PathBuf {
+    // Test binaries live in `target/<profile>/deps`; cargo builds examples beside them.
+    let deps = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    deps.parent().unwrap().join("examples").join(name)
+}
+
+fn run_quickstart(args: &[&str]) -> String {
+    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let output = Command::new(example("quickstart"))
+        .args(args)
+        .current_dir(workspace)
+        .env_remove("RUST_LOG")
+        .env_remove("RUST_BACKTRACE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the quickstart example was built");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_quickstart_prints_one_traceback_with_the_span_trace_and_the_causes() {
+    let stdout = run_quickstart(&[]);
+    assert_eq!(
+        stdout.matches("Traceback (most recent call last):").count(),
+        1,
+        "{stdout}"
+    );
+    let expected_in_order = [
+        "ERROR checkout: error escaped checkout",
+        "in quickstart::checkout",
+        "let reserved = reserve(sku, quantity)",
+        "in quickstart::reserve",
+        "let available = query_stock(sku)",
+        "in quickstart::query_stock",
+        "quickstart::CheckoutError: order 7 could not be placed",
+        "The above error was caused by:",
+        "quickstart::StockError: sku 42 is out of stock",
+        "std::io::Error: connection refused by stock-db:5432",
+        "Span trace (outermost first):",
+        "in quickstart::checkout at examples/quickstart.rs:",
+        "in quickstart::reserve at examples/quickstart.rs:",
+        "in quickstart::query_stock at examples/quickstart.rs:",
+        "(origin)",
+        "checkout returned: Err(order 7 could not be placed)",
+    ];
+    let mut rest = stdout.as_str();
+    for expected in expected_in_order {
+        let at = rest
+            .find(expected)
+            .unwrap_or_else(|| panic!("{expected:?} missing or out of order in:\n{stdout}"));
+        rest = &rest[at + expected.len()..];
+    }
+}
+
+#[test]
+fn the_quickstart_panic_path_reports_the_panic_site() {
+    let stdout = run_quickstart(&["--panic"]);
+    assert_eq!(
+        stdout.matches("Traceback (most recent call last):").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ERROR checkout: panic escaped checkout"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("let per_unit = available / quantity;"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("panic: attempt to divide by zero"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("the checkout task panicked: true"),
+        "{stdout}"
+    );
+}
