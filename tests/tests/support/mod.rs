@@ -85,7 +85,24 @@ impl Captured {
     }
 }
 
-struct CaptureLayer(Captured);
+/// One global subscriber routes to the capture active on the current thread. Scoped
+/// dispatchers (`with_default`) would share tracing's per-callsite interest cache between
+/// tests running in parallel, and a callsite first reached by a test without a subscriber
+/// could stay disabled for a test with one.
+struct CaptureLayer;
+
+thread_local! {
+    static ACTIVE: std::cell::RefCell<Option<(LevelFilter, Captured)>> = const { std::cell::RefCell::new(None) };
+}
+
+fn active() -> Option<Captured> {
+    ACTIVE.with(|active| {
+        active
+            .borrow()
+            .as_ref()
+            .map(|(_, captured)| captured.clone())
+    })
+}
 
 #[derive(Default)]
 struct Fields(BTreeMap<String, String>);
@@ -100,14 +117,31 @@ impl Visit for Fields {
 }
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+
+    fn enabled(&self, metadata: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
+        ACTIVE.with(|active| {
+            active
+                .borrow()
+                .as_ref()
+                .is_some_and(|(level, _)| metadata.level() <= level)
+        })
+    }
+
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(captured) = active() else { return };
         let mut fields = Fields::default();
         attrs.record(&mut fields);
         let parent = ctx
             .span(id)
             .and_then(|span| span.parent())
             .map(|parent| parent.name().to_owned());
-        let mut inner = (self.0).0.lock().unwrap();
+        let mut inner = captured.0.lock().unwrap();
         let position = inner.spans.len();
         inner.index.insert(id.into_u64(), position);
         inner.spans.push(SpanRecord {
@@ -118,19 +152,21 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, _ctx: Context<'_, S>) {
+        let Some(captured) = active() else { return };
         let mut fields = Fields::default();
         values.record(&mut fields);
-        let mut inner = (self.0).0.lock().unwrap();
+        let mut inner = captured.0.lock().unwrap();
         if let Some(&position) = inner.index.get(&id.into_u64()) {
             inner.spans[position].fields.extend(fields.0);
         }
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let Some(captured) = active() else { return };
         let mut fields = Fields::default();
         event.record(&mut fields);
         let span = ctx.event_span(event).map(|span| span.name().to_owned());
-        (self.0).0.lock().unwrap().events.push(EventRecord {
+        captured.0.lock().unwrap().events.push(EventRecord {
             target: event.metadata().target().to_owned(),
             level: *event.metadata().level(),
             fields: fields.0,
@@ -146,12 +182,21 @@ pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Captured) {
 
 /// Runs `f` with a subscriber that records what `level` lets through.
 pub fn capture_at<R>(level: LevelFilter, f: impl FnOnce() -> R) -> (R, Captured) {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CaptureLayer))
+            .expect("no other global subscriber in the tests");
+    });
     let captured = Captured::default();
-    let subscriber = tracing_subscriber::registry()
-        .with(level)
-        .with(CaptureLayer(captured.clone()));
-    let result = tracing::subscriber::with_default(subscriber, f);
-    (result, captured)
+    ACTIVE.with(|active| *active.borrow_mut() = Some((level, captured.clone())));
+    struct Deactivate;
+    impl Drop for Deactivate {
+        fn drop(&mut self) {
+            ACTIVE.with(|active| *active.borrow_mut() = None);
+        }
+    }
+    let _deactivate = Deactivate;
+    (f(), captured)
 }
 
 /// Runs a future to completion on a current-thread tokio runtime inside `capture`.
