@@ -273,11 +273,13 @@ fn rewrap(mut record: Record, error: &ErrorView<'_>, position: usize, fingerprin
     let wrapped_causes = core::mem::take(&mut record.report.causes);
     record.report.message = error.message.to_string();
     record.report.causes = causes_of(error.source);
-    record.report.causes[position].type_name = Some(wrapped_type);
-    for (cause, known) in record.report.causes[position + 1..]
-        .iter_mut()
-        .zip(wrapped_causes)
-    {
+    // The chain is walked again here; an error whose `source()` changed between the two walks
+    // keeps its chain unnamed rather than panicking.
+    if let Some(cause) = record.report.causes.get_mut(position) {
+        cause.type_name = Some(wrapped_type);
+    }
+    let below = record.report.causes.iter_mut().skip(position + 1);
+    for (cause, known) in below.zip(wrapped_causes) {
         if cause.type_name.is_none() && cause.message == known.message {
             cause.type_name = known.type_name;
         }
