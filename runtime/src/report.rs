@@ -109,6 +109,99 @@ impl ErrorReport {
     pub fn origin(&self) -> Option<&SpanTraceEntry> {
         self.span_trace.last()
     }
+
+    /// The OpenTelemetry semantic-convention attributes of an exception: `exception.type`,
+    /// `exception.message` and `exception.stacktrace` (the text of [`ErrorReport::format`]).
+    pub fn otel_attributes(&self) -> [(&'static str, String); 3] {
+        [
+            ("exception.type", self.type_name.clone().into_owned()),
+            ("exception.message", self.message.clone()),
+            ("exception.stacktrace", self.format()),
+        ]
+    }
+
+    /// The source paths the span trace knows as `file!()` wrote them.
+    fn known_files(&self) -> Vec<&'static str> {
+        self.span_trace.iter().map(|entry| entry.file).collect()
+    }
+
+    /// The report as one line of JSON; see [`ErrorReport`]'s `Serialize` for its shape.
+    #[cfg(feature = "json")]
+    pub fn format_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|error| {
+            format!(
+                "{{\"type\":\"tracefault::JsonError\",\"message\":{:?}}}",
+                error.to_string()
+            )
+        })
+    }
+}
+
+/// ```json
+/// {
+///   "type": "shop::StockError",
+///   "message": "sku 42 is out of stock",
+///   "causes": [{ "type": "std::io::Error", "message": "connection refused" }],
+///   "span_trace": [{ "function": "shop::checkout", "file": "src/shop.rs", "line": 12 }],
+///   "frames": [{ "function": "shop::checkout", "file": "src/shop.rs", "line": 14,
+///                "column": 9, "is_user_code": true }],
+///   "hidden_frames": 12,
+///   "traceback_note": null,
+///   "panic_location": null
+/// }
+/// ```
+/// `frames` is outermost first and `null` when no backtrace was captured; a cause's `type` is
+/// `null` when it is not known.
+#[cfg(feature = "json")]
+impl serde::Serialize for ErrorReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Causes<'a>(&'a [Cause]);
+        impl serde::Serialize for Causes<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|cause| {
+                    serde_json::json!({ "type": cause.type_name, "message": cause.message })
+                }))
+            }
+        }
+        let span_trace: Vec<_> = self
+            .span_trace
+            .iter()
+            .map(|entry| serde_json::json!({ "function": entry.function, "file": entry.file, "line": entry.line }))
+            .collect();
+        let known_files = self.known_files();
+        let frames = self.traceback.as_ref().map(|traceback| {
+            traceback
+                .shown_frames(&known_files)
+                .iter()
+                .map(|shown| {
+                    serde_json::json!({
+                        "function": shown.frame.function,
+                        "file": shown.file,
+                        "line": shown.frame.line,
+                        "column": shown.frame.column,
+                        "is_user_code": shown.frame.is_user_code,
+                    })
+                })
+                .collect::<Vec<_>>()
+        });
+        let panic_location = self.panic_location.as_ref().map(|location| {
+            serde_json::json!({ "file": location.file, "line": location.line, "column": location.column })
+        });
+        let mut map = serializer.serialize_map(Some(8))?;
+        map.serialize_entry("type", &self.type_name)?;
+        map.serialize_entry("message", &self.message)?;
+        map.serialize_entry("causes", &Causes(&self.causes))?;
+        map.serialize_entry("span_trace", &span_trace)?;
+        map.serialize_entry("frames", &frames)?;
+        map.serialize_entry(
+            "hidden_frames",
+            &self.traceback.as_ref().map_or(0, |t| t.hidden_frames()),
+        )?;
+        map.serialize_entry("traceback_note", &self.traceback_note)?;
+        map.serialize_entry("panic_location", &panic_location)?;
+        map.end()
+    }
 }
 
 /// ```text
@@ -345,6 +438,69 @@ mod tests {
              in app::outer at src/app.rs:3\n  \
              in app::inner at src/app.rs:9 (origin)\n"
         );
+    }
+
+    #[test]
+    fn the_opentelemetry_attributes_name_the_exception() {
+        let report = ErrorReport::new("app::Failure", "it broke".into(), Vec::new());
+        let [kind, message, stacktrace] = report.otel_attributes();
+        assert_eq!(kind, ("exception.type", "app::Failure".to_owned()));
+        assert_eq!(message, ("exception.message", "it broke".to_owned()));
+        assert_eq!(stacktrace.0, "exception.stacktrace");
+        assert!(stacktrace.1.ends_with("app::Failure: it broke\n"));
+    }
+
+    #[cfg(feature = "json")]
+    #[test]
+    fn the_json_shape() {
+        let mut report = ErrorReport::new(
+            "app::Failure",
+            "it broke".into(),
+            vec![
+                Cause {
+                    type_name: Some("std::io::Error".into()),
+                    message: "refused".into(),
+                },
+                Cause {
+                    type_name: None,
+                    message: "unnamed".into(),
+                },
+            ],
+        );
+        report.span_trace = vec![SpanTraceEntry {
+            function: "app::run".into(),
+            file: "src/app.rs",
+            line: 3,
+        }];
+        report.traceback_note = Some("backtrace not captured: RUST_BACKTRACE=0".into());
+        let json: serde_json::Value = serde_json::from_str(&report.format_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "type": "app::Failure",
+                "message": "it broke",
+                "causes": [
+                    { "type": "std::io::Error", "message": "refused" },
+                    { "type": null, "message": "unnamed" },
+                ],
+                "span_trace": [{ "function": "app::run", "file": "src/app.rs", "line": 3 }],
+                "frames": null,
+                "hidden_frames": 0,
+                "traceback_note": "backtrace not captured: RUST_BACKTRACE=0",
+                "panic_location": null,
+            })
+        );
+    }
+
+    #[cfg(feature = "json")]
+    #[test]
+    fn json_frames_are_the_visible_ones_outermost_first() {
+        let mut report = ErrorReport::from_error(&std::io::Error::other("x"));
+        report.traceback = Some(Traceback::capture());
+        let json: serde_json::Value = serde_json::from_str(&report.format_json()).unwrap();
+        let frames = json["frames"].as_array().unwrap();
+        assert!(frames.iter().all(|frame| frame["function"].is_string()));
+        assert!(json["hidden_frames"].as_u64().unwrap() > 0);
     }
 
     #[test]

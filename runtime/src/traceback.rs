@@ -137,19 +137,36 @@ impl fmt::Display for Traceback {
     }
 }
 
+/// A visible frame as a report shows it: its path relative to the build directory.
+pub(crate) struct ShownFrame<'a> {
+    pub(crate) frame: &'a Frame,
+    pub(crate) file: Option<&'a str>,
+}
+
 impl Traceback {
-    /// Writes the frames; `known_files` are source paths as `file!()` gives them (relative to
-    /// the directory the code was built in), which tells where that directory was, so that
-    /// every path under it is shown the same way.
+    /// The visible frames, each function once (see [`merge_closure_frames`]), outermost
+    /// first. `known_files` are source paths as `file!()` gives them (relative to the
+    /// directory the code was built in), which tells where that directory was, so that every
+    /// path under it is shown the same way.
+    pub(crate) fn shown_frames<'a>(&'a self, known_files: &[&str]) -> Vec<ShownFrame<'a>> {
+        let frames: Vec<&Frame> = self.frames().collect();
+        let roots = build_roots(&frames, known_files);
+        merge_closure_frames(&frames)
+            .into_iter()
+            .map(|frame| ShownFrame {
+                frame,
+                file: frame.file.as_deref().map(|file| display_path(file, &roots)),
+            })
+            .collect()
+    }
+
     pub(crate) fn write_python_style(
         &self,
         f: &mut fmt::Formatter<'_>,
         known_files: &[&str],
     ) -> fmt::Result {
-        let frames: Vec<&Frame> = self.frames().collect();
-        let roots = build_roots(&frames, known_files);
-        for frame in merge_closure_frames(&frames) {
-            write_frame(f, frame, &roots)?;
+        for shown in self.shown_frames(known_files) {
+            write_frame(f, &shown)?;
         }
         match self.hidden_frames() {
             0 => Ok(()),
@@ -188,21 +205,22 @@ fn display_path<'a>(path: &'a str, roots: &[String]) -> &'a str {
         .unwrap_or(path)
 }
 
-fn write_frame(f: &mut fmt::Formatter<'_>, frame: &Frame, roots: &[String]) -> fmt::Result {
-    match (&frame.file, frame.line) {
+fn write_frame(f: &mut fmt::Formatter<'_>, shown: &ShownFrame<'_>) -> fmt::Result {
+    let function = &shown.frame.function;
+    match (shown.file, shown.frame.line) {
         (Some(file), Some(line)) => {
-            writeln!(
-                f,
-                "  File \"{}\", line {line}, in {}",
-                display_path(file, roots),
-                frame.function
-            )?;
-            if let Some(source) = source_line(file, line) {
+            writeln!(f, "  File \"{file}\", line {line}, in {function}")?;
+            if let Some(source) = shown
+                .frame
+                .file
+                .as_deref()
+                .and_then(|path| source_line(path, line))
+            {
                 writeln!(f, "    {source}")?;
             }
             Ok(())
         }
-        _ => writeln!(f, "  File \"<unknown>\", in {}", frame.function),
+        _ => writeln!(f, "  File \"<unknown>\", in {function}"),
     }
 }
 

@@ -296,3 +296,53 @@ fn errors_that_are_not_std_errors_are_described_as_well_as_they_allow() {
     assert_eq!(report.field("exception.type"), "std::io::Error");
     assert_eq!(report.field("exception.message"), "missing");
 }
+
+#[derive(Debug)]
+struct Layered {
+    message: &'static str,
+    source: Option<Box<Layered>>,
+}
+
+impl std::fmt::Display for Layered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for Layered {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[tracefault::trace]
+fn three_deep() -> Result<(), Layered> {
+    let io = Layered {
+        message: "socket closed",
+        source: None,
+    };
+    let db = Layered {
+        message: "query failed",
+        source: Some(Box::new(io)),
+    };
+    Err(Layered {
+        message: "order not saved",
+        source: Some(Box::new(db)),
+    })
+}
+
+#[test]
+fn a_chain_of_three_errors_is_printed_in_order() {
+    let (_, captured) = capture(three_deep);
+    let stacktrace = captured
+        .the_report()
+        .field("exception.stacktrace")
+        .to_owned();
+    let expected = "errors::Layered: order not saved\n\n\
+                    The above error was caused by:\n  \
+                    query failed\n  \
+                    socket closed\n";
+    assert!(stacktrace.contains(expected), "{stacktrace}");
+}

@@ -231,13 +231,12 @@ fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>
             Err(Cow::Borrowed("backtrace not captured: RUST_BACKTRACE=0"))
         }
         BacktraceMode::Origin => {
-            match site
-                .limiter
-                .try_acquire(capture::backtrace_rate(), capture::now_nanos())
-            {
+            let rate = capture::backtrace_rate();
+            match site.limiter.try_acquire(rate, capture::now_nanos()) {
                 Ok(_) => Ok(Traceback::capture()),
                 Err(()) => Err(Cow::Owned(format!(
-                    "backtrace suppressed: {} similar errors in the last second",
+                    "backtrace suppressed: {} similar errors here since the last captured one, \
+                     over the limit of {rate} per second",
                     site.limiter.suppressed()
                 ))),
             }
