@@ -9,7 +9,10 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::{Block, ExprAsync, Signature, Stmt, Type};
 
 /// The names the expansion declares; `mixed_site` keeps the user's code from seeing them.
+/// Everything the expansion writes is located at the function's name, so that debug info,
+/// backtraces and compiler errors point there rather than at the attribute.
 struct Names {
+    at: Span,
     krate: syn::Path,
     site: Ident,
     frame: Ident,
@@ -19,13 +22,15 @@ struct Names {
 }
 
 impl Names {
-    fn new(args: &TraceArgs) -> Names {
-        let local = |name: &str| Ident::new(name, Span::mixed_site());
+    fn new(args: &TraceArgs, function: &TracedFn) -> Names {
+        let at = Span::call_site().located_at(function.sig.ident.span());
+        let local = |name: &str| Ident::new(name, Span::mixed_site().located_at(at));
         Names {
+            at,
             krate: args
                 .krate
                 .clone()
-                .unwrap_or_else(|| syn::parse_quote!(::tracefault)),
+                .unwrap_or_else(|| syn::parse_quote_spanned!(at=> ::tracefault)),
             site: Ident::new("__TRACEFAULT_SITE", Span::call_site()),
             frame: local("__tracefault_frame"),
             result: local("__tracefault_result"),
@@ -36,7 +41,7 @@ impl Names {
 }
 
 pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
-    let names = Names::new(args);
+    let names = Names::new(args, function);
     let site = site_static(args, function, &names);
     let span = span_expr(args, function, &names);
     let captures_errors = args.captures_errors(function);
@@ -58,6 +63,7 @@ pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
 //             { x + 1 }
 //         }
 fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream) -> TokenStream {
+    let at = names.at;
     let Names {
         krate,
         site: site_name,
@@ -68,7 +74,7 @@ fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream
     rebuild(
         function,
         &function.sig,
-        quote! {
+        quote_spanned! {at=>
             #site
             let #frame = #krate::__private::Frame::enter(&#site_name, #span);
             #body
@@ -90,6 +96,7 @@ fn sync_with_result(
     site: TokenStream,
     span: TokenStream,
 ) -> TokenStream {
+    let at = names.at;
     let Names {
         krate,
         site: site_name,
@@ -103,14 +110,15 @@ fn sync_with_result(
         .chain(rebinding.statements);
     let body = &function.body;
     let returns = typed_call(
+        at,
         function.written_return_type(),
-        quote!(#krate::__private::call),
+        quote_spanned!(at=>#krate::__private::call),
     );
     let leave = leave(function, names, true);
     rebuild(
         function,
         &rebinding.outer,
-        quote! {
+        quote_spanned! {at=>
             #site
             let #frame = #krate::__private::Frame::enter(&#site_name, #span);
             let #result = #returns(move || {
@@ -146,6 +154,7 @@ fn async_fn(
     span: TokenStream,
     captures_errors: bool,
 ) -> TokenStream {
+    let at = names.at;
     let Names {
         krate,
         site: site_name,
@@ -156,12 +165,12 @@ fn async_fn(
     let rebinding = rebind(&function.sig);
     let statements = &rebinding.statements;
     let body = &function.body;
-    let return_type = return_type_hint(function.written_return_type());
+    let return_type = return_type_hint(at, function.written_return_type());
     let leave = leave(function, names, captures_errors);
     rebuild(
         function,
         &rebinding.outer,
-        quote! {
+        quote_spanned! {at=>
             #site
             let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
             let #result = #frame.instrument(async move {
@@ -197,6 +206,7 @@ fn async_trait(
     span: TokenStream,
     captures_errors: bool,
 ) -> TokenStream {
+    let at = names.at;
     let Names {
         krate,
         site: site_name,
@@ -206,7 +216,7 @@ fn async_trait(
         ..
     } = names;
     let leave = leave(function, names, captures_errors);
-    let instrumented: syn::Expr = syn::parse_quote! {
+    let instrumented: syn::Expr = syn::parse_quote_spanned! {at=>
         async move {
             let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span_name);
             let #result = #frame.instrument(#future).await;
@@ -222,7 +232,7 @@ fn async_trait(
     rebuild(
         function,
         &function.sig,
-        quote! {
+        quote_spanned! {at=>
             #site
             let #span_name = #span;
             #(#statements)*
@@ -248,6 +258,7 @@ fn impl_future(
     span: TokenStream,
     captures_errors: bool,
 ) -> TokenStream {
+    let at = names.at;
     let Names {
         krate,
         site: site_name,
@@ -265,7 +276,7 @@ fn impl_future(
     rebuild(
         function,
         &rebinding.outer,
-        quote! {
+        quote_spanned! {at=>
             #site
             let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
             let #future = #krate::__private::call(move || {
@@ -284,15 +295,15 @@ fn impl_future(
 /// A never-taken `return` of the function's type as the async block's first statement: rustc
 /// infers an async block's output from its first `return`, so the body is checked against the
 /// function's return type and type errors point into the body, as `#[async_trait]` does.
-fn return_type_hint(returns: Option<&Type>) -> Option<TokenStream> {
+fn return_type_hint(at: Span, returns: Option<&Type>) -> Option<TokenStream> {
     let returns = match returns {
-        None => quote!(()),
+        None => quote_spanned!(at=>()),
         Some(Type::Never(_)) => return None,
         Some(ty) if contains_impl_trait(ty) => return None,
         Some(ty) => ty.to_token_stream(),
     };
-    let value = Ident::new("__tracefault_return", Span::mixed_site());
-    Some(quote! {
+    let value = Ident::new("__tracefault_return", Span::mixed_site().located_at(at));
+    Some(quote_spanned! {at=>
         if let ::core::option::Option::Some(#value) = ::core::option::Option::None::<#returns> {
             return #value;
         }
@@ -301,10 +312,10 @@ fn return_type_hint(returns: Option<&Type>) -> Option<TokenStream> {
 
 /// `path::<R, _>` when `R` can be written there, so the body's type is known before it is
 /// checked; plain `path` otherwise.
-fn typed_call(returns: Option<&Type>, path: TokenStream) -> TokenStream {
+fn typed_call(at: Span, returns: Option<&Type>, path: TokenStream) -> TokenStream {
     match returns {
-        None => quote!(#path::<(), _>),
-        Some(ty) if !contains_impl_trait(ty) => quote!(#path::<#ty, _>),
+        None => quote_spanned!(at=>#path::<(), _>),
+        Some(ty) if !contains_impl_trait(ty) => quote_spanned!(at=>#path::<#ty, _>),
         Some(_) => path,
     }
 }
@@ -312,6 +323,7 @@ fn typed_call(returns: Option<&Type>, path: TokenStream) -> TokenStream {
 /// `frame.leave(...)` with the `Err` of the result, or with nothing when errors are not
 /// captured; spanned to the function's name, so that a backtrace taken here points there.
 fn leave(function: &TracedFn, names: &Names, captures_errors: bool) -> TokenStream {
+    let at = names.at;
     let Names {
         krate,
         frame,
@@ -326,12 +338,13 @@ fn leave(function: &TracedFn, names: &Names, captures_errors: bool) -> TokenStre
             .map_or_else(Span::call_site, |t| t.span());
         quote_spanned!(span=> #krate::__private::err_view!(&#result))
     } else {
-        quote!(::core::option::Option::None)
+        quote_spanned!(at=>::core::option::Option::None)
     };
     quote_spanned!(function.sig.ident.span()=> #frame.leave(#error);)
 }
 
 fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
+    let at = names.at;
     let Names { krate, site, .. } = names;
     let name = function.sig.ident.to_string();
     let at_function = function.sig.ident.span();
@@ -341,12 +354,12 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
         .backtrace
         .map_or(BacktraceMode::Origin, |(mode, _)| mode)
     {
-        BacktraceMode::Origin => quote!(Origin),
-        BacktraceMode::Always => quote!(Always),
-        BacktraceMode::Never => quote!(Never),
+        BacktraceMode::Origin => quote_spanned!(at=>Origin),
+        BacktraceMode::Always => quote_spanned!(at=>Always),
+        BacktraceMode::Never => quote_spanned!(at=>Never),
     };
     let record_panics = args.panic.as_ref().map_or(true, |value| value.value);
-    quote! {
+    quote_spanned! {at=>
         static #site: #krate::__private::Site = #krate::__private::Site {
             function: #name,
             module_path: ::core::module_path!(),
@@ -360,14 +373,15 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
 }
 
 fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
+    let at = names.at;
     let krate = &names.krate;
-    let tracing = quote!(#krate::__private::tracing);
+    let tracing = quote_spanned!(at=>#krate::__private::tracing);
     let level = match args.level.map_or(Level::Info, |(level, _)| level) {
-        Level::Trace => quote!(TRACE),
-        Level::Debug => quote!(DEBUG),
-        Level::Info => quote!(INFO),
-        Level::Warn => quote!(WARN),
-        Level::Error => quote!(ERROR),
+        Level::Trace => quote_spanned!(at=>TRACE),
+        Level::Debug => quote_spanned!(at=>DEBUG),
+        Level::Info => quote_spanned!(at=>INFO),
+        Level::Warn => quote_spanned!(at=>WARN),
+        Level::Error => quote_spanned!(at=>ERROR),
     };
     let name = args
         .name
@@ -375,24 +389,24 @@ fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStrea
         .map_or_else(|| function.sig.ident.to_string(), syn::LitStr::value);
     let target = match &args.target {
         Some(target) => target.to_token_stream(),
-        None => quote!(::core::module_path!()),
+        None => quote_spanned!(at=>::core::module_path!()),
     };
     let recorded = args.args.iter().flatten().map(|arg| {
         let ident = &arg.ident;
-        let value = recorded_value(arg.recording, ident.to_token_stream());
-        quote!(#ident = #value)
+        let value = recorded_value(at, arg.recording, ident.to_token_stream());
+        quote_spanned!(at=>#ident = #value)
     });
     let fields = args.fields.iter().flatten().map(|field| {
         let key = &field.key;
         match &field.value {
             Some((recording, value)) => {
-                let value = recorded_value(*recording, value.to_token_stream());
-                quote!(#key = #value)
+                let value = recorded_value(at, *recording, value.to_token_stream());
+                quote_spanned!(at=>#key = #value)
             }
-            None => quote!(#key = #tracing::field::Empty),
+            None => quote_spanned!(at=>#key = #tracing::field::Empty),
         }
     });
-    quote! {
+    quote_spanned! {at=>
         #tracing::span!(
             target: #target,
             #tracing::Level::#level,
@@ -406,10 +420,10 @@ fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStrea
     }
 }
 
-fn recorded_value(recording: Recording, value: TokenStream) -> TokenStream {
+fn recorded_value(at: Span, recording: Recording, value: TokenStream) -> TokenStream {
     match recording {
-        Recording::Debug => quote!(?#value),
-        Recording::Display => quote!(%#value),
+        Recording::Debug => quote_spanned!(at=>?#value),
+        Recording::Display => quote_spanned!(at=>%#value),
         Recording::Value => value,
     }
 }

@@ -42,6 +42,7 @@ pub mod report;
 #[cfg(feature = "subscriber")]
 mod subscriber;
 pub mod traceback;
+mod unwind;
 
 pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
 pub use report::ErrorReport;

@@ -176,7 +176,7 @@ impl serde::Serialize for ErrorReport {
                 .iter()
                 .map(|shown| {
                     serde_json::json!({
-                        "function": shown.frame.function,
+                        "function": shown.function,
                         "file": shown.file,
                         "line": shown.frame.line,
                         "column": shown.frame.column,
@@ -224,11 +224,7 @@ impl fmt::Display for ErrorReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Traceback (most recent call last):")?;
         match &self.traceback {
-            Some(traceback) => {
-                let known_files: Vec<&str> =
-                    self.span_trace.iter().map(|entry| entry.file).collect();
-                traceback.write_python_style(f, &known_files)?;
-            }
+            Some(traceback) => traceback.write_python_style(f, &self.known_files())?,
             None => {
                 for entry in &self.span_trace {
                     writeln!(

@@ -346,3 +346,31 @@ fn a_chain_of_three_errors_is_printed_in_order() {
                     socket closed\n";
     assert!(stacktrace.contains(expected), "{stacktrace}");
 }
+
+#[inline(never)]
+fn descend(depth: u32) -> Result<(), Failure> {
+    if depth == 0 {
+        return level5();
+    }
+    descend(depth - 1)?;
+    std::hint::black_box(depth);
+    Ok(())
+}
+
+#[test]
+fn recursion_is_shown_three_times_then_counted_as_python_does() {
+    let (_, captured) = capture(|| descend(10));
+    let stacktrace = captured
+        .the_report()
+        .field("exception.stacktrace")
+        .to_owned();
+    assert_eq!(
+        stacktrace.matches(", in errors::descend\n").count(),
+        4,
+        "{stacktrace}"
+    );
+    assert!(
+        stacktrace.contains("[Previous line repeated 7 more times]"),
+        "{stacktrace}"
+    );
+}
