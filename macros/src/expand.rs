@@ -18,6 +18,7 @@ struct Names {
     frame: Ident,
     result: Ident,
     span: Ident,
+    context: Ident,
     future: Ident,
 }
 
@@ -35,6 +36,7 @@ impl Names {
             frame: local("__tracefault_frame"),
             result: local("__tracefault_result"),
             span: local("__tracefault_span"),
+            context: local("__tracefault_context"),
             future: local("__tracefault_future"),
         }
     }
@@ -68,6 +70,7 @@ fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream
         krate,
         site: site_name,
         frame,
+        context,
         ..
     } = names;
     let body = &function.body;
@@ -76,7 +79,8 @@ fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream
         &function.sig,
         quote_spanned! {at=>
             #site
-            let #frame = #krate::__private::Frame::enter(&#site_name, #span);
+            let #context = #krate::__private::child_context();
+            let #frame = #krate::__private::Frame::enter(&#site_name, #span, #context);
             #body
         },
     )
@@ -102,6 +106,7 @@ fn sync_with_result(
         site: site_name,
         frame,
         result,
+        context,
         ..
     } = names;
     let rebinding = rebind(&function.sig);
@@ -120,7 +125,8 @@ fn sync_with_result(
         &rebinding.outer,
         quote_spanned! {at=>
             #site
-            let #frame = #krate::__private::Frame::enter(&#site_name, #span);
+            let #context = #krate::__private::child_context();
+            let #frame = #krate::__private::Frame::enter(&#site_name, #span, #context);
             let #result = #returns(move || {
                 #(#statements)*
                 #body
@@ -160,6 +166,7 @@ fn async_fn(
         site: site_name,
         frame,
         result,
+        context,
         ..
     } = names;
     let rebinding = rebind(&function.sig);
@@ -172,7 +179,8 @@ fn async_fn(
         &rebinding.outer,
         quote_spanned! {at=>
             #site
-            let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
+            let #context = #krate::__private::child_context();
+            let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span, #context);
             let #result = #frame.instrument(async move {
                 #return_type
                 #(#statements)*
@@ -213,12 +221,13 @@ fn async_trait(
         frame,
         result,
         span: span_name,
+        context,
         ..
     } = names;
     let leave = leave(function, names, captures_errors);
     let instrumented: syn::Expr = syn::parse_quote_spanned! {at=>
         async move {
-            let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span_name);
+            let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span_name, #context);
             let #result = #frame.instrument(#future).await;
             #leave
             #result
@@ -234,6 +243,7 @@ fn async_trait(
         &function.sig,
         quote_spanned! {at=>
             #site
+            let #context = #krate::__private::child_context();
             let #span_name = #span;
             #(#statements)*
         },
@@ -265,6 +275,7 @@ fn impl_future(
         frame,
         result,
         future,
+        context,
         ..
     } = names;
     let rebinding = rebind(&function.sig);
@@ -278,7 +289,8 @@ fn impl_future(
         &rebinding.outer,
         quote_spanned! {at=>
             #site
-            let #frame = #krate::__private::AsyncFrame::new(&#site_name, #span);
+            let #context = #krate::__private::child_context();
+            let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span, #context);
             let #future = #krate::__private::call(move || {
                 #(#statements)*
                 #body
@@ -375,6 +387,7 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
 fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
     let at = names.at;
     let krate = &names.krate;
+    let context = &names.context;
     let tracing = quote_spanned!(at=>#krate::__private::tracing);
     let level = match args.level.map_or(Level::Info, |(level, _)| level) {
         Level::Trace => quote_spanned!(at=>TRACE),
@@ -413,6 +426,8 @@ fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStrea
             #name,
             #(#recorded,)*
             #(#fields,)*
+            trace_id = %#context.trace_id(),
+            span_id = %#context.span_id(),
             error = #tracing::field::Empty,
             exception.r#type = #tracing::field::Empty,
             exception.message = #tracing::field::Empty,

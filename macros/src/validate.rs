@@ -7,7 +7,13 @@ use std::collections::HashSet;
 use syn::spanned::Spanned;
 
 /// Field names every span of `#[trace]` declares for itself.
-const RESERVED_FIELDS: &[&str] = &["error", "exception.type", "exception.message"];
+const RESERVED_FIELDS: &[&str] = &[
+    "trace_id",
+    "span_id",
+    "error",
+    "exception.type",
+    "exception.message",
+];
 
 /// Adds what is wrong to `errors`, which may already hold the errors found while parsing.
 pub(crate) fn check(args: &TraceArgs, function: &TracedFn, mut errors: Errors) -> syn::Result<()> {

@@ -38,6 +38,8 @@
 pub use tracefault_macros::trace;
 
 mod capture;
+pub mod context;
+pub mod propagation;
 pub mod report;
 #[cfg(feature = "subscriber")]
 mod subscriber;
@@ -45,6 +47,7 @@ pub mod traceback;
 mod unwind;
 
 pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
+pub use context::current;
 pub use report::ErrorReport;
 #[cfg(feature = "subscriber")]
 pub use subscriber::init;

@@ -4,6 +4,7 @@
 //! span trace and the origin's [`Traceback`]) and no reference to the error, so it can be sent
 //! to another thread or kept.
 
+use crate::context::{SpanId, TraceId};
 use crate::traceback::Traceback;
 use std::any::Any;
 use std::borrow::Cow;
@@ -31,6 +32,10 @@ pub struct ErrorReport {
     pub traceback_note: Option<Cow<'static, str>>,
     /// Where a panic happened.
     pub panic_location: Option<SourceLocation>,
+    /// The W3C trace the error happened in.
+    pub trace_id: Option<TraceId>,
+    /// The span the error escaped from: the outermost instrumented function.
+    pub span_id: Option<SpanId>,
 }
 
 /// One error of a `source()` chain.
@@ -97,6 +102,8 @@ impl ErrorReport {
             traceback: None,
             traceback_note: None,
             panic_location: None,
+            trace_id: None,
+            span_id: None,
         }
     }
 
@@ -147,7 +154,9 @@ impl ErrorReport {
 ///                "column": 9, "is_user_code": true }],
 ///   "hidden_frames": 12,
 ///   "traceback_note": null,
-///   "panic_location": null
+///   "panic_location": null,
+///   "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+///   "span_id": "00f067aa0ba902b7"
 /// }
 /// ```
 /// `frames` is outermost first and `null` when no backtrace was captured; a cause's `type` is
@@ -188,7 +197,7 @@ impl serde::Serialize for ErrorReport {
         let panic_location = self.panic_location.as_ref().map(|location| {
             serde_json::json!({ "file": location.file, "line": location.line, "column": location.column })
         });
-        let mut map = serializer.serialize_map(Some(8))?;
+        let mut map = serializer.serialize_map(Some(10))?;
         map.serialize_entry("type", &self.type_name)?;
         map.serialize_entry("message", &self.message)?;
         map.serialize_entry("causes", &Causes(&self.causes))?;
@@ -200,6 +209,8 @@ impl serde::Serialize for ErrorReport {
         )?;
         map.serialize_entry("traceback_note", &self.traceback_note)?;
         map.serialize_entry("panic_location", &panic_location)?;
+        map.serialize_entry("trace_id", &self.trace_id.map(|id| id.to_string()))?;
+        map.serialize_entry("span_id", &self.span_id.map(|id| id.to_string()))?;
         map.end()
     }
 }
@@ -219,6 +230,8 @@ impl serde::Serialize for ErrorReport {
 /// Span trace (outermost first):
 ///   in quickstart::checkout at examples/quickstart.rs:29
 ///   in quickstart::reserve at examples/quickstart.rs:39 (origin)
+///
+/// Trace 4bf92f3577b34da6a3ce929d0e0e4736, span 00f067aa0ba902b7
 /// ```
 impl fmt::Display for ErrorReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -264,6 +277,9 @@ impl fmt::Display for ErrorReport {
                     entry.function, entry.file, entry.line
                 )?;
             }
+        }
+        if let (Some(trace_id), Some(span_id)) = (self.trace_id, self.span_id) {
+            writeln!(f, "\nTrace {trace_id}, span {span_id}")?;
         }
         Ok(())
     }
@@ -484,6 +500,8 @@ mod tests {
                 "hidden_frames": 0,
                 "traceback_note": "backtrace not captured: RUST_BACKTRACE=0",
                 "panic_location": null,
+                "trace_id": null,
+                "span_id": null,
             })
         );
     }

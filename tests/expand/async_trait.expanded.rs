@@ -22,17 +22,21 @@ impl Inventory for Warehouse {
             record_panics: true,
             limiter: ::tracefault::__private::RateLimiter::new(),
         };
+        let __tracefault_context = ::tracefault::__private::child_context();
         let __tracefault_span = ::tracefault::__private::tracing::span!(
             target : ::core::module_path!(),
-            ::tracefault::__private::tracing::Level::INFO, "reserve", sku = ? sku, error
-            = ::tracefault::__private::tracing::field::Empty, exception.r#type =
+            ::tracefault::__private::tracing::Level::INFO, "reserve", sku = ? sku,
+            trace_id = % __tracefault_context.trace_id(), span_id = %
+            __tracefault_context.span_id(), error =
+            ::tracefault::__private::tracing::field::Empty, exception.r#type =
             ::tracefault::__private::tracing::field::Empty, exception.message =
             ::tracefault::__private::tracing::field::Empty,
         );
         Box::pin(async move {
-            let __tracefault_frame = ::tracefault::__private::AsyncFrame::new(
+            let mut __tracefault_frame = ::tracefault::__private::AsyncFrame::new(
                 &__TRACEFAULT_SITE,
                 __tracefault_span,
+                __tracefault_context,
             );
             let __tracefault_result = __tracefault_frame
                 .instrument(async move {

@@ -9,15 +9,18 @@ fn forced() -> Outcome {
         record_panics: true,
         limiter: ::tracefault::__private::RateLimiter::new(),
     };
+    let __tracefault_context = ::tracefault::__private::child_context();
     let __tracefault_frame = ::tracefault::__private::Frame::enter(
         &__TRACEFAULT_SITE,
         ::tracefault::__private::tracing::span!(
             target : ::core::module_path!(),
-            ::tracefault::__private::tracing::Level::INFO, "forced", error =
-            ::tracefault::__private::tracing::field::Empty, exception.r#type =
+            ::tracefault::__private::tracing::Level::INFO, "forced", trace_id = %
+            __tracefault_context.trace_id(), span_id = % __tracefault_context.span_id(),
+            error = ::tracefault::__private::tracing::field::Empty, exception.r#type =
             ::tracefault::__private::tracing::field::Empty, exception.message =
             ::tracefault::__private::tracing::field::Empty,
         ),
+        __tracefault_context,
     );
     let __tracefault_result = ::tracefault::__private::call::<
         Outcome,
@@ -36,15 +39,18 @@ fn refused() -> Result<(), String> {
         record_panics: true,
         limiter: ::tracefault::__private::RateLimiter::new(),
     };
+    let __tracefault_context = ::tracefault::__private::child_context();
     let __tracefault_frame = ::tracefault::__private::Frame::enter(
         &__TRACEFAULT_SITE,
         ::tracefault::__private::tracing::span!(
             target : ::core::module_path!(),
-            ::tracefault::__private::tracing::Level::INFO, "refused", error =
-            ::tracefault::__private::tracing::field::Empty, exception.r#type =
+            ::tracefault::__private::tracing::Level::INFO, "refused", trace_id = %
+            __tracefault_context.trace_id(), span_id = % __tracefault_context.span_id(),
+            error = ::tracefault::__private::tracing::field::Empty, exception.r#type =
             ::tracefault::__private::tracing::field::Empty, exception.message =
             ::tracefault::__private::tracing::field::Empty,
         ),
+        __tracefault_context,
     );
     { Ok(()) }
 }

@@ -13,15 +13,19 @@ impl Inventory {
             record_panics: true,
             limiter: ::tracefault::__private::RateLimiter::new(),
         };
+        let __tracefault_context = ::tracefault::__private::child_context();
         let __tracefault_frame = ::tracefault::__private::Frame::enter(
             &__TRACEFAULT_SITE,
             ::tracefault::__private::tracing::span!(
                 target : ::core::module_path!(),
                 ::tracefault::__private::tracing::Level::INFO, "reserve", sku = ? sku,
-                error = ::tracefault::__private::tracing::field::Empty, exception.r#type
-                = ::tracefault::__private::tracing::field::Empty, exception.message =
+                trace_id = % __tracefault_context.trace_id(), span_id = %
+                __tracefault_context.span_id(), error =
+                ::tracefault::__private::tracing::field::Empty, exception.r#type =
+                ::tracefault::__private::tracing::field::Empty, exception.message =
                 ::tracefault::__private::tracing::field::Empty,
             ),
+            __tracefault_context,
         );
         let __tracefault_result = ::tracefault::__private::call::<
             Result<Reservation, StockError>,

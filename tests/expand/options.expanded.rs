@@ -8,16 +8,20 @@ fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbErro
         record_panics: false,
         limiter: ::tracefault::__private::RateLimiter::new(),
     };
+    let __tracefault_context = ::tracefault::__private::child_context();
     let __tracefault_frame = ::tracefault::__private::Frame::enter(
         &__TRACEFAULT_SITE,
         ::tracefault::__private::tracing::span!(
             target : "shop::db", ::tracefault::__private::tracing::Level::DEBUG,
             "load_order", id = ? id, customer = % customer, order.kind = "bulk", attempt
-            = ? attempt, pending = ::tracefault::__private::tracing::field::Empty, error
-            = ::tracefault::__private::tracing::field::Empty, exception.r#type =
+            = ? attempt, pending = ::tracefault::__private::tracing::field::Empty,
+            trace_id = % __tracefault_context.trace_id(), span_id = %
+            __tracefault_context.span_id(), error =
+            ::tracefault::__private::tracing::field::Empty, exception.r#type =
             ::tracefault::__private::tracing::field::Empty, exception.message =
             ::tracefault::__private::tracing::field::Empty,
         ),
+        __tracefault_context,
     );
     let __tracefault_result = ::tracefault::__private::call::<
         Result<Order, DbError>,

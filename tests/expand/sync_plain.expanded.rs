@@ -10,15 +10,18 @@ pub fn increment(value: u32) -> u32 {
         record_panics: true,
         limiter: ::tracefault::__private::RateLimiter::new(),
     };
+    let __tracefault_context = ::tracefault::__private::child_context();
     let __tracefault_frame = ::tracefault::__private::Frame::enter(
         &__TRACEFAULT_SITE,
         ::tracefault::__private::tracing::span!(
             target : ::core::module_path!(),
-            ::tracefault::__private::tracing::Level::INFO, "increment", error =
-            ::tracefault::__private::tracing::field::Empty, exception.r#type =
+            ::tracefault::__private::tracing::Level::INFO, "increment", trace_id = %
+            __tracefault_context.trace_id(), span_id = % __tracefault_context.span_id(),
+            error = ::tracefault::__private::tracing::field::Empty, exception.r#type =
             ::tracefault::__private::tracing::field::Empty, exception.message =
             ::tracefault::__private::tracing::field::Empty,
         ),
+        __tracefault_context,
     );
     { value + 1 }
 }

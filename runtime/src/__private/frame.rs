@@ -2,31 +2,39 @@
 //! `AsyncFrame` for a future, entered on every poll.
 
 use super::describe::ErrorView;
-use super::inflight;
+use super::inflight::{self, Leaving};
 use super::site::Site;
+use crate::context::{Context, ContextGuard, SpanId, TraceId};
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{self, Poll};
 use tracing::span::EnteredSpan;
 use tracing::Span;
 
-/// A synchronous call inside its span. Leaving it by [`Frame::leave`] reports the result;
-/// dropping it otherwise means the body returned normally or is unwinding.
+/// A synchronous call inside its span and its W3C context. Leaving it by [`Frame::leave`]
+/// reports the result; dropping it otherwise means the body returned normally or is
+/// unwinding.
 #[derive(Debug)]
 pub struct Frame {
     site: &'static Site,
+    ids: (TraceId, SpanId),
     span: EnteredSpan,
     guard: DepthGuard,
+    _context: ContextGuard,
 }
 
 impl Frame {
     #[inline]
-    pub fn enter(site: &'static Site, span: Span) -> Frame {
+    pub fn enter(site: &'static Site, span: Span, context: Context) -> Frame {
+        let ids = (context.trace_id(), context.span_id());
+        let context = ContextGuard::enter(context);
         let guard = DepthGuard::enter(site);
         Frame {
             site,
+            ids,
             span: span.entered(),
             guard,
+            _context: context,
         }
     }
 
@@ -36,7 +44,16 @@ impl Frame {
         if let Some(error) = error {
             self.guard.left = true;
             inflight::exit(self.guard.depth);
-            inflight::leave_err(self.site, &self.span, self.guard.depth, error);
+            inflight::leave_err(self.leaving(), error);
+        }
+    }
+
+    fn leaving(&self) -> Leaving<'_> {
+        Leaving {
+            site: self.site,
+            span: &self.span,
+            depth: self.guard.depth,
+            ids: self.ids,
         }
     }
 }
@@ -44,7 +61,13 @@ impl Frame {
 impl Drop for Frame {
     #[inline]
     fn drop(&mut self) {
-        self.guard.finish(self.site, &self.span);
+        let leaving = Leaving {
+            site: self.site,
+            span: &self.span,
+            depth: self.guard.depth,
+            ids: self.ids,
+        };
+        self.guard.finish(leaving);
     }
 }
 
@@ -71,14 +94,14 @@ impl DepthGuard {
     }
 
     #[inline]
-    fn finish(&mut self, site: &'static Site, span: &Span) {
+    fn finish(&mut self, leaving: Leaving<'_>) {
         if core::mem::replace(&mut self.left, true) {
             return;
         }
         inflight::exit(self.depth);
         if std::thread::panicking() && !self.panicking_at_entry {
-            if site.record_panics {
-                inflight::leave_unwinding(site, span, self.depth);
+            if leaving.site.record_panics {
+                inflight::leave_unwinding(leaving);
             }
         } else {
             inflight::leave_ok(self.depth);
@@ -86,25 +109,35 @@ impl DepthGuard {
     }
 }
 
-/// The span and site of an instrumented future; the future itself runs inside
+/// The span, site and W3C context of an instrumented future; the future itself runs inside
 /// [`AsyncFrame::instrument`].
 #[derive(Debug)]
 pub struct AsyncFrame {
     site: &'static Site,
+    ids: (TraceId, SpanId),
     span: Span,
+    context: Context,
 }
 
 impl AsyncFrame {
     #[inline]
-    pub fn new(site: &'static Site, span: Span) -> AsyncFrame {
-        AsyncFrame { site, span }
+    pub fn new(site: &'static Site, span: Span, context: Context) -> AsyncFrame {
+        AsyncFrame {
+            site,
+            ids: (context.trace_id(), context.span_id()),
+            span,
+            context,
+        }
     }
 
-    /// Runs `future` inside this frame: each poll enters the span and counts the frame in.
+    /// Runs `future` inside this frame: each poll enters the span, makes the frame's context
+    /// current and counts the frame in.
     #[inline]
-    pub fn instrument<R, F: Future<Output = R>>(&self, future: F) -> Instrumented<'_, F> {
+    pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<'_, F> {
+        let context = core::mem::take(&mut self.context);
         Instrumented {
             frame: self,
+            context,
             future,
         }
     }
@@ -115,7 +148,15 @@ impl AsyncFrame {
     pub fn leave(&self, error: Option<ErrorView<'_>>) {
         let depth = inflight::depth_of_leaving_frame();
         match error {
-            Some(error) => inflight::leave_err(self.site, &self.span, depth, error),
+            Some(error) => {
+                let leaving = Leaving {
+                    site: self.site,
+                    span: &self.span,
+                    depth,
+                    ids: self.ids,
+                };
+                inflight::leave_err(leaving, error);
+            }
             None => inflight::leave_ok(depth),
         }
     }
@@ -126,6 +167,8 @@ impl AsyncFrame {
 #[must_use = "futures do nothing unless polled"]
 pub struct Instrumented<'a, F> {
     frame: &'a AsyncFrame,
+    /// The frame's context between polls, with what the future changed in it.
+    context: Context,
     future: F,
 }
 
@@ -133,13 +176,13 @@ impl<F: Future> Future for Instrumented<'_, F> {
     type Output = F::Output;
 
     #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<F::Output> {
         // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and
         // `Instrumented` implements neither `Drop` nor `Unpin` by hand.
-        let (frame, future) = unsafe {
-            let this = self.get_unchecked_mut();
-            (this.frame, Pin::new_unchecked(&mut this.future))
-        };
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let frame = this.frame;
+        let context = ContextGuard::enter(core::mem::take(&mut this.context));
         let _entered = frame.span.enter();
         let mut polling = Polling {
             frame,
@@ -151,6 +194,8 @@ impl<F: Future> Future for Instrumented<'_, F> {
             polling.guard.left = true;
             inflight::exit(polling.guard.depth);
         }
+        drop(polling);
+        this.context = context.exit();
         poll
     }
 }
@@ -164,8 +209,21 @@ struct Polling<'a> {
 impl Drop for Polling<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.guard.finish(self.frame.site, &self.frame.span);
+        let frame = self.frame;
+        let leaving = Leaving {
+            site: frame.site,
+            span: &frame.span,
+            depth: self.guard.depth,
+            ids: frame.ids,
+        };
+        self.guard.finish(leaving);
     }
+}
+
+/// The context of a new span under the current one, or of a new trace.
+#[inline]
+pub fn child_context() -> Context {
+    Context::child_of_current()
 }
 
 /// Calls the body closure of a synchronous function; the explicit `R` gives the closure the

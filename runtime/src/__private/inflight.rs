@@ -15,6 +15,7 @@
 use super::describe::ErrorView;
 use super::site::{BacktraceMode, Site};
 use crate::capture;
+use crate::context::{SpanId, TraceId};
 use crate::report::{causes_of, readable_type_name, ErrorReport, SourceLocation};
 use crate::traceback::Traceback;
 use std::borrow::Cow;
@@ -92,10 +93,25 @@ pub(crate) fn leave_ok(depth: u32) {
     });
 }
 
-/// The frame at `depth` of `site` returned `error`.
+/// A frame on its way out, as the in-flight record sees it.
+pub(crate) struct Leaving<'a> {
+    pub(crate) site: &'static Site,
+    pub(crate) span: &'a Span,
+    pub(crate) depth: u32,
+    /// The frame's trace and span ids, for the report.
+    pub(crate) ids: (TraceId, SpanId),
+}
+
+/// The frame `leaving` returned `error`.
 #[cold]
 #[inline(never)]
-pub(crate) fn leave_err(site: &'static Site, span: &Span, depth: u32, error: ErrorView<'_>) {
+pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
+    let Leaving {
+        site,
+        span,
+        depth,
+        ids,
+    } = leaving;
     let fingerprint = fingerprint(error.type_name, &error.message);
     let pending = PENDING.try_with(Cell::take).ok().flatten();
     let (mut record, raised_here) = match pending {
@@ -118,13 +134,19 @@ pub(crate) fn leave_err(site: &'static Site, span: &Span, depth: u32, error: Err
     };
     mark_span(span, &record, raised_here);
     record.sites.push(site);
-    hand_up(record, span, depth);
+    hand_up(record, span, depth, ids);
 }
 
-/// The frame at `depth` of `site` is being unwound by a panic.
+/// The frame `leaving` is being unwound by a panic.
 #[cold]
 #[inline(never)]
-pub(crate) fn leave_unwinding(site: &'static Site, span: &Span, depth: u32) {
+pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
+    let Leaving {
+        site,
+        span,
+        depth,
+        ids,
+    } = leaving;
     let pending = PENDING.try_with(Cell::take).ok().flatten();
     let mut record = match pending {
         Some(pending) if pending.claimant == depth && pending.record.is_panic => pending.record,
@@ -138,7 +160,7 @@ pub(crate) fn leave_unwinding(site: &'static Site, span: &Span, depth: u32) {
     let raised_here = record.sites.is_empty();
     mark_span(span, &record, raised_here);
     record.sites.push(site);
-    hand_up(record, span, depth);
+    hand_up(record, span, depth, ids);
 }
 
 /// Called by the panic hook: keeps what only the panic site can see for the frames that the
@@ -164,10 +186,10 @@ pub(crate) fn record_panic_site(info: &std::panic::PanicHookInfo<'_>) {
     let _ = PANIC.try_with(|panic| panic.set(Some(Box::new(capture))));
 }
 
-fn hand_up(record: Record, span: &Span, depth: u32) {
+fn hand_up(record: Record, span: &Span, depth: u32, ids: (TraceId, SpanId)) {
     let claimant = depth.saturating_sub(1);
     if claimant == 0 {
-        report(record, span);
+        report(record, span, ids);
     } else {
         let _ =
             PENDING.try_with(|pending| pending.set(Some(Box::new(Pending { claimant, record }))));
@@ -311,7 +333,12 @@ fn drop_as_handled(record: Record) {
     );
 }
 
-fn report(mut record: Record, span: &Span) {
+/// The edge: the error leaves the outermost instrumented frame, whose ids the report carries.
+fn report(mut record: Record, span: &Span, (trace_id, span_id): (TraceId, SpanId)) {
+    if trace_id.is_valid() {
+        record.report.trace_id = Some(trace_id);
+        record.report.span_id = Some(span_id);
+    }
     record.report.span_trace = record
         .sites
         .iter()
@@ -333,6 +360,8 @@ fn report(mut record: Record, span: &Span) {
                 exception.r#type = %report.type_name,
                 exception.message = %report.message,
                 exception.stacktrace = %report,
+                trace_id = %trace_id,
+                span_id = %span_id,
                 "{} escaped {edge}", if record.is_panic { "panic" } else { "error" }
             )
         };

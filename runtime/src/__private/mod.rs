@@ -8,8 +8,9 @@ pub(crate) mod panic_hook;
 mod site;
 
 pub use crate::capture::RateLimiter;
+pub use crate::context::Context;
 pub use describe::{as_err, ErrorView};
-pub use frame::{call, AsyncFrame, Frame, Instrumented};
+pub use frame::{call, child_context, AsyncFrame, Frame, Instrumented};
 pub use site::{BacktraceMode, Site};
 pub use tracing;
 

@@ -1,0 +1,200 @@
+//! The context current on a thread, set by instrumented frames for as long as they run, and
+//! carried by futures between polls.
+
+use super::{Baggage, SpanContext, SpanId, TraceFlags, TraceId};
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+/// What is current for running code: a span context (inside an instrumented function, or
+/// received from a caller) and the baggage that goes with it.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    pub(crate) span: Option<SpanContext>,
+    pub(crate) baggage: Baggage,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Context> = RefCell::new(Context::default());
+}
+
+pub(super) fn with_current<R>(read: impl FnOnce(&Context) -> R) -> R {
+    let mut read = Some(read);
+    let mut call = |context: &Context| read.take().map(|read| read(context));
+    match CURRENT.try_with(|current| call(&current.borrow())) {
+        Ok(Some(result)) => result,
+        // The thread is being torn down: nothing is current any more.
+        _ => call(&Context::default()).unwrap_or_else(|| unreachable!("`read` runs once")),
+    }
+}
+
+pub(super) fn update_current(update: impl FnOnce(&mut Context)) {
+    let _ = CURRENT.try_with(|current| update(&mut current.borrow_mut()));
+}
+
+/// The flags of a trace this process starts: sampled, and with an id random in all bytes.
+const ROOT_FLAGS: TraceFlags = TraceFlags::SAMPLED.with_random(true);
+
+impl Context {
+    /// The context of a new span whose parent is the current one; a new trace without one.
+    #[inline]
+    pub(crate) fn child_of_current() -> Context {
+        with_current(Context::child)
+    }
+
+    /// The context of a new span under `parent`: its trace id, flags, state and baggage, and
+    /// a span id of its own.
+    pub(crate) fn child(parent: &Context) -> Context {
+        let span = match &parent.span {
+            Some(parent) => SpanContext {
+                trace_id: parent.trace_id,
+                span_id: SpanId::random(),
+                flags: parent.flags,
+                state: parent.state.clone(),
+                is_remote: false,
+            },
+            None => SpanContext {
+                trace_id: TraceId::random(),
+                span_id: SpanId::random(),
+                flags: ROOT_FLAGS,
+                state: Default::default(),
+                is_remote: false,
+            },
+        };
+        Context {
+            span: Some(span),
+            baggage: parent.baggage.clone(),
+        }
+    }
+
+    /// The span context, if any.
+    pub fn span(&self) -> Option<&SpanContext> {
+        self.span.as_ref()
+    }
+
+    /// The baggage.
+    pub fn baggage(&self) -> &Baggage {
+        &self.baggage
+    }
+
+    /// The trace id, for span fields; all zeros without a span.
+    pub fn trace_id(&self) -> TraceId {
+        self.span
+            .as_ref()
+            .map_or(TraceId::INVALID, |span| span.trace_id)
+    }
+
+    /// The span id, for span fields; all zeros without a span.
+    pub fn span_id(&self) -> SpanId {
+        self.span
+            .as_ref()
+            .map_or(SpanId::INVALID, |span| span.span_id)
+    }
+}
+
+/// Makes a context current until dropped, then restores what was current before, and hands
+/// back the context as the code left it (with its baggage changes).
+#[derive(Debug)]
+pub(crate) struct ContextGuard {
+    previous: Option<Context>,
+}
+
+impl ContextGuard {
+    #[inline]
+    pub(crate) fn enter(context: Context) -> ContextGuard {
+        let previous = CURRENT.try_with(|current| current.replace(context)).ok();
+        ContextGuard { previous }
+    }
+
+    /// Restores the previous context and returns the one this guard made current.
+    #[inline]
+    pub(crate) fn exit(mut self) -> Context {
+        self.restore().unwrap_or_default()
+    }
+
+    fn restore(&mut self) -> Option<Context> {
+        let previous = self.previous.take()?;
+        CURRENT.try_with(|current| current.replace(previous)).ok()
+    }
+}
+
+impl Drop for ContextGuard {
+    fn drop(&mut self) {
+        self.restore();
+    }
+}
+
+/// Futures that carry a context into their polls, wherever they run.
+pub trait FutureExt: Future + Sized {
+    /// Runs this future in the context current now, for a future that is not itself
+    /// instrumented but is spawned or polled elsewhere:
+    /// `tokio::spawn(work().in_current_context())`.
+    fn in_current_context(self) -> WithContext<Self> {
+        WithContext {
+            context: with_current(Context::clone),
+            future: self,
+        }
+    }
+}
+
+impl<F: Future> FutureExt for F {}
+
+/// A future that makes its context current while it is polled; see
+/// [`FutureExt::in_current_context`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct WithContext<F> {
+    context: Context,
+    future: F,
+}
+
+impl<F: Future> Future for WithContext<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is structurally pinned: never moved out of `self`, and `WithContext`
+        // implements neither `Drop` nor `Unpin` by hand.
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let guard = ContextGuard::enter(std::mem::take(&mut this.context));
+        let poll = future.poll(cx);
+        this.context = guard.exit();
+        poll
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_continues_its_parents_trace_with_a_new_span_id() {
+        let root = Context::child(&Context::default());
+        let root_span = root.span().unwrap().clone();
+        assert!(root_span.is_valid());
+        assert!(root_span.flags.is_sampled() && root_span.flags.is_random());
+        let child = Context::child(&root);
+        let child_span = child.span().unwrap();
+        assert_eq!(child_span.trace_id, root_span.trace_id);
+        assert_ne!(child_span.span_id, root_span.span_id);
+        assert_eq!(child_span.flags, root_span.flags);
+    }
+
+    #[test]
+    fn a_guard_restores_the_previous_context_and_keeps_changes() {
+        let outer = Context::child(&Context::default());
+        let outer_id = outer.span_id();
+        let guard = ContextGuard::enter(outer);
+        assert_eq!(crate::current().unwrap().span_id, outer_id);
+        crate::context::set_baggage("tenant", "a").unwrap();
+        let inner = ContextGuard::enter(Context::child_of_current());
+        assert_eq!(crate::context::baggage().get("tenant"), Some("a"));
+        let left = inner.exit();
+        assert_eq!(left.trace_id(), crate::current().unwrap().trace_id);
+        let outer = guard.exit();
+        assert_eq!(outer.baggage.get("tenant"), Some("a"));
+        assert!(crate::current().is_none());
+        assert!(crate::context::baggage().is_empty());
+    }
+}

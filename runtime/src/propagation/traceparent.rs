@@ -1,0 +1,238 @@
+//! The `traceparent` header: `version-traceid-parentid-flags`, W3C Trace Context Level 2.
+
+use crate::context::{SpanId, TraceFlags, TraceId};
+use std::fmt;
+
+/// The fields of a valid `traceparent`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceParent {
+    pub trace_id: TraceId,
+    /// The id of the caller's span: the parent of the span that receives it.
+    pub parent_id: SpanId,
+    pub flags: TraceFlags,
+}
+
+/// Why a `traceparent` was rejected; a receiver then starts a new trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TraceParentError {
+    /// Shorter than 55 characters, longer than 55 for version `00`, or not followed by `-`.
+    Length,
+    /// A field that is not lowercase hex of its length, or a missing `-` between fields.
+    Format,
+    /// Version `ff`, which is never valid.
+    Version,
+    /// An all-zero trace id.
+    ZeroTraceId,
+    /// An all-zero parent id.
+    ZeroParentId,
+}
+
+impl fmt::Display for TraceParentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TraceParentError::Length => "traceparent has the wrong length",
+            TraceParentError::Format => {
+                "traceparent is not version-traceid-parentid-flags in lowercase hex"
+            }
+            TraceParentError::Version => "traceparent version ff is invalid",
+            TraceParentError::ZeroTraceId => "traceparent trace id is all zeros",
+            TraceParentError::ZeroParentId => "traceparent parent id is all zeros",
+        })
+    }
+}
+
+impl std::error::Error for TraceParentError {}
+
+/// `00-` + 32 + `-` + 16 + `-` + 2.
+const LENGTH: usize = 55;
+
+impl TraceParent {
+    /// Parses one header value. Spaces and tabs around it are optional whitespace. A version
+    /// above `00` is read by the forward-compatibility rules: the four fields at their fixed
+    /// offsets, then either the end or a `-` and whatever a later version adds.
+    ///
+    /// ```
+    /// use tracefault::propagation::traceparent::TraceParent;
+    /// let parent = TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+    /// assert!(parent.flags.is_sampled());
+    /// assert!(TraceParent::parse("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01").is_err());
+    /// ```
+    pub fn parse(header: &str) -> Result<TraceParent, TraceParentError> {
+        let header = header.trim_matches(|c| c == ' ' || c == '\t');
+        let bytes = header.as_bytes();
+        if bytes.len() < LENGTH {
+            return Err(TraceParentError::Length);
+        }
+        let version = decode_byte(&header[0..2]).ok_or(TraceParentError::Format)?;
+        if version == 0xff {
+            return Err(TraceParentError::Version);
+        }
+        if bytes[2] != b'-' || bytes[35] != b'-' || bytes[52] != b'-' {
+            return Err(TraceParentError::Format);
+        }
+        match (version, bytes.get(LENGTH)) {
+            (_, None) => {}
+            (0, Some(_)) => return Err(TraceParentError::Length),
+            (_, Some(b'-')) => {}
+            (_, Some(_)) => return Err(TraceParentError::Format),
+        }
+        let trace_id = TraceId::from_hex(&header[3..35]).ok_or(TraceParentError::Format)?;
+        let parent_id = SpanId::from_hex(&header[36..52]).ok_or(TraceParentError::Format)?;
+        let flags = decode_byte(&header[53..55]).ok_or(TraceParentError::Format)?;
+        if !trace_id.is_valid() {
+            return Err(TraceParentError::ZeroTraceId);
+        }
+        if !parent_id.is_valid() {
+            return Err(TraceParentError::ZeroParentId);
+        }
+        Ok(TraceParent {
+            trace_id,
+            parent_id,
+            flags: TraceFlags::new(flags),
+        })
+    }
+
+    /// The header value, always version `00`, with only the flags that version defines.
+    pub fn header(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// `00-<trace-id>-<parent-id>-<flags>`.
+impl fmt::Display for TraceParent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let flags = self.flags.to_u8() & (TraceFlags::SAMPLED.to_u8() | TraceFlags::RANDOM.to_u8());
+        write!(
+            f,
+            "00-{}-{}-{}",
+            self.trace_id,
+            self.parent_id,
+            TraceFlags::new(flags)
+        )
+    }
+}
+
+fn decode_byte(hex: &str) -> Option<u8> {
+    crate::context::decode_hex::<1>(hex).map(|[byte]| byte)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    #[test]
+    fn the_specification_example_round_trips() {
+        let parent = TraceParent::parse(VALID).unwrap();
+        assert_eq!(
+            parent.trace_id.to_string(),
+            "4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+        assert_eq!(parent.parent_id.to_string(), "00f067aa0ba902b7");
+        assert!(parent.flags.is_sampled());
+        assert_eq!(parent.header(), VALID);
+        let unsampled =
+            TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00").unwrap();
+        assert!(!unsampled.flags.is_sampled());
+    }
+
+    #[test]
+    fn optional_whitespace_around_the_value_is_ignored() {
+        for header in [
+            " 00-12345678901234567890123456789012-1234567890123456-01",
+            "\t00-12345678901234567890123456789012-1234567890123456-01 \t",
+        ] {
+            assert!(TraceParent::parse(header).is_ok(), "{header:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_values_are_rejected() {
+        let cases = [
+            ("", TraceParentError::Length),
+            (
+                "00-12345678901234567890123456789012-1234567890123456-0",
+                TraceParentError::Length,
+            ),
+            (
+                "00-12345678901234567890123456789012-1234567890123456-001",
+                TraceParentError::Length,
+            ),
+            (
+                "00-12345678901234567890123456789012-1234567890123456-01-",
+                TraceParentError::Length,
+            ),
+            (
+                "00-1234567890123456789012345678901-21234567890123456-01",
+                TraceParentError::Format,
+            ),
+            (
+                "00-12345678901234567890123456789012-123456789012345-601",
+                TraceParentError::Format,
+            ),
+            (
+                "00-ABCDEF78901234567890123456789012-1234567890123456-01",
+                TraceParentError::Format,
+            ),
+            (
+                "00-12345678901234567890123456789012-1234567890123456-0.",
+                TraceParentError::Format,
+            ),
+            (
+                "0.-12345678901234567890123456789012-1234567890123456-01",
+                TraceParentError::Format,
+            ),
+            (
+                "00_12345678901234567890123456789012-1234567890123456-01",
+                TraceParentError::Format,
+            ),
+            (
+                "ff-12345678901234567890123456789012-1234567890123456-01",
+                TraceParentError::Version,
+            ),
+            (
+                "00-00000000000000000000000000000000-1234567890123456-01",
+                TraceParentError::ZeroTraceId,
+            ),
+            (
+                "00-12345678901234567890123456789012-0000000000000000-01",
+                TraceParentError::ZeroParentId,
+            ),
+        ];
+        for (header, error) in cases {
+            assert_eq!(TraceParent::parse(header), Err(error), "{header:?}");
+        }
+    }
+
+    #[test]
+    fn later_versions_are_read_by_the_forward_compatibility_rules() {
+        let future =
+            "cc-12345678901234567890123456789012-1234567890123456-01-what-the-future-will-be-like";
+        let parent = TraceParent::parse(future).unwrap();
+        assert_eq!(
+            parent.trace_id.to_string(),
+            "12345678901234567890123456789012"
+        );
+        assert_eq!(
+            parent.header(),
+            "00-12345678901234567890123456789012-1234567890123456-01"
+        );
+        assert!(
+            TraceParent::parse("cc-12345678901234567890123456789012-1234567890123456-01").is_ok()
+        );
+        assert_eq!(
+            TraceParent::parse("cc-12345678901234567890123456789012-1234567890123456-01.what"),
+            Err(TraceParentError::Format)
+        );
+    }
+
+    #[test]
+    fn flags_undefined_in_version_00_are_not_propagated() {
+        let parent =
+            TraceParent::parse("00-12345678901234567890123456789012-1234567890123456-ff").unwrap();
+        assert!(parent.flags.is_sampled() && parent.flags.is_random());
+        assert!(parent.header().ends_with("-03"));
+    }
+}
