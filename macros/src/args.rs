@@ -25,9 +25,11 @@ mod kw {
     syn::custom_keyword!(no_err);
     syn::custom_keyword!(backtrace);
     syn::custom_keyword!(panic);
+    syn::custom_keyword!(remote);
 }
 
-const OPTIONS: &str = "name, target, level, args, fields, err, no_err, backtrace, panic, crate";
+const OPTIONS: &str =
+    "name, target, level, args, fields, err, no_err, backtrace, panic, remote, crate";
 
 #[derive(Default)]
 pub(crate) struct TraceArgs {
@@ -39,6 +41,8 @@ pub(crate) struct TraceArgs {
     pub(crate) err: Option<ErrCapture>,
     pub(crate) backtrace: Option<(BacktraceMode, Span)>,
     pub(crate) panic: Option<LitBool>,
+    /// `remote = <expr>`: the incoming headers whose trace this function continues.
+    pub(crate) remote: Option<Expr>,
     pub(crate) krate: Option<syn::Path>,
 }
 
@@ -164,6 +168,17 @@ impl TraceArgs {
                 }
             };
             set_once(&mut self.panic, value, key.span, "panic", errors);
+        } else if lookahead.peek(kw::remote) {
+            let key = input.parse::<kw::remote>()?;
+            if !input.peek(Token![=]) {
+                return Err(syn::Error::new(
+                    key.span,
+                    "expected `remote = <headers>`, e.g. `remote = &headers` or `remote = req.headers()`",
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            let carrier = input.parse::<Expr>()?;
+            set_once(&mut self.remote, Some(carrier), key.span, "remote", errors);
         } else if lookahead.peek(kw::args) {
             let key = input.parse::<kw::args>()?;
             let content;

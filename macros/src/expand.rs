@@ -3,9 +3,10 @@
 
 use crate::args::{BacktraceMode, Level, Recording, TraceArgs};
 use crate::item::{contains_impl_trait, Shape, TracedFn};
-use crate::params::{capture_self_whole, rebind};
+use crate::params::{capture_self_whole, names_in, rebind};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
 use syn::{Block, ExprAsync, Signature, Stmt, Type};
 
 /// The names the expansion declares; `mixed_site` keeps the user's code from seeing them.
@@ -20,6 +21,9 @@ struct Names {
     span: Ident,
     context: Ident,
     future: Ident,
+    remote: Option<syn::Expr>,
+    /// Parameters that an option's expression reads.
+    used_by_options: Vec<String>,
 }
 
 impl Names {
@@ -37,6 +41,8 @@ impl Names {
             result: local("__tracefault_result"),
             span: local("__tracefault_span"),
             context: local("__tracefault_context"),
+            remote: args.remote.clone(),
+            used_by_options: args.remote.as_ref().map(names_in).unwrap_or_default(),
             future: local("__tracefault_future"),
         }
     }
@@ -66,6 +72,7 @@ pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
 //         }
 fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream) -> TokenStream {
     let at = names.at;
+    let context_init = context_init(names);
     let Names {
         krate,
         site: site_name,
@@ -79,7 +86,7 @@ fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream
         &function.sig,
         quote_spanned! {at=>
             #site
-            let #context = #krate::__private::child_context();
+            #context_init
             let #frame = #krate::__private::Frame::enter(&#site_name, #span, #context);
             #body
         },
@@ -101,6 +108,7 @@ fn sync_with_result(
     span: TokenStream,
 ) -> TokenStream {
     let at = names.at;
+    let context_init = context_init(names);
     let Names {
         krate,
         site: site_name,
@@ -109,7 +117,7 @@ fn sync_with_result(
         context,
         ..
     } = names;
-    let rebinding = rebind(&function.sig);
+    let rebinding = rebind(&function.sig, &names.used_by_options);
     let statements = capture_self_whole(&function.sig)
         .into_iter()
         .chain(rebinding.statements);
@@ -125,7 +133,7 @@ fn sync_with_result(
         &rebinding.outer,
         quote_spanned! {at=>
             #site
-            let #context = #krate::__private::child_context();
+            #context_init
             let #frame = #krate::__private::Frame::enter(&#site_name, #span, #context);
             let #result = #returns(move || {
                 #(#statements)*
@@ -161,6 +169,7 @@ fn async_fn(
     captures_errors: bool,
 ) -> TokenStream {
     let at = names.at;
+    let context_init = context_init(names);
     let Names {
         krate,
         site: site_name,
@@ -169,7 +178,7 @@ fn async_fn(
         context,
         ..
     } = names;
-    let rebinding = rebind(&function.sig);
+    let rebinding = rebind(&function.sig, &names.used_by_options);
     let statements = &rebinding.statements;
     let body = &function.body;
     let return_type = return_type_hint(at, function.written_return_type());
@@ -179,7 +188,7 @@ fn async_fn(
         &rebinding.outer,
         quote_spanned! {at=>
             #site
-            let #context = #krate::__private::child_context();
+            #context_init
             let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span, #context);
             let #result = #frame.instrument(async move {
                 #return_type
@@ -215,6 +224,7 @@ fn async_trait(
     captures_errors: bool,
 ) -> TokenStream {
     let at = names.at;
+    let context_init = context_init(names);
     let Names {
         krate,
         site: site_name,
@@ -243,7 +253,7 @@ fn async_trait(
         &function.sig,
         quote_spanned! {at=>
             #site
-            let #context = #krate::__private::child_context();
+            #context_init
             let #span_name = #span;
             #(#statements)*
         },
@@ -269,6 +279,7 @@ fn impl_future(
     captures_errors: bool,
 ) -> TokenStream {
     let at = names.at;
+    let context_init = context_init(names);
     let Names {
         krate,
         site: site_name,
@@ -278,7 +289,7 @@ fn impl_future(
         context,
         ..
     } = names;
-    let rebinding = rebind(&function.sig);
+    let rebinding = rebind(&function.sig, &names.used_by_options);
     let statements = capture_self_whole(&function.sig)
         .into_iter()
         .chain(rebinding.statements);
@@ -289,7 +300,7 @@ fn impl_future(
         &rebinding.outer,
         quote_spanned! {at=>
             #site
-            let #context = #krate::__private::child_context();
+            #context_init
             let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span, #context);
             let #future = #krate::__private::call(move || {
                 #(#statements)*
@@ -302,6 +313,24 @@ fn impl_future(
             }
         },
     )
+}
+
+/// `let __tracefault_context = ...;`: the context of the new span, a child of the current one,
+/// or with `remote = <headers>` of the caller whose headers those are.
+fn context_init(names: &Names) -> TokenStream {
+    let Names {
+        krate,
+        context,
+        remote,
+        ..
+    } = names;
+    match remote {
+        Some(carrier) => {
+            let at = carrier.span();
+            quote_spanned!(at=> let #context = #krate::__private::remote_context(#carrier);)
+        }
+        None => quote_spanned!(names.at=> let #context = #krate::__private::child_context();),
+    }
 }
 
 /// A never-taken `return` of the function's type as the async block's first statement: rustc

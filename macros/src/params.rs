@@ -18,7 +18,10 @@ pub(crate) struct Rebinding {
 //         with `let mut a = a; let __tracefault_arg2 = __tracefault_arg2;
 //         let (b, c) = __tracefault_arg2;` to open the body, as rustc lowers an `async fn`'s
 //         parameters: what a pattern leaves unbound is dropped with its parameter.
-pub(crate) fn rebind(sig: &Signature) -> Rebinding {
+//
+// A parameter that the function's options already read (`remote = &headers`) counts as used:
+// `let _ = &headers;` keeps rustc from calling it unused in the body.
+pub(crate) fn rebind(sig: &Signature, used_by_options: &[String]) -> Rebinding {
     let mut outer = sig.clone();
     let mut statements = Vec::new();
     for (index, input) in outer.inputs.iter_mut().enumerate() {
@@ -28,6 +31,9 @@ pub(crate) fn rebind(sig: &Signature) -> Rebinding {
                 let ident = &binding.ident;
                 let mutability = &binding.mutability;
                 statements.push(quote!(let #mutability #ident = #ident;));
+                if used_by_options.iter().any(|used| ident == used) {
+                    statements.push(quote!(let _ = &#ident;));
+                }
                 let mut plain = binding.clone();
                 plain.mutability = None;
                 *typed.pat = syn::Pat::Ident(plain);
@@ -55,4 +61,19 @@ pub(crate) fn capture_self_whole(sig: &Signature) -> Option<TokenStream> {
         }
         _ => None,
     }
+}
+
+/// The single-identifier paths in `expr`: the parameters an option's expression reads.
+pub(crate) fn names_in(expr: &syn::Expr) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Names {
+        fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+            if let Some(ident) = path.path.get_ident() {
+                self.0.push(ident.to_string());
+            }
+        }
+    }
+    let mut names = Names(Vec::new());
+    syn::visit::Visit::visit_expr(&mut names, expr);
+    names.0
 }

@@ -48,6 +48,7 @@ mod unwind;
 
 pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
 pub use context::current;
+pub use propagation::{extract, inject, Extractor, Injector};
 pub use report::ErrorReport;
 #[cfg(feature = "subscriber")]
 pub use subscriber::init;

@@ -64,11 +64,15 @@ where
         if writer.has_ansi_escapes() {
             writeln!(
                 writer,
-                "\x1b[31m{level:>5}\x1b[0m {scope} {}",
-                fields.message
+                "\x1b[31m{level:>5}\x1b[0m {scope} {}{}",
+                fields.message, fields.ids
             )?;
         } else {
-            writeln!(writer, "{level:>5} {scope} {}", fields.message)?;
+            writeln!(
+                writer,
+                "{level:>5} {scope} {}{}",
+                fields.message, fields.ids
+            )?;
         }
         for line in stacktrace.lines() {
             writeln!(writer, "    {line}")?;
@@ -81,6 +85,7 @@ where
 struct ReportFields {
     message: String,
     stacktrace: Option<String>,
+    ids: String,
 }
 
 impl Visit for ReportFields {
@@ -88,6 +93,7 @@ impl Visit for ReportFields {
         match field.name() {
             "message" => self.message = format!("{value:?}"),
             "exception.stacktrace" => self.stacktrace = Some(format!("{value:?}")),
+            "trace_id" | "span_id" => self.ids.push_str(&format!(" {}={value:?}", field.name())),
             _ => {}
         }
     }

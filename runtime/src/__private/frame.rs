@@ -226,6 +226,12 @@ pub fn child_context() -> Context {
     Context::child_of_current()
 }
 
+/// The context of a new span continuing the trace of the caller whose headers `carrier`
+/// holds (`#[trace(remote = ...)]`): a new trace without a valid `traceparent`.
+pub fn remote_context<E: crate::Extractor + ?Sized>(carrier: &E) -> Context {
+    Context::child(&crate::propagation::extract_context(carrier))
+}
+
 /// Calls the body closure of a synchronous function; the explicit `R` gives the closure the
 /// function's return type before its body is checked, so `?` and `.into()` infer as before.
 #[inline(always)]

@@ -2,5 +2,13 @@
 //! (W3C Baggage), and `traceresponse`.
 
 pub mod baggage;
+mod carrier;
+mod inject;
 pub mod traceparent;
 pub mod tracestate;
+
+pub use carrier::{Extractor, Injector};
+pub use inject::{
+    extract, extract_baggage, extract_context, inject, inject_context, BAGGAGE, TRACEPARENT,
+    TRACESTATE,
+};

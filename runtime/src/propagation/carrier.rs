@@ -1,0 +1,90 @@
+//! Where headers live: anything that can be read as [`Extractor`] or written as [`Injector`].
+
+use std::collections::HashMap;
+
+/// Reads header values. Names are matched without regard to case, as HTTP does.
+pub trait Extractor {
+    /// Calls `visit` with every value of header `name`, in order. A value that is not text
+    /// (non-UTF-8 bytes) is passed as `None`, so that a parser can treat it as invalid rather
+    /// than as missing.
+    fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>));
+}
+
+/// Writes header values, replacing any earlier value of the same name.
+pub trait Injector {
+    fn set(&mut self, name: &str, value: String);
+}
+
+impl<E: Extractor + ?Sized> Extractor for &E {
+    fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>)) {
+        (**self).for_each(name, visit);
+    }
+}
+
+impl<I: Injector + ?Sized> Injector for &mut I {
+    fn set(&mut self, name: &str, value: String) {
+        (**self).set(name, value);
+    }
+}
+
+impl<S: std::hash::BuildHasher> Extractor for HashMap<String, String, S> {
+    fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>)) {
+        match self.get(name) {
+            Some(value) => visit(Some(value)),
+            None => self
+                .iter()
+                .filter(|(key, _)| key.eq_ignore_ascii_case(name))
+                .for_each(|(_, value)| visit(Some(value))),
+        }
+    }
+}
+
+impl<S: std::hash::BuildHasher> Injector for HashMap<String, String, S> {
+    fn set(&mut self, name: &str, value: String) {
+        self.retain(|key, _| !key.eq_ignore_ascii_case(name));
+        self.insert(name.to_owned(), value);
+    }
+}
+
+/// A plain list of headers, as a test or a hand-written server has them.
+impl<K: AsRef<str>, V: AsRef<str>> Extractor for [(K, V)] {
+    fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>)) {
+        self.iter()
+            .filter(|(key, _)| key.as_ref().eq_ignore_ascii_case(name))
+            .for_each(|(_, value)| visit(Some(value.as_ref())));
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> Extractor for Vec<(K, V)> {
+    fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>)) {
+        self.as_slice().for_each(name, visit);
+    }
+}
+
+impl Injector for Vec<(String, String)> {
+    fn set(&mut self, name: &str, value: String) {
+        self.retain(|(key, _)| !key.eq_ignore_ascii_case(name));
+        self.push((name.to_owned(), value));
+    }
+}
+
+#[cfg(feature = "http")]
+impl Extractor for http::HeaderMap {
+    fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>)) {
+        for value in self.get_all(name) {
+            visit(value.to_str().ok());
+        }
+    }
+}
+
+#[cfg(feature = "http")]
+impl Injector for http::HeaderMap {
+    fn set(&mut self, name: &str, value: String) {
+        if let (Ok(name), Ok(value)) = (
+            http::header::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(&value),
+        ) {
+            self.insert(name, value);
+        }
+    }
+}
