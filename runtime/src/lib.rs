@@ -39,6 +39,8 @@ pub use tracefault_macros::trace;
 
 mod capture;
 pub mod context;
+#[cfg(any(feature = "axum", feature = "reqwest"))]
+pub mod integrations;
 pub mod propagation;
 pub mod report;
 #[cfg(feature = "subscriber")]

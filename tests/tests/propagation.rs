@@ -229,3 +229,36 @@ fn reports_name_the_trace_and_the_span_the_error_escaped() {
         "{stacktrace}"
     );
 }
+
+#[test]
+fn http_header_maps_are_carriers_and_non_text_values_are_invalid() {
+    use http::{HeaderMap, HeaderValue};
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "traceparent",
+        HeaderValue::from_str(&format!("00-{INCOMING_TRACE}-{INCOMING_PARENT}-01")).unwrap(),
+    );
+    headers.append("tracestate", HeaderValue::from_static("foo=1"));
+    headers.append("tracestate", HeaderValue::from_static("bar=2"));
+    let span = tracefault::extract(&headers).unwrap();
+    assert_eq!(span.state.header().unwrap(), "foo=1,bar=2");
+
+    headers.append("tracestate", HeaderValue::from_bytes(b"baz=\xff").unwrap());
+    assert!(
+        tracefault::extract(&headers).unwrap().state.is_empty(),
+        "a non-text tracestate drops the list"
+    );
+
+    headers.insert("traceparent", HeaderValue::from_bytes(b"00-\xff").unwrap());
+    assert!(
+        tracefault::extract(&headers).is_none(),
+        "a non-text traceparent is invalid"
+    );
+
+    let (_, outgoing) = handle(incoming());
+    let mut out = HeaderMap::new();
+    let context = tracefault::propagation::extract_context(&outgoing.headers);
+    tracefault::propagation::inject_context(&context, &mut out);
+    assert_eq!(out["traceparent"], outgoing.headers["traceparent"].as_str());
+    assert_eq!(out["baggage"], "tenant=acme,region=eu%20west");
+}

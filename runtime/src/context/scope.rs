@@ -68,6 +68,11 @@ impl Context {
         }
     }
 
+    /// A context of `span` (e.g. received with [`crate::extract`]) and `baggage`.
+    pub fn new(span: Option<SpanContext>, baggage: Baggage) -> Context {
+        Context { span, baggage }
+    }
+
     /// The span context, if any.
     pub fn span(&self) -> Option<&SpanContext> {
         self.span.as_ref()

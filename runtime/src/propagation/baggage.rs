@@ -50,30 +50,9 @@ impl Baggage {
     /// members beyond [`MAX_MEMBERS`], or beyond [`MAX_BYTES`] of header, are dropped whole.
     /// However large the input, what is kept stays within those limits.
     pub fn parse<'a>(headers: impl IntoIterator<Item = &'a str>) -> Baggage {
-        let mut entries = Vec::new();
-        let mut bytes = 0;
-        'headers: for header in headers {
-            for member in header.split(',') {
-                let member = trim_ows(member);
-                if member.is_empty() {
-                    continue;
-                }
-                if entries.len() == MAX_MEMBERS {
-                    break 'headers;
-                }
-                let cost = member.len() + usize::from(!entries.is_empty());
-                if bytes + cost > MAX_BYTES {
-                    break 'headers;
-                }
-                if let Some(entry) = parse_member(member) {
-                    if !entries.iter().any(|known: &Entry| known.key == entry.key) {
-                        bytes += cost;
-                        entries.push(entry);
-                    }
-                }
-            }
-        }
-        Baggage::from_entries(entries)
+        let mut parser = BaggageParser::default();
+        headers.into_iter().for_each(|header| parser.feed(header));
+        parser.finish()
     }
 
     fn from_entries(entries: Vec<Entry>) -> Baggage {
@@ -164,6 +143,44 @@ impl Baggage {
             count += 1;
         }
         (!header.is_empty()).then_some(header)
+    }
+}
+
+/// Reads the values of a request's `baggage` headers one at a time, as a carrier yields them.
+#[derive(Debug, Default)]
+pub struct BaggageParser {
+    entries: Vec<Entry>,
+    bytes: usize,
+    full: bool,
+}
+
+impl BaggageParser {
+    /// Adds the members of one header value; see [`Baggage::parse`].
+    pub fn feed(&mut self, header: &str) {
+        for member in header.split(',') {
+            if self.full {
+                return;
+            }
+            let member = trim_ows(member);
+            if member.is_empty() {
+                continue;
+            }
+            let cost = member.len() + usize::from(!self.entries.is_empty());
+            if self.entries.len() == MAX_MEMBERS || self.bytes + cost > MAX_BYTES {
+                self.full = true;
+                return;
+            }
+            if let Some(entry) = parse_member(member) {
+                if !self.entries.iter().any(|known| known.key == entry.key) {
+                    self.bytes += cost;
+                    self.entries.push(entry);
+                }
+            }
+        }
+    }
+
+    pub fn finish(self) -> Baggage {
+        Baggage::from_entries(self.entries)
     }
 }
 

@@ -71,19 +71,43 @@ impl Injector for Vec<(String, String)> {
 #[cfg(feature = "http")]
 impl Extractor for http::HeaderMap {
     fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>)) {
-        for value in self.get_all(name) {
+        let values = match known_header_name(name) {
+            Some(name) => self.get_all(name),
+            None => self.get_all(name),
+        };
+        for value in values {
             visit(value.to_str().ok());
         }
     }
 }
 
+/// Our own header names, known in advance: no need to parse them on every request.
+#[cfg(feature = "http")]
+fn known_header_name(name: &str) -> Option<http::header::HeaderName> {
+    use super::inject::{BAGGAGE, TRACEPARENT, TRACESTATE};
+    use http::header::HeaderName;
+    // The three names differ in length: one comparison finds which it is.
+    let known = match name.len() {
+        11 => TRACEPARENT,
+        10 => TRACESTATE,
+        7 => BAGGAGE,
+        _ => return None,
+    };
+    (name == known).then(|| HeaderName::from_static(known))
+}
+
 #[cfg(feature = "http")]
 impl Injector for http::HeaderMap {
     fn set(&mut self, name: &str, value: String) {
-        if let (Ok(name), Ok(value)) = (
-            http::header::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(&value),
-        ) {
+        let name = match known_header_name(name) {
+            Some(name) => name,
+            None => match http::header::HeaderName::from_bytes(name.as_bytes()) {
+                Ok(name) => name,
+                Err(_) => return,
+            },
+        };
+        // From the `String` itself: its buffer becomes the header value, uncopied.
+        if let Ok(value) = http::HeaderValue::try_from(value) {
             self.insert(name, value);
         }
     }

@@ -1,10 +1,10 @@
 //! Putting the current context on an outgoing request, and reading a caller's off an
 //! incoming one.
 
-use super::baggage::Baggage;
+use super::baggage::{Baggage, BaggageParser};
 use super::carrier::{Extractor, Injector};
 use super::traceparent::TraceParent;
-use super::tracestate::TraceState;
+use super::tracestate::{TraceState, TraceStateParser};
 use crate::context::{self, Context, SpanContext};
 
 pub const TRACEPARENT: &str = "traceparent";
@@ -65,10 +65,14 @@ pub fn extract(carrier: &(impl Extractor + ?Sized)) -> Option<SpanContext> {
         traceparent = value.and_then(|value| TraceParent::parse(value).ok());
     });
     let parent = traceparent.filter(|_| count == 1)?;
-    let mut values: Vec<Option<String>> = Vec::new();
-    carrier.for_each(TRACESTATE, &mut |value| values.push(value.map(bounded)));
-    let state = if values.iter().all(Option::is_some) {
-        TraceState::parse(values.iter().flatten().map(String::as_str)).unwrap_or_default()
+    let mut state = TraceStateParser::default();
+    let mut valid = true;
+    carrier.for_each(TRACESTATE, &mut |value| {
+        // A value that is not text is as malformed as a bad member: the whole list goes.
+        valid &= value.is_some_and(|value| state.feed(value).is_ok());
+    });
+    let state = if valid {
+        state.finish().unwrap_or_default()
     } else {
         TraceState::default()
     };
@@ -83,9 +87,11 @@ pub fn extract(carrier: &(impl Extractor + ?Sized)) -> Option<SpanContext> {
 
 /// The caller's baggage; see [`Baggage::parse`]. Values that are not text are skipped.
 pub fn extract_baggage(carrier: &(impl Extractor + ?Sized)) -> Baggage {
-    let mut values: Vec<String> = Vec::new();
-    carrier.for_each(BAGGAGE, &mut |value| values.extend(value.map(bounded)));
-    Baggage::parse(values.iter().map(String::as_str))
+    let mut baggage = BaggageParser::default();
+    carrier.for_each(BAGGAGE, &mut |value| {
+        value.into_iter().for_each(|value| baggage.feed(value))
+    });
+    baggage.finish()
 }
 
 /// The caller's whole context: span context and baggage.
@@ -94,17 +100,6 @@ pub fn extract_context(carrier: &(impl Extractor + ?Sized)) -> Context {
         span: extract(carrier),
         baggage: extract_baggage(carrier),
     }
-}
-
-/// A header value cut to what any valid `tracestate` or `baggage` could use, so that an
-/// attacker's megabyte header costs no more memory than a legitimate one.
-fn bounded(value: &str) -> String {
-    const MAX_HEADER: usize = 32 * 1024;
-    let mut end = value.len().min(MAX_HEADER);
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    value[..end].to_owned()
 }
 
 #[cfg(test)]

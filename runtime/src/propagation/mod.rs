@@ -5,6 +5,7 @@ pub mod baggage;
 mod carrier;
 mod inject;
 pub mod traceparent;
+pub mod traceresponse;
 pub mod tracestate;
 
 pub use carrier::{Extractor, Injector};
@@ -12,3 +13,4 @@ pub use inject::{
     extract, extract_baggage, extract_context, inject, inject_context, BAGGAGE, TRACEPARENT,
     TRACESTATE,
 };
+pub use traceresponse::{set_traceresponse, traceresponse_enabled, TraceResponse, TRACERESPONSE};

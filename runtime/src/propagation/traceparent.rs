@@ -64,6 +64,10 @@ impl TraceParent {
         if bytes.len() < LENGTH {
             return Err(TraceParentError::Length);
         }
+        // Every field below is sliced at a fixed offset: only ASCII has them on char boundaries.
+        if !bytes[..LENGTH].is_ascii() {
+            return Err(TraceParentError::Format);
+        }
         let version = decode_byte(&header[0..2]).ok_or(TraceParentError::Format)?;
         if version == 0xff {
             return Err(TraceParentError::Version);
@@ -95,21 +99,29 @@ impl TraceParent {
 
     /// The header value, always version `00`, with only the flags that version defines.
     pub fn header(&self) -> String {
-        self.to_string()
+        let mut header = [0; LENGTH];
+        header[..3].copy_from_slice(b"00-");
+        crate::context::encode_hex(&self.trace_id.to_bytes(), &mut header[3..35]);
+        header[35] = b'-';
+        crate::context::encode_hex(&self.parent_id.to_bytes(), &mut header[36..52]);
+        header[52] = b'-';
+        crate::context::encode_hex(&[self.propagated_flags().to_u8()], &mut header[53..]);
+        // Only ASCII was written.
+        String::from_utf8(header.to_vec()).unwrap_or_default()
+    }
+
+    /// The flags version `00` defines: `sampled` and `random`.
+    fn propagated_flags(&self) -> TraceFlags {
+        TraceFlags::new(
+            self.flags.to_u8() & (TraceFlags::SAMPLED.to_u8() | TraceFlags::RANDOM.to_u8()),
+        )
     }
 }
 
 /// `00-<trace-id>-<parent-id>-<flags>`.
 impl fmt::Display for TraceParent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let flags = self.flags.to_u8() & (TraceFlags::SAMPLED.to_u8() | TraceFlags::RANDOM.to_u8());
-        write!(
-            f,
-            "00-{}-{}-{}",
-            self.trace_id,
-            self.parent_id,
-            TraceFlags::new(flags)
-        )
+        f.write_str(&self.header())
     }
 }
 
@@ -186,6 +198,14 @@ mod tests {
             ),
             (
                 "00_12345678901234567890123456789012-1234567890123456-01",
+                TraceParentError::Format,
+            ),
+            (
+                "ü0-12345678901234567890123456789012-1234567890123456-0",
+                TraceParentError::Format,
+            ),
+            (
+                "00-1234567890123456789012345678901ü-1234567890123456-0",
                 TraceParentError::Format,
             ),
             (

@@ -6,6 +6,9 @@ use std::sync::Arc;
 /// At most this many members; a header with more is dropped whole.
 pub const MAX_MEMBERS: usize = 32;
 
+/// The longest valid list: 32 members of a 256-byte key, `=`, a 256-byte value, and commas.
+const MAX_TEXT: usize = MAX_MEMBERS * (256 + 1 + 256 + 1);
+
 /// The ordered `key=value` members of a `tracestate`, leftmost most recent.
 ///
 /// Cheap to clone (shared), and empty unless a caller sent one or a vendor added a member.
@@ -18,10 +21,41 @@ pub const MAX_MEMBERS: usize = 32;
 /// assert_eq!(ours.header().unwrap(), "tracefault=s1,rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct TraceState(Option<Arc<[Member]>>);
+pub struct TraceState(Option<Arc<Members>>);
 
-/// `key=value`.
-type Member = (Box<str>, Box<str>);
+/// The members as one header value, with where each member's key and value are in it: one
+/// allocation for the whole list, and the header to send is already written.
+#[derive(PartialEq, Eq)]
+struct Members {
+    text: String,
+    /// `(start, equals sign, end)` of each member in `text`.
+    bounds: Vec<(u32, u32, u32)>,
+}
+
+impl Members {
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.bounds.iter().map(|&(start, equals, end)| {
+            (
+                &self.text[start as usize..equals as usize],
+                &self.text[equals as usize + 1..end as usize],
+            )
+        })
+    }
+
+    fn push(&mut self, key: &str, value: &str) {
+        if !self.text.is_empty() {
+            self.text.push(',');
+        }
+        let start = self.text.len();
+        self.text.push_str(key);
+        let equals = self.text.len();
+        self.text.push('=');
+        self.text.push_str(value);
+        // At most 32 members of at most 513 bytes: the offsets fit.
+        self.bounds
+            .push((start as u32, equals as u32, self.text.len() as u32));
+    }
+}
 
 /// Why a `tracestate` was dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +81,68 @@ impl fmt::Display for TraceStateError {
 
 impl std::error::Error for TraceStateError {}
 
+/// Reads the values of a request's `tracestate` headers one at a time, as a carrier yields
+/// them, into one list.
+#[derive(Debug, Default)]
+pub struct TraceStateParser {
+    members: Option<Members>,
+    error: Option<TraceStateError>,
+}
+
+impl fmt::Debug for Members {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl TraceStateParser {
+    /// Adds the members of one header value. After an error, further values are ignored.
+    pub fn feed(&mut self, header: &str) -> Result<(), TraceStateError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let result = self.feed_members(header);
+        if let Err(error) = result {
+            self.error = Some(error);
+            self.members = None;
+        }
+        result
+    }
+
+    fn feed_members(&mut self, header: &str) -> Result<(), TraceStateError> {
+        for member in header.split(',') {
+            let member = trim_ows(member);
+            if member.is_empty() {
+                continue;
+            }
+            let members = self.members.get_or_insert_with(|| Members {
+                text: String::with_capacity(header.len().min(MAX_TEXT)),
+                bounds: Vec::new(),
+            });
+            if members.bounds.len() == MAX_MEMBERS {
+                return Err(TraceStateError::TooManyMembers);
+            }
+            let (key, value) = member.split_once('=').ok_or(TraceStateError::Member)?;
+            if !is_valid_key(key) || !is_valid_value(value) {
+                return Err(TraceStateError::Member);
+            }
+            if members.iter().any(|(known, _)| known == key) {
+                return Err(TraceStateError::DuplicateKey);
+            }
+            members.push(key, value);
+        }
+        Ok(())
+    }
+
+    /// The list, or why it was dropped.
+    pub fn finish(self) -> Result<TraceState, TraceStateError> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(TraceState(self.members.map(Arc::new))),
+        }
+    }
+}
+
 impl TraceState {
     /// Parses the values of every `tracestate` header of a request, in order, as one list.
     /// Spaces and tabs around members are ignored and empty members skipped; a malformed
@@ -54,35 +150,11 @@ impl TraceState {
     pub fn parse<'a>(
         headers: impl IntoIterator<Item = &'a str>,
     ) -> Result<TraceState, TraceStateError> {
-        let mut members: Vec<Member> = Vec::new();
+        let mut parser = TraceStateParser::default();
         for header in headers {
-            for member in header.split(',') {
-                let member = member.trim_matches(|c| c == ' ' || c == '\t');
-                if member.is_empty() {
-                    continue;
-                }
-                if members.len() == MAX_MEMBERS {
-                    return Err(TraceStateError::TooManyMembers);
-                }
-                let (key, value) = member.split_once('=').ok_or(TraceStateError::Member)?;
-                if !is_valid_key(key) || !is_valid_value(value) {
-                    return Err(TraceStateError::Member);
-                }
-                if members.iter().any(|(known, _)| **known == *key) {
-                    return Err(TraceStateError::DuplicateKey);
-                }
-                members.push((key.into(), value.into()));
-            }
+            parser.feed(header)?;
         }
-        Ok(TraceState::from_members(members))
-    }
-
-    fn from_members(members: Vec<Member>) -> TraceState {
-        TraceState((!members.is_empty()).then(|| members.into()))
-    }
-
-    fn members(&self) -> &[Member] {
-        self.0.as_deref().unwrap_or_default()
+        parser.finish()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -90,19 +162,18 @@ impl TraceState {
     }
 
     pub fn len(&self) -> usize {
-        self.members().len()
+        self.0.as_ref().map_or(0, |members| members.bounds.len())
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.members()
-            .iter()
-            .find(|(known, _)| **known == *key)
-            .map(|(_, value)| &**value)
+        self.iter()
+            .find(|(known, _)| *known == key)
+            .map(|(_, value)| value)
     }
 
     /// The members, leftmost first.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.members().iter().map(|(key, value)| (&**key, &**value))
+        self.0.iter().flat_map(|members| members.iter())
     }
 
     /// This state with `key` set to `value` and moved to the front, as a vendor does with its
@@ -111,79 +182,101 @@ impl TraceState {
         if !is_valid_key(key) || !is_valid_value(value) {
             return Err(TraceStateError::Member);
         }
-        let mut members = Vec::with_capacity(self.len() + 1);
-        members.push((key.into(), value.into()));
-        members.extend(
-            self.members()
-                .iter()
-                .filter(|(known, _)| **known != *key)
-                .cloned(),
-        );
-        members.truncate(MAX_MEMBERS);
-        Ok(TraceState::from_members(members))
+        let mut members = Members {
+            text: String::new(),
+            bounds: Vec::with_capacity(self.len() + 1),
+        };
+        members.push(key, value);
+        for (known, known_value) in self
+            .iter()
+            .filter(|(known, _)| *known != key)
+            .take(MAX_MEMBERS - 1)
+        {
+            members.push(known, known_value);
+        }
+        Ok(TraceState(Some(Arc::new(members))))
     }
 
     /// This state without `key`.
     pub fn remove(&self, key: &str) -> TraceState {
-        TraceState::from_members(
-            self.members()
-                .iter()
-                .filter(|(known, _)| **known != *key)
-                .cloned()
-                .collect(),
-        )
+        let mut members = Members {
+            text: String::new(),
+            bounds: Vec::new(),
+        };
+        for (known, value) in self.iter().filter(|(known, _)| *known != key) {
+            members.push(known, value);
+        }
+        TraceState((!members.bounds.is_empty()).then(|| Arc::new(members)))
     }
 
     /// The header value, or `None` when there is nothing to send: an empty `tracestate` is
     /// never sent.
     pub fn header(&self) -> Option<String> {
-        (!self.is_empty()).then(|| self.to_string())
+        self.0.as_ref().map(|members| members.text.clone())
     }
 }
 
 impl fmt::Display for TraceState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, (key, value)) in self.iter().enumerate() {
-            if index > 0 {
-                f.write_str(",")?;
-            }
-            write!(f, "{key}={value}")?;
-        }
-        Ok(())
+        f.write_str(self.0.as_ref().map_or("", |members| &members.text))
     }
 }
 
 impl fmt::Debug for TraceState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TraceState({self:?})", self = self.to_string())
+        write!(f, "TraceState({:?})", self.to_string())
     }
 }
 
-fn is_key_char(byte: u8) -> bool {
-    matches!(byte, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/')
-}
+/// `lcalpha / DIGIT / "_" / "-" / "*" / "/"`, by byte: one lookup per character of a header
+/// that every request carries.
+const KEY_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = matches!(byte as u8, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/');
+        byte += 1;
+    }
+    table
+};
+
+/// Printable ASCII but `,` and `=`.
+const VALUE_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0x20;
+    while byte <= 0x7e {
+        table[byte] = byte != b',' as usize && byte != b'=' as usize;
+        byte += 1;
+    }
+    table
+};
 
 /// `simple-key = (lcalpha / DIGIT) 0*255(lcalpha / DIGIT / "_" / "-" / "*" / "/")`, or
 /// `tenant-id "@" system-id` with a tenant of at most 241 and a system of at most 14
 /// characters, the system starting with a letter: the grammar the W3C conformance suite
 /// checks at Level 2.
 fn is_valid_key(key: &str) -> bool {
-    let starts_well = |part: &[u8], first: fn(&u8) -> bool| part.first().is_some_and(first);
-    let lower_alphanumeric: fn(&u8) -> bool = |b| b.is_ascii_lowercase() || b.is_ascii_digit();
-    match key.split_once('@') {
-        None => {
-            let key = key.as_bytes();
-            key.len() <= 256
-                && starts_well(key, lower_alphanumeric)
-                && key.iter().all(|&b| is_key_char(b))
+    let key = key.as_bytes();
+    let mut at = None;
+    for (index, &byte) in key.iter().enumerate() {
+        if byte == b'@' && at.is_none() {
+            at = Some(index);
+        } else if !KEY_CHARS[usize::from(byte)] {
+            return false;
         }
-        Some((tenant, system)) => {
-            let (tenant, system) = (tenant.as_bytes(), system.as_bytes());
+    }
+    let lower_alphanumeric = |part: &[u8]| {
+        part.first()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    match at {
+        None => key.len() <= 256 && lower_alphanumeric(key),
+        Some(at) => {
+            let (tenant, system) = (&key[..at], &key[at + 1..]);
             tenant.len() <= 241
                 && system.len() <= 14
-                && starts_well(tenant, lower_alphanumeric)
-                && starts_well(system, u8::is_ascii_lowercase)
-                && tenant.iter().chain(system).all(|&b| is_key_char(b))
+                && lower_alphanumeric(tenant)
+                && system.first().is_some_and(u8::is_ascii_lowercase)
         }
     }
 }
@@ -192,10 +285,21 @@ fn is_valid_key(key: &str) -> bool {
 fn is_valid_value(value: &str) -> bool {
     let value = value.as_bytes();
     (1..=256).contains(&value.len())
-        && value
-            .iter()
-            .all(|&b| matches!(b, 0x20..=0x7e) && b != b',' && b != b'=')
+        && value.iter().all(|&byte| VALUE_CHARS[usize::from(byte)])
         && value.last() != Some(&b' ')
+}
+
+/// Without the spaces and tabs around it.
+fn trim_ows(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
+    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |last| last + 1);
+    // Both ends are next to ASCII bytes, hence on character boundaries.
+    &text[start..end.max(start)]
 }
 
 #[cfg(test)]

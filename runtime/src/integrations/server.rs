@@ -1,0 +1,147 @@
+//! The server side: a tower layer that runs each request in a span continuing its caller's
+//! trace, and answers with `traceresponse` when the program opted in.
+
+use crate::context::{Context, ContextGuard, FutureExt, WithContext};
+use crate::propagation::traceresponse::{traceresponse_enabled, TraceResponse, TRACERESPONSE};
+use http::header::{HeaderName, HeaderValue};
+use http::{Request, Response};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context as TaskContext, Poll};
+use tower_layer::Layer;
+use tower_service::Service;
+
+/// A tower [`Layer`] that continues the caller's W3C trace for every request.
+///
+/// For each request it reads `traceparent`, `tracestate` and `baggage` (see
+/// [`extract_context`](crate::propagation::extract_context)), opens a server span of its own
+/// under the caller's (a new trace when there is no valid `traceparent`), and makes that
+/// span's context current whenever the inner service's future is polled: handlers, and the
+/// `#[trace]` functions they call, see [`crate::current()`] in the caller's trace, and
+/// [`crate::inject`] passes it on. The span is also a `tracing` span, `http.server`, with the
+/// method, the path, the ids and the response's status code.
+///
+/// With [`set_traceresponse(true)`](crate::propagation::set_traceresponse), responses carry a
+/// `traceresponse` header naming the server span.
+///
+/// ```no_run
+/// # async fn example() -> std::io::Result<()> {
+/// async fn hello() -> String {
+///     let span = tracefault::current().expect("the layer makes a span current");
+///     format!("hello from trace {}", span.trace_id)
+/// }
+///
+/// let app = axum::Router::new()
+///     .route("/", axum::routing::get(hello))
+///     .layer(tracefault::integrations::TraceContextLayer::new());
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// axum::serve(listener, app).await
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TraceContextLayer {
+    // Room for options later without breaking `TraceContextLayer::new()`.
+    _private: (),
+}
+
+impl TraceContextLayer {
+    /// The layer; see the type's documentation.
+    pub fn new() -> TraceContextLayer {
+        TraceContextLayer::default()
+    }
+}
+
+impl<S> Layer<S> for TraceContextLayer {
+    type Service = TraceContextService<S>;
+
+    fn layer(&self, inner: S) -> TraceContextService<S> {
+        TraceContextService { inner }
+    }
+}
+
+/// The service [`TraceContextLayer`] wraps around an inner one.
+#[derive(Clone, Debug)]
+pub struct TraceContextService<S> {
+    inner: S,
+}
+
+impl<S, B, R> Service<Request<B>> for TraceContextService<S>
+where
+    S: Service<Request<B>, Response = Response<R>>,
+{
+    type Response = Response<R>;
+    type Error = S::Error;
+    type Future = TraceContextFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> TraceContextFuture<S::Future> {
+        let context = Context::child(&crate::propagation::extract_context(request.headers()));
+        let span = tracing::info_span!(
+            "http.server",
+            http.request.method = %request.method(),
+            url.path = request.uri().path(),
+            trace_id = %context.trace_id(),
+            span_id = %context.span_id(),
+            http.response.status_code = tracing::field::Empty,
+        );
+        // Read per request, so that turning it on or off applies to the next one.
+        let traceresponse = context
+            .span()
+            .filter(|_| traceresponse_enabled())
+            .and_then(|span| HeaderValue::from_str(&TraceResponse::from(span).header()).ok());
+        // A service may do part of its work in `call`, before its future is first polled: that
+        // work belongs to the request's span too.
+        let future = {
+            let _context = ContextGuard::enter(context);
+            let _entered = span.enter();
+            self.inner.call(request).in_current_context()
+        };
+        TraceContextFuture {
+            future,
+            span,
+            traceresponse,
+        }
+    }
+}
+
+/// The response future of [`TraceContextService`]: the inner future, polled in the request's
+/// span and context.
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct TraceContextFuture<F> {
+    future: WithContext<F>,
+    span: tracing::Span,
+    traceresponse: Option<HeaderValue>,
+}
+
+impl<F, R, E> Future for TraceContextFuture<F>
+where
+    F: Future<Output = Result<Response<R>, E>>,
+{
+    type Output = Result<Response<R>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and
+        // `TraceContextFuture` implements neither `Drop` nor `Unpin` by hand. The other fields
+        // are not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let _entered = this.span.enter();
+        let mut response = ready!(future.poll(cx))?;
+        this.span.record(
+            "http.response.status_code",
+            u64::from(response.status().as_u16()),
+        );
+        if let Some(value) = this.traceresponse.take() {
+            // `insert`, not `append`: under nested layers the outermost runs last and names
+            // its span, the one the caller's request created, as the draft asks.
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(TRACERESPONSE), value);
+        }
+        Poll::Ready(Ok(response))
+    }
+}
