@@ -117,11 +117,7 @@ fn sync_with_result(
         context,
         ..
     } = names;
-    let rebinding = rebind(&function.sig, &names.used_by_options);
-    let statements = capture_self_whole(&function.sig)
-        .into_iter()
-        .chain(rebinding.statements);
-    let body = &function.body;
+    let (outer, body) = body_in_closure(function, names);
     let returns = typed_call(
         at,
         function.written_return_type(),
@@ -130,15 +126,12 @@ fn sync_with_result(
     let leave = leave(function, names, true);
     rebuild(
         function,
-        &rebinding.outer,
+        &outer,
         quote_spanned! {at=>
             #site
             #context_init
             let #frame = #krate::__private::Frame::enter(&#site_name, #span, #context);
-            let #result = #returns(move || {
-                #(#statements)*
-                #body
-            });
+            let #result = #returns(#body);
             #leave
             #result
         },
@@ -289,23 +282,16 @@ fn impl_future(
         context,
         ..
     } = names;
-    let rebinding = rebind(&function.sig, &names.used_by_options);
-    let statements = capture_self_whole(&function.sig)
-        .into_iter()
-        .chain(rebinding.statements);
-    let body = &function.body;
+    let (outer, body) = body_in_closure(function, names);
     let leave = leave(function, names, captures_errors);
     rebuild(
         function,
-        &rebinding.outer,
+        &outer,
         quote_spanned! {at=>
             #site
             #context_init
             let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span, #context);
-            let #future = #krate::__private::call(move || {
-                #(#statements)*
-                #body
-            });
+            let #future = #krate::__private::call(#body);
             async move {
                 let #result = #frame.instrument(#future).await;
                 #leave
@@ -349,6 +335,20 @@ fn return_type_hint(at: Span, returns: Option<&Type>) -> Option<TokenStream> {
             return #value;
         }
     })
+}
+
+/// The body as a `move` closure that first takes over the parameters (see [`rebind`]), and
+/// the signature that hands them over.
+fn body_in_closure(function: &TracedFn, names: &Names) -> (Signature, TokenStream) {
+    let rebinding = rebind(&function.sig, &names.used_by_options);
+    let statements = capture_self_whole(&function.sig)
+        .into_iter()
+        .chain(rebinding.statements);
+    let body = &function.body;
+    (
+        rebinding.outer,
+        quote_spanned!(names.at=> move || { #(#statements)* #body }),
+    )
 }
 
 /// `path::<R, _>` when `R` can be written there, so the body's type is known before it is
