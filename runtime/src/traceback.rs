@@ -576,6 +576,12 @@ const RUNTIME_SOURCES: &[&str] = &[
     "<cargo>/backtrace-",
     "<cargo>/tracing-",
     "<cargo>/tracefault-",
+    // HTTP servers' and clients' plumbing between the socket and the handler.
+    "<cargo>/hyper-",
+    "<cargo>/h2-",
+    "<cargo>/tower-",
+    "<cargo>/axum-",
+    "<cargo>/reqwest-",
 ];
 
 fn is_runtime_frame(function: &str, file: Option<&str>, raw_file: Option<&Path>) -> bool {

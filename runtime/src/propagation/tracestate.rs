@@ -23,22 +23,29 @@ const MAX_TEXT: usize = MAX_MEMBERS * (256 + 1 + 256 + 1);
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct TraceState(Option<Arc<Members>>);
 
-/// The members as one header value, with where each member's key and value are in it: one
-/// allocation for the whole list, and the header to send is already written.
+/// The members as one header value, with where each member's key and value are in it: the
+/// whole list in one string, and the header to send is already written.
 #[derive(PartialEq, Eq)]
 struct Members {
     text: String,
-    /// `(start, equals sign, end)` of each member in `text`.
-    bounds: Vec<(u32, u32, u32)>,
+    /// `(start, equals sign, end)` of each member in `text`; the longest list is 16 KiB.
+    bounds: [(u16, u16, u16); MAX_MEMBERS],
+    len: usize,
 }
 
 impl Members {
+    fn new(capacity: usize) -> Members {
+        Members {
+            text: String::with_capacity(capacity),
+            bounds: [(0, 0, 0); MAX_MEMBERS],
+            len: 0,
+        }
+    }
+
     fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.bounds.iter().map(|&(start, equals, end)| {
-            (
-                &self.text[start as usize..equals as usize],
-                &self.text[equals as usize + 1..end as usize],
-            )
+        self.bounds[..self.len].iter().map(|&(start, equals, end)| {
+            let (start, equals, end) = (usize::from(start), usize::from(equals), usize::from(end));
+            (&self.text[start..equals], &self.text[equals + 1..end])
         })
     }
 
@@ -51,9 +58,11 @@ impl Members {
         let equals = self.text.len();
         self.text.push('=');
         self.text.push_str(value);
-        // At most 32 members of at most 513 bytes: the offsets fit.
-        self.bounds
-            .push((start as u32, equals as u32, self.text.len() as u32));
+        // At most 32 members of at most 513 bytes: the offsets fit, and there is room.
+        if let Some(bounds) = self.bounds.get_mut(self.len) {
+            *bounds = (start as u16, equals as u16, self.text.len() as u16);
+            self.len += 1;
+        }
     }
 }
 
@@ -115,11 +124,10 @@ impl TraceStateParser {
             if member.is_empty() {
                 continue;
             }
-            let members = self.members.get_or_insert_with(|| Members {
-                text: String::with_capacity(header.len().min(MAX_TEXT)),
-                bounds: Vec::new(),
-            });
-            if members.bounds.len() == MAX_MEMBERS {
+            let members = self
+                .members
+                .get_or_insert_with(|| Members::new(header.len().min(MAX_TEXT)));
+            if members.len == MAX_MEMBERS {
                 return Err(TraceStateError::TooManyMembers);
             }
             let (key, value) = member.split_once('=').ok_or(TraceStateError::Member)?;
@@ -157,12 +165,16 @@ impl TraceState {
         parser.finish()
     }
 
+    fn text_len(&self) -> usize {
+        self.0.as_ref().map_or(0, |members| members.text.len())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_none()
     }
 
     pub fn len(&self) -> usize {
-        self.0.as_ref().map_or(0, |members| members.bounds.len())
+        self.0.as_ref().map_or(0, |members| members.len)
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -182,10 +194,7 @@ impl TraceState {
         if !is_valid_key(key) || !is_valid_value(value) {
             return Err(TraceStateError::Member);
         }
-        let mut members = Members {
-            text: String::new(),
-            bounds: Vec::with_capacity(self.len() + 1),
-        };
+        let mut members = Members::new(key.len() + value.len() + 1 + self.text_len());
         members.push(key, value);
         for (known, known_value) in self
             .iter()
@@ -199,14 +208,11 @@ impl TraceState {
 
     /// This state without `key`.
     pub fn remove(&self, key: &str) -> TraceState {
-        let mut members = Members {
-            text: String::new(),
-            bounds: Vec::new(),
-        };
+        let mut members = Members::new(self.text_len());
         for (known, value) in self.iter().filter(|(known, _)| *known != key) {
             members.push(known, value);
         }
-        TraceState((!members.bounds.is_empty()).then(|| Arc::new(members)))
+        TraceState((members.len > 0).then(|| Arc::new(members)))
     }
 
     /// The header value, or `None` when there is nothing to send: an empty `tracestate` is
