@@ -765,14 +765,26 @@ mod tests {
         );
         assert!(!user.hidden && user.is_user_code);
         let dependency = Frame::new(
-            "hyper::proto::h1",
+            "sqlx_core::pool::acquire",
             Some(Path::new(
-                "/root/.cargo/registry/src/index.crates.io-0/hyper-1.0.0/src/lib.rs",
+                "/root/.cargo/registry/src/index.crates.io-0/sqlx-core-0.8.0/src/pool/mod.rs",
             )),
             Some(1),
             None,
         );
         assert!(!dependency.hidden && !dependency.is_user_code);
+        let plumbing = Path::new(
+            "/root/.cargo/registry/src/index.crates.io-0/hyper-1.0.0/src/proto/h1/dispatch.rs",
+        );
+        assert!(
+            Frame::new(
+                "hyper::proto::h1::dispatch::poll",
+                Some(plumbing),
+                Some(1),
+                None
+            )
+            .hidden
+        );
     }
 
     #[test]
