@@ -1,0 +1,279 @@
+//! Runs the shop as a user would (`cargo run --example shop`: three services in one process,
+//! one checkout that succeeds, one that fails, one that panics) and reads what it prints.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Ample for three loopback requests, even on a loaded machine.
+const TIME_LIMIT: Duration = Duration::from_secs(60);
+
+fn example(name: &str) -> PathBuf {
+    // Test binaries live in `target/<profile>/deps`; cargo builds examples beside them.
+    let deps = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    deps.parent().unwrap().join("examples").join(name)
+}
+
+/// The running example; killed when dropped, however the test ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own, so that the child never blocks on it.
+fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    })
+}
+
+/// The shop's standard output, from one run shared by the tests.
+fn shop() -> &'static str {
+    static OUTPUT: OnceLock<String> = OnceLock::new();
+    OUTPUT.get_or_init(|| {
+        let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut child = Command::new(example("shop"))
+            .current_dir(workspace)
+            .env_remove("RUST_LOG")
+            .env_remove("RUST_BACKTRACE")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the shop example was built");
+        let stdout = read_all(child.stdout.take().unwrap());
+        let stderr = read_all(child.stderr.take().unwrap());
+        let mut running = Running(child);
+        let deadline = Instant::now() + TIME_LIMIT;
+        let status = loop {
+            if let Some(status) = running.0.try_wait().unwrap() {
+                break Some(status);
+            }
+            if Instant::now() > deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // Killing it closes the pipes, so the readers end too.
+        drop(running);
+        let stdout = stdout.join().unwrap();
+        let stderr = stderr.join().unwrap();
+        match status {
+            Some(status) if status.success() => stdout,
+            Some(status) => panic!("the shop failed: {status}\n{stdout}\n{stderr}"),
+            None => panic!("the shop did not finish in {TIME_LIMIT:?}\n{stdout}\n{stderr}"),
+        }
+    })
+}
+
+/// The trace id of the checkout of `sku`, from the line the customer side prints, and that line.
+fn checkout(sku: u32) -> (String, &'static str) {
+    let stdout = shop();
+    let prefix = format!("POST /checkout/{sku} -> ");
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no response to {prefix:?} in:\n{stdout}"));
+    let trace = between(line, "(trace ", ")");
+    assert_eq!(trace.len(), 32, "{line}");
+    (trace.to_owned(), line)
+}
+
+/// The text after `start` up to `end` (or the end of `text`).
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} not in {text:?}"))
+        + start.len();
+    let to = text[from..].find(end).unwrap_or(text.len() - from);
+    &text[from..from + to]
+}
+
+/// The reports (a header line and its indented traceback) in `trace`.
+fn reports_in(trace: &str) -> Vec<String> {
+    let mut reports = Vec::new();
+    let mut current: Option<String> = None;
+    for line in shop().lines() {
+        if line.starts_with("ERROR ") {
+            reports.extend(current.replace(format!("{line}\n")));
+        } else if let Some(report) = current.as_mut().filter(|_| line.starts_with("    ")) {
+            report.push_str(line);
+            report.push('\n');
+        } else {
+            reports.extend(current.take());
+        }
+    }
+    reports.extend(current);
+    let header = format!("trace_id={trace} ");
+    reports.retain(|report| report.lines().next().is_some_and(|h| h.contains(&header)));
+    reports
+}
+
+/// The one report whose header says `escaped`, e.g. `error escaped checkout`.
+fn report<'a>(reports: &'a [String], escaped: &str) -> &'a str {
+    let found: Vec<&String> = reports
+        .iter()
+        .filter(|report| report.lines().next().unwrap().contains(escaped))
+        .collect();
+    assert_eq!(found.len(), 1, "{escaped:?} in {reports:#?}");
+    found[0]
+}
+
+/// The log line of `target` for the request to `path`: it has the ids of the server span.
+fn log_line(target: &str, path: &str) -> &'static str {
+    let stdout = shop();
+    stdout
+        .lines()
+        .find(|line| {
+            line.contains(" INFO ")
+                && line.contains(&format!("url.path=\"{path}\""))
+                && line.contains(&format!(": {target}: "))
+        })
+        .unwrap_or_else(|| panic!("no {target} line for {path} in:\n{stdout}"))
+}
+
+/// The `http.server` span's id in a log line: the one `traceresponse` names.
+fn server_span(line: &str) -> &str {
+    between(between(line, "http.server{", "}"), "span_id=", " ")
+}
+
+/// Each of `expected_in_order` in `text`, each after the one before.
+fn assert_in_order(text: &str, expected_in_order: &[&str]) {
+    let mut rest = text;
+    for expected in expected_in_order {
+        let at = rest
+            .find(expected)
+            .unwrap_or_else(|| panic!("{expected:?} missing or out of order in:\n{text}"));
+        rest = &rest[at + expected.len()..];
+    }
+}
+
+#[test]
+fn the_ok_checkout_succeeds_without_a_report() {
+    let (trace, line) = checkout(1);
+    assert!(line.contains("-> 200 OK"), "{line}");
+    assert!(
+        line.ends_with(r#"{"order":1001,"sku":1,"packs":2}"#),
+        "{line}"
+    );
+    assert!(reports_in(&trace).is_empty(), "{trace}");
+    for (target, path) in [
+        ("shop::gateway", "/checkout/1"),
+        ("shop::orders", "/orders/1"),
+        ("shop::inventory", "/reservations/1"),
+    ] {
+        let line = log_line(target, path);
+        assert!(line.contains(&format!("trace_id={trace} ")), "{line}");
+    }
+}
+
+#[test]
+fn one_trace_crosses_the_three_services_and_the_gateway_report_names_the_cause() {
+    let (trace, line) = checkout(42);
+    assert!(line.contains("-> 502 Bad Gateway"), "{line}");
+    assert!(
+        line.contains("connection refused by stock-db:5432"),
+        "{line}"
+    );
+
+    // Every service logged the request in the trace the gateway started.
+    let gateway = log_line("shop::gateway", "/checkout/42");
+    let orders = log_line("shop::orders", "/orders/42");
+    let inventory = log_line("shop::inventory", "/reservations/42");
+    for line in [gateway, orders, inventory] {
+        assert!(line.contains(&format!("trace_id={trace} ")), "{line}");
+    }
+
+    // One report per service, all in the same trace.
+    let reports = reports_in(&trace);
+    assert_eq!(reports.len(), 3, "{reports:#?}");
+    assert_in_order(
+        report(&reports, "error escaped reserve"),
+        &[
+            "shop::inventory::StockError: the stock of sku 42 could not be read",
+            "std::io::Error: connection refused by stock-db:5432",
+            "in shop::inventory::query_stock at examples/shop/inventory.rs:",
+            "(origin)",
+        ],
+    );
+    report(&reports, "error escaped place_order");
+    let gateway_report = report(&reports, "error escaped checkout");
+    assert_eq!(
+        gateway_report
+            .matches("Traceback (most recent call last):")
+            .count(),
+        1
+    );
+    // The causes name each callee and the span that handled the request: the server spans
+    // the callees logged.
+    let orders_span = format!(
+        "orders answered 502 Bad Gateway from span {}: ",
+        server_span(orders)
+    );
+    let inventory_span = format!(
+        "inventory answered 500 Internal Server Error from span {}: ",
+        server_span(inventory)
+    );
+    assert_in_order(
+        gateway_report,
+        &[
+            "in shop::gateway::post_checkout",
+            "in shop::gateway::place_order",
+            "shop::gateway::CheckoutError: checkout of sku 42 failed",
+            "The above error was caused by:",
+            &format!(
+                "shop::errors::RemoteError: {orders_span}no stock could be reserved for sku 42"
+            ),
+            &format!("{inventory_span}the stock of sku 42 could not be read"),
+            "connection refused by stock-db:5432",
+            "Span trace (outermost first):",
+            "in shop::gateway::checkout at examples/shop/gateway.rs:",
+            "in shop::gateway::place_order at examples/shop/gateway.rs:",
+            "(origin)",
+            &format!("Trace {trace}, span "),
+        ],
+    );
+}
+
+#[test]
+fn the_panic_in_inventory_is_reported_there_and_reaches_the_gateway_as_an_http_error() {
+    let (trace, line) = checkout(7);
+    assert!(line.contains("-> 502 Bad Gateway"), "{line}");
+    let reports = reports_in(&trace);
+    assert_eq!(reports.len(), 3, "{reports:#?}");
+    assert_in_order(
+        report(&reports, "panic escaped reserve"),
+        &[
+            "in shop::inventory::reserve",
+            "let packs = units / pack_size;",
+            "panic: attempt to divide by zero",
+            "in shop::inventory::reserve at examples/shop/inventory.rs:",
+        ],
+    );
+    let inventory = log_line("shop::inventory", "/reservations/7");
+    assert_in_order(
+        report(&reports, "error escaped checkout"),
+        &[
+            "shop::gateway::CheckoutError: checkout of sku 7 failed",
+            "shop::errors::RemoteError: orders answered 502 Bad Gateway from span ",
+            &format!(
+                "inventory answered 500 Internal Server Error from span {}: \
+                 panic: attempt to divide by zero",
+                server_span(inventory)
+            ),
+        ],
+    );
+}
