@@ -38,6 +38,7 @@
 pub use tracefault_macros::trace;
 
 mod capture;
+mod config;
 pub mod context;
 #[cfg(any(feature = "axum", feature = "reqwest"))]
 pub mod integrations;
@@ -49,6 +50,7 @@ pub mod traceback;
 mod unwind;
 
 pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
+pub use config::Config;
 pub use context::current;
 pub use propagation::{extract, inject, Extractor, Injector};
 pub use report::ErrorReport;
