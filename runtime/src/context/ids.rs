@@ -191,30 +191,31 @@ fn hex_value(digit: u8) -> Option<u8> {
     }
 }
 
-/// A per-thread xoshiro256++ generator, seeded from the OS-keyed `RandomState`, the thread
-/// and the clock: ids are unguessable enough for tracing and cost a few nanoseconds.
+/// A per-thread wyrand generator: one word of state, seeded from the OS-keyed `RandomState`,
+/// the thread and the clock. Ids are unguessable enough for tracing (as OpenTelemetry's are:
+/// not a cryptographic generator) and cost a nanosecond or two.
 fn next_random() -> u64 {
     thread_local! {
-        static STATE: Cell<[u64; 4]> = const { Cell::new([0; 4]) };
+        static STATE: Cell<u64> = const { Cell::new(0) };
     }
     STATE
         .try_with(|state| {
-            let mut s = state.get();
-            if s == [0; 4] {
-                s = seed();
+            let mut current = state.get();
+            if current == 0 {
+                current = seed_material() | 1;
             }
-            let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
-            let t = s[1] << 17;
-            s[2] ^= s[0];
-            s[3] ^= s[1];
-            s[1] ^= s[2];
-            s[0] ^= s[3];
-            s[2] ^= t;
-            s[3] = s[3].rotate_left(45);
-            state.set(s);
-            result
+            let (next, value) = wyrand(current);
+            state.set(next);
+            value
         })
-        .unwrap_or_else(|_| splitmix(&mut seed_material()))
+        .unwrap_or_else(|_| wyrand(seed_material()).1)
+}
+
+/// One step of wyrand: the next state and a random word.
+fn wyrand(state: u64) -> (u64, u64) {
+    let next = state.wrapping_add(0xa076_1d64_78bd_642f);
+    let product = u128::from(next) * u128::from(next ^ 0xe703_7ed1_a0b4_28db);
+    (next, ((product >> 64) as u64) ^ (product as u64))
 }
 
 fn seed_material() -> u64 {
@@ -227,29 +228,6 @@ fn seed_material() -> u64 {
     let local = 0u8;
     hasher.write_usize(std::ptr::addr_of!(local) as usize);
     hasher.finish()
-}
-
-fn seed() -> [u64; 4] {
-    let mut material = seed_material();
-    let state = [
-        splitmix(&mut material),
-        splitmix(&mut material),
-        splitmix(&mut material),
-        splitmix(&mut material),
-    ];
-    if state == [0; 4] {
-        [1, 2, 3, 4]
-    } else {
-        state
-    }
-}
-
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

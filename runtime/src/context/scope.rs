@@ -16,17 +16,15 @@ pub struct Context {
 }
 
 thread_local! {
-    static CURRENT: RefCell<Context> = RefCell::new(Context::default());
+    // Initialised at compile time: every instrumented call reads and writes it.
+    static CURRENT: RefCell<Context> = const { RefCell::new(Context { span: None, baggage: Baggage::EMPTY }) };
 }
 
-pub(super) fn with_current<R>(read: impl FnOnce(&Context) -> R) -> R {
-    let mut read = Some(read);
-    let mut call = |context: &Context| read.take().map(|read| read(context));
-    match CURRENT.try_with(|current| call(&current.borrow())) {
-        Ok(Some(result)) => result,
+pub(super) fn with_current<R>(read: impl Fn(&Context) -> R) -> R {
+    CURRENT
+        .try_with(|current| read(&current.borrow()))
         // The thread is being torn down: nothing is current any more.
-        _ => call(&Context::default()).unwrap_or_else(|| unreachable!("`read` runs once")),
-    }
+        .unwrap_or_else(|_| read(&Context::default()))
 }
 
 pub(super) fn update_current(update: impl FnOnce(&mut Context)) {

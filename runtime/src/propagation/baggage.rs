@@ -21,6 +21,11 @@ pub const MAX_BYTES: usize = 8192;
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Baggage(Option<Arc<[Entry]>>);
 
+impl Baggage {
+    /// No entries; usable in constants.
+    pub const EMPTY: Baggage = Baggage(None);
+}
+
 /// One member: the value is decoded; properties are kept as received (`ttl=60;secure`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
