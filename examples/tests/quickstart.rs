@@ -1,17 +1,10 @@
 //! Runs the quickstart as a user would and reads what it prints.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod support;
 
-fn example(name: &str) -> PathBuf {
-    // Test binaries live in `target/<profile>/deps`; cargo builds examples beside them.
-    let deps = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    deps.parent().unwrap().join("examples").join(name)
-}
+use support::example;
+
+use std::process::Command;
 
 fn run_quickstart(args: &[&str]) -> String {
     let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");

@@ -1,24 +1,17 @@
 //! Runs the shop as a user would (`cargo run --example shop`: three services in one process,
 //! one checkout that succeeds, one that fails, one that panics) and reads what it prints.
 
+mod support;
+
+use support::example;
+
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Ample for three loopback requests, even on a loaded machine.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
-
-fn example(name: &str) -> PathBuf {
-    // Test binaries live in `target/<profile>/deps`; cargo builds examples beside them.
-    let deps = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    deps.parent().unwrap().join("examples").join(name)
-}
 
 /// The running example; killed when dropped, however the test ends.
 struct Running(Child);

@@ -2,11 +2,14 @@
 //! it on a free loopback port, runs a recorder for its callbacks, and checks a handful of the
 //! suite's cases on the callbacks' `traceparent` and `tracestate`.
 
+mod support;
+
+use support::example;
+
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
@@ -14,16 +17,6 @@ use std::time::Duration;
 const TRACE_ID: &str = "12345678901234567890123456789012";
 const PARENT_ID: &str = "1234567890123456";
 const PARENT: &str = "00-12345678901234567890123456789012-1234567890123456-01";
-
-fn example(name: &str) -> PathBuf {
-    // Test binaries live in `target/<profile>/deps`; cargo builds examples beside them.
-    let deps = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    deps.parent().unwrap().join("examples").join(name)
-}
 
 /// The example, running; killed when dropped, however the test ends.
 struct Service {
