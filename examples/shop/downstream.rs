@@ -4,6 +4,7 @@
 use crate::errors::{ErrorBody, RemoteError};
 use reqwest::RequestBuilder;
 use serde::de::DeserializeOwned;
+use tracefault::integrations::ReqwestExt;
 
 /// A service this one calls.
 #[derive(Clone, Debug)]
@@ -20,20 +21,21 @@ impl Downstream {
         Downstream { name, client, url }
     }
 
-    /// A POST to `path`; the caller adds the trace context, where its own span is current.
+    /// A POST to `path`.
     pub(crate) fn post(&self, path: &str) -> RequestBuilder {
         self.client.post(format!("{}{path}", self.url))
     }
 
-    /// Sends `request` and reads the answer: a `T` on success, else what the service said went
-    /// wrong, with the span that handled the request (from `traceresponse`).
+    /// Sends `request` as a client span under the current one (its `traceparent` makes it the
+    /// callee's parent) and reads the answer: a `T` on success, else what the service said
+    /// went wrong, with the span that handled the request (from `traceresponse`).
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         request: RequestBuilder,
     ) -> Result<T, RemoteError> {
         let service = self.name;
         let unreachable = |source| RemoteError::Unreachable { service, source };
-        let response = request.send().await.map_err(unreachable)?;
+        let response = request.send_traced().await.map_err(unreachable)?;
         let status = response.status();
         if status.is_success() {
             return response.json().await.map_err(unreachable);

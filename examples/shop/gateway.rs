@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use tracefault::integrations::{ReqwestExt, TraceContextLayer};
+use tracefault::integrations::TraceContextLayer;
 
 /// The service, continuing the caller's trace (a customer's request has none: one starts here)
 /// and calling `orders` at `orders_url`.
@@ -47,6 +47,5 @@ async fn checkout(orders: &Downstream, sku: u32) -> Result<Order, CheckoutError>
 /// The call, in a span of its own: `traceparent` names this span as orders' parent.
 #[tracefault::trace(args(sku))]
 async fn place_order(orders: &Downstream, sku: u32) -> Result<Order, RemoteError> {
-    let request = orders.post(&format!("/orders/{sku}")).with_trace_context();
-    orders.call(request).await
+    orders.call(orders.post(&format!("/orders/{sku}"))).await
 }

@@ -65,10 +65,29 @@ fn options() -> Result<Options, String> {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    tracefault::init()?;
-    // Every response names the span that handled it, so that a caller's error can point at it.
-    tracefault::propagation::set_traceresponse(true);
     let options = options()?;
+    // Every response names the span that handled it, so that a caller's error can point at it.
+    let mut config = tracefault::Config::new().traceresponse(true);
+    if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
+        let service = options.service.as_deref().unwrap_or("demo");
+        config = config.service_name(format!("shop-{service}"));
+    }
+    // With OTEL_EXPORTER_OTLP_ENDPOINT set, spans go to that collector until `guard` is dropped.
+    let guard = config.init()?;
+    let exporting = guard.is_exporting();
+    let outcome = run(options).await;
+    drop(guard);
+    if exporting {
+        let stats = tracefault::export::stats();
+        println!(
+            "spans: {} ended, {} exported, {} failed",
+            stats.ended, stats.exported, stats.failed
+        );
+    }
+    outcome
+}
+
+async fn run(options: Options) -> Result<(), BoxError> {
     let client = reqwest::Client::builder()
         // Loopback addresses: a proxy from the environment must not see them.
         .no_proxy()
@@ -86,8 +105,27 @@ async fn main() -> Result<(), BoxError> {
     // Loopback only: this is a demo, not a shop to open to the network.
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
     println!("{service} listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router).await?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(terminated())
+        .await?;
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so that the service stops serving and its spans are flushed.
+async fn terminated() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("a SIGTERM handler can be installed");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }
 
 /// The three services in this process, then one checkout per sku, as a customer would send it:

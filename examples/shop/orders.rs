@@ -11,7 +11,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
-use tracefault::integrations::{ReqwestExt, TraceContextLayer};
+use tracefault::integrations::TraceContextLayer;
 
 /// The service, continuing each caller's trace and calling `inventory` at `inventory_url`.
 pub(crate) fn router(client: reqwest::Client, inventory_url: String) -> Router {
@@ -60,11 +60,9 @@ async fn place_order(inventory: &Downstream, sku: u32) -> Result<Order, OrderErr
     })
 }
 
-/// The call, in a span of its own: `traceparent` names this span as inventory's parent.
+/// The call, in a span of its own, whose client span is inventory's parent.
 #[tracefault::trace(args(sku))]
 async fn reserve_stock(inventory: &Downstream, sku: u32) -> Result<Reservation, RemoteError> {
-    let request = inventory
-        .post(&format!("/reservations/{sku}"))
-        .with_trace_context();
+    let request = inventory.post(&format!("/reservations/{sku}"));
     inventory.call(request).await
 }

@@ -14,6 +14,7 @@ fn run_quickstart(args: &[&str]) -> String {
         .env_remove("RUST_LOG")
         .env_remove("RUST_BACKTRACE")
         .env("NO_COLOR", "1")
+        .env("TRACEFAULT_LOG_FORMAT", "pretty")
         .output()
         .expect("the quickstart example was built");
     assert!(output.status.success(), "{output:?}");

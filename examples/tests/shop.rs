@@ -42,6 +42,7 @@ fn shop() -> &'static str {
             .env_remove("RUST_LOG")
             .env_remove("RUST_BACKTRACE")
             .env("NO_COLOR", "1")
+            .env("TRACEFAULT_LOG_FORMAT", "pretty")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

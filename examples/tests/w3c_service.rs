@@ -36,6 +36,7 @@ fn start_service() -> Service {
         .args(["--port", "0"])
         .env_remove("RUST_LOG")
         .env("NO_COLOR", "1")
+        .env("TRACEFAULT_LOG_FORMAT", "pretty")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

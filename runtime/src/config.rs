@@ -1,5 +1,8 @@
 //! Settings made from code, before the program starts its work.
 
+#[cfg(feature = "otel")]
+use crate::export::{ExportSettings, Sampler};
+
 /// tracefault's settings, as a builder. What is not set keeps its default or the value of its
 /// environment variable.
 ///
@@ -12,6 +15,10 @@
 pub struct Config {
     backtrace_rate: Option<u32>,
     traceresponse: Option<bool>,
+    #[cfg(feature = "otel")]
+    sampler: Option<Sampler>,
+    #[cfg(feature = "otel")]
+    export: ExportSettings,
 }
 
 impl Config {
@@ -33,20 +40,93 @@ impl Config {
         self
     }
 
-    /// Puts the settings in force for the whole process.
-    pub fn apply(self) {
+    /// Which new traces are sampled; overrides `OTEL_TRACES_SAMPLER` and
+    /// `OTEL_TRACES_SAMPLER_ARG`. Parent-based, always on, by default.
+    #[cfg(feature = "otel")]
+    pub fn sampler(mut self, sampler: Sampler) -> Config {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    /// The `service.name` of exported spans; overrides `OTEL_SERVICE_NAME`.
+    #[cfg(feature = "otel")]
+    pub fn service_name(mut self, name: impl Into<String>) -> Config {
+        self.export.service_name = Some(name.into());
+        self
+    }
+
+    /// The collector's OTLP/HTTP base URL (`http://127.0.0.1:4318`), to which `/v1/traces`
+    /// is added; overrides `OTEL_EXPORTER_OTLP_ENDPOINT`. Export starts only with an endpoint.
+    #[cfg(feature = "otel")]
+    pub fn otlp_endpoint(mut self, base_url: impl Into<String>) -> Config {
+        self.export.endpoint = Some(base_url.into());
+        self
+    }
+
+    /// Whether exported `exception` events carry `exception.stacktrace`; overrides
+    /// `TRACEFAULT_EXPORT_STACKTRACES`. Off by default: stack traces name the service's
+    /// code and paths, and stay in the process unless you send them.
+    #[cfg(feature = "otel")]
+    pub fn export_stacktraces(mut self, enabled: bool) -> Config {
+        self.export.stacktraces = Some(enabled);
+        self
+    }
+
+    /// How long dropping the guard waits for queued spans to be sent (5 s by default).
+    #[cfg(feature = "otel")]
+    pub fn shutdown_timeout(mut self, timeout: std::time::Duration) -> Config {
+        self.export.shutdown_timeout = Some(timeout);
+        self
+    }
+
+    /// Puts the settings in force for the whole process (not export: see
+    /// [`Config::start_export`] and [`Config::init`]).
+    pub fn apply(&self) {
         if let Some(rate) = self.backtrace_rate {
             crate::set_backtrace_rate(rate);
         }
         if let Some(enabled) = self.traceresponse {
             crate::propagation::set_traceresponse(enabled);
         }
+        #[cfg(feature = "otel")]
+        match (self.sampler, Sampler::from_env()) {
+            (Some(sampler), _) | (None, Ok(sampler)) => crate::export::set_sampler(sampler),
+            (None, Err(problem)) => {
+                tracing::warn!(target: "tracefault", "{problem}; sampling every trace");
+                crate::export::set_sampler(Sampler::default());
+            }
+        }
     }
 
-    /// Applies the settings and installs [`crate::init`]'s subscriber.
-    #[cfg(feature = "subscriber")]
-    pub fn init(self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    /// Applies the settings and starts OTLP export when an endpoint is configured, for a
+    /// program that installs its own subscriber. `Ok(None)`: no endpoint, or
+    /// `OTEL_SDK_DISABLED=true`. Keep the guard until the program ends.
+    #[cfg(feature = "otel")]
+    pub fn start_export(
+        &self,
+    ) -> Result<Option<crate::export::ExportGuard>, crate::export::ExportError> {
         self.apply();
-        crate::init()
+        crate::export::start(&self.export)
+    }
+
+    /// Applies the settings, installs [`crate::init`]'s subscriber and, with feature `otel`,
+    /// starts export. An export that cannot start (a malformed endpoint, say) is logged as an
+    /// error and the program runs on without it.
+    #[cfg(feature = "subscriber")]
+    pub fn init(self) -> Result<crate::Guard, Box<dyn std::error::Error + Send + Sync>> {
+        crate::subscriber::install()?;
+        #[cfg(not(feature = "otel"))]
+        {
+            self.apply();
+            Ok(crate::Guard::default())
+        }
+        #[cfg(feature = "otel")]
+        {
+            let export = self.start_export().unwrap_or_else(|error| {
+                tracing::error!(target: "tracefault", "spans are not exported: {error}");
+                None
+            });
+            Ok(crate::Guard { export })
+        }
     }
 }

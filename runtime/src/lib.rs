@@ -40,6 +40,8 @@ pub use tracefault_macros::trace;
 mod capture;
 mod config;
 pub mod context;
+#[cfg(feature = "otel")]
+pub mod export;
 #[cfg(any(feature = "axum", feature = "reqwest"))]
 pub mod integrations;
 pub mod propagation;
@@ -55,7 +57,7 @@ pub use context::current;
 pub use propagation::{extract, inject, Extractor, Injector};
 pub use report::ErrorReport;
 #[cfg(feature = "subscriber")]
-pub use subscriber::init;
+pub use subscriber::{init, layer, EventFormat, Guard, Layer, LogFormat};
 
 /// Installs tracefault's panic hook now, in front of the current hook. Instrumented functions
 /// do this on first use; call it after `std::panic::set_hook` if you install a hook of your own

@@ -5,6 +5,8 @@ use super::describe::ErrorView;
 use super::inflight::{self, Leaving};
 use super::site::Site;
 use crate::context::{Context, ContextGuard, SpanId, TraceId};
+#[cfg(feature = "otel")]
+use crate::export::SpanRecord;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{self, Poll};
@@ -20,6 +22,8 @@ pub struct Frame {
     ids: (TraceId, SpanId),
     span: EnteredSpan,
     guard: DepthGuard,
+    #[cfg(feature = "otel")]
+    export: Option<Box<SpanRecord>>,
     _context: ContextGuard,
 }
 
@@ -27,6 +31,8 @@ impl Frame {
     #[inline]
     pub fn enter(site: &'static Site, span: Span, context: Context) -> Frame {
         let ids = (context.trace_id(), context.span_id());
+        #[cfg(feature = "otel")]
+        let export = SpanRecord::open(&context);
         let context = ContextGuard::enter(context);
         let guard = DepthGuard::enter(site);
         Frame {
@@ -34,6 +40,8 @@ impl Frame {
             ids,
             span: span.entered(),
             guard,
+            #[cfg(feature = "otel")]
+            export,
             _context: context,
         }
     }
@@ -54,6 +62,8 @@ impl Frame {
             span: &self.span,
             depth: self.guard.depth,
             ids: self.ids,
+            #[cfg(feature = "otel")]
+            export: self.export.as_deref(),
         }
     }
 }
@@ -66,9 +76,34 @@ impl Drop for Frame {
             span: &self.span,
             depth: self.guard.depth,
             ids: self.ids,
+            #[cfg(feature = "otel")]
+            export: self.export.as_deref(),
         };
         self.guard.finish(leaving);
+        #[cfg(feature = "otel")]
+        close_export(self.site, self.export.take());
     }
+}
+
+/// Ends the exported span of a frame, named and located as the function is.
+#[cfg(feature = "otel")]
+#[inline]
+fn close_export(site: &'static Site, record: Option<Box<SpanRecord>>) {
+    if let Some(record) = record {
+        close_export_record(site, *record);
+    }
+}
+
+#[cfg(feature = "otel")]
+#[cold]
+fn close_export_record(site: &'static Site, record: SpanRecord) {
+    use opentelemetry::KeyValue;
+    let attributes = vec![
+        KeyValue::new("code.function.name", site.qualified_name()),
+        KeyValue::new("code.file.path", site.file),
+        KeyValue::new("code.line.number", i64::from(site.line)),
+    ];
+    record.close(site.function.into(), attributes);
 }
 
 /// Counts one frame in and, unless told how it left, out again when dropped: normally, or
@@ -117,6 +152,8 @@ pub struct AsyncFrame {
     ids: (TraceId, SpanId),
     span: Span,
     context: Context,
+    #[cfg(feature = "otel")]
+    export: Option<Box<SpanRecord>>,
 }
 
 impl AsyncFrame {
@@ -126,6 +163,8 @@ impl AsyncFrame {
             site,
             ids: (context.trace_id(), context.span_id()),
             span,
+            #[cfg(feature = "otel")]
+            export: SpanRecord::open(&context),
             context,
         }
     }
@@ -154,11 +193,23 @@ impl AsyncFrame {
                     span: &self.span,
                     depth,
                     ids: self.ids,
+                    #[cfg(feature = "otel")]
+                    export: self.export.as_deref(),
                 };
                 inflight::leave_err(leaving, error);
             }
             None => inflight::leave_ok(depth),
         }
+    }
+}
+
+// The exported span ends when the frame goes: after the future's last poll, or when the
+// future is dropped unfinished.
+#[cfg(feature = "otel")]
+impl Drop for AsyncFrame {
+    #[inline]
+    fn drop(&mut self) {
+        close_export(self.site, self.export.take());
     }
 }
 
@@ -215,6 +266,8 @@ impl Drop for Polling<'_> {
             span: &frame.span,
             depth: self.guard.depth,
             ids: frame.ids,
+            #[cfg(feature = "otel")]
+            export: frame.export.as_deref(),
         };
         self.guard.finish(leaving);
     }
@@ -229,7 +282,7 @@ pub fn child_context() -> Context {
 /// The context of a new span continuing the trace of the caller whose headers `carrier`
 /// holds (`#[trace(remote = ...)]`): a new trace without a valid `traceparent`.
 pub fn remote_context<E: crate::Extractor + ?Sized>(carrier: &E) -> Context {
-    Context::child(&crate::propagation::extract_context(carrier))
+    Context::child(&crate::propagation::extract_context(carrier)).as_server()
 }
 
 /// Calls the body closure of a synchronous function; the explicit `R` gives the closure the

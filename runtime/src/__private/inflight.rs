@@ -100,6 +100,9 @@ pub(crate) struct Leaving<'a> {
     pub(crate) depth: u32,
     /// The frame's trace and span ids, for the report.
     pub(crate) ids: (TraceId, SpanId),
+    /// The frame's exported span, when it is sampled and export is on.
+    #[cfg(feature = "otel")]
+    pub(crate) export: Option<&'a crate::export::SpanRecord>,
 }
 
 /// The frame `leaving` returned `error`.
@@ -111,6 +114,8 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
         span,
         depth,
         ids,
+        #[cfg(feature = "otel")]
+        export,
     } = leaving;
     let fingerprint = fingerprint(error.type_name, &error.message);
     let pending = PENDING.try_with(Cell::take).ok().flatten();
@@ -133,6 +138,10 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
         }
     };
     mark_span(span, &record, raised_here);
+    #[cfg(feature = "otel")]
+    if let Some(export) = export {
+        export.record_failure(&record.report, raised_here);
+    }
     record.sites.push(site);
     hand_up(record, span, depth, ids);
 }
@@ -146,6 +155,8 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
         span,
         depth,
         ids,
+        #[cfg(feature = "otel")]
+        export,
     } = leaving;
     let pending = PENDING.try_with(Cell::take).ok().flatten();
     let mut record = match pending {
@@ -159,6 +170,10 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
     };
     let raised_here = record.sites.is_empty();
     mark_span(span, &record, raised_here);
+    #[cfg(feature = "otel")]
+    if let Some(export) = export {
+        export.record_failure(&record.report, raised_here);
+    }
     record.sites.push(site);
     hand_up(record, span, depth, ids);
 }

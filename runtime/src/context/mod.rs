@@ -8,12 +8,14 @@
 //! an outgoing request.
 
 mod ids;
+mod lineage;
 mod scope;
 
 pub use crate::propagation::baggage::Baggage;
 pub use crate::propagation::tracestate::TraceState;
 pub(crate) use ids::{decode_hex, encode_hex};
 pub use ids::{SpanId, TraceFlags, TraceId};
+pub use lineage::SpanKind;
 pub use scope::Context;
 pub(crate) use scope::ContextGuard;
 pub use scope::{FutureExt, WithContext};
@@ -66,6 +68,17 @@ impl SpanContext {
 /// ```
 pub fn current() -> Option<SpanContext> {
     scope::with_current(|context| context.span.clone())
+}
+
+/// The trace and span ids of the current context, without copying its state.
+#[cfg_attr(not(feature = "subscriber"), allow(dead_code))]
+pub(crate) fn current_ids() -> Option<(TraceId, SpanId)> {
+    scope::with_current(|context| {
+        context
+            .span
+            .as_ref()
+            .map(|span| (span.trace_id, span.span_id))
+    })
 }
 
 /// The baggage of the running code.

@@ -1,6 +1,7 @@
 //! The context current on a thread, set by instrumented frames for as long as they run, and
 //! carried by futures between polls.
 
+use super::lineage::{Lineage, SpanKind};
 use super::{Baggage, SpanContext, SpanId, TraceFlags, TraceId};
 use std::cell::RefCell;
 use std::future::Future;
@@ -13,11 +14,13 @@ use std::task::{Context as TaskContext, Poll};
 pub struct Context {
     pub(crate) span: Option<SpanContext>,
     pub(crate) baggage: Baggage,
+    /// The span's parent and kind, for exporters.
+    pub(crate) lineage: Lineage,
 }
 
 thread_local! {
     // Initialised at compile time: every instrumented call reads and writes it.
-    static CURRENT: RefCell<Context> = const { RefCell::new(Context { span: None, baggage: Baggage::EMPTY }) };
+    static CURRENT: RefCell<Context> = const { RefCell::new(Context { span: None, baggage: Baggage::EMPTY, lineage: Lineage::ROOT }) };
 }
 
 pub(super) fn with_current<R>(read: impl Fn(&Context) -> R) -> R {
@@ -31,8 +34,26 @@ pub(super) fn update_current(update: impl FnOnce(&mut Context)) {
     let _ = CURRENT.try_with(|current| update(&mut current.borrow_mut()));
 }
 
-/// The flags of a trace this process starts: sampled, and with an id random in all bytes.
-const ROOT_FLAGS: TraceFlags = TraceFlags::SAMPLED.with_random(true);
+/// The flags of a trace this process starts: sampled unless a sampler says otherwise, and
+/// with an id random in all bytes.
+#[inline]
+fn root_flags(trace_id: TraceId) -> TraceFlags {
+    let flags = TraceFlags::SAMPLED.with_random(true);
+    #[cfg(feature = "otel")]
+    let flags = flags.with_sampled(crate::export::is_sampled(None, trace_id));
+    let _ = trace_id;
+    flags
+}
+
+/// A child's flags: its parent's, with `sampled` as the sampler decides (under the default,
+/// parent-based sampler: the parent's).
+#[inline]
+fn child_flags(parent: TraceFlags, trace_id: TraceId) -> TraceFlags {
+    #[cfg(feature = "otel")]
+    let parent = parent.with_sampled(crate::export::is_sampled(Some(parent), trace_id));
+    let _ = trace_id;
+    parent
+}
 
 impl Context {
     /// The context of a new span whose parent is the current one; a new trace without one.
@@ -48,27 +69,53 @@ impl Context {
             Some(parent) => SpanContext {
                 trace_id: parent.trace_id,
                 span_id: SpanId::random(),
-                flags: parent.flags,
+                flags: child_flags(parent.flags, parent.trace_id),
                 state: parent.state.clone(),
                 is_remote: false,
             },
-            None => SpanContext {
-                trace_id: TraceId::random(),
-                span_id: SpanId::random(),
-                flags: ROOT_FLAGS,
-                state: Default::default(),
-                is_remote: false,
-            },
+            None => {
+                let trace_id = TraceId::random();
+                SpanContext {
+                    trace_id,
+                    span_id: SpanId::random(),
+                    flags: root_flags(trace_id),
+                    state: Default::default(),
+                    is_remote: false,
+                }
+            }
+        };
+        let lineage = Lineage {
+            parent: parent.span.as_ref().map(|parent| parent.span_id),
+            parent_is_remote: parent.span.as_ref().is_some_and(|parent| parent.is_remote),
+            kind: SpanKind::Internal,
         };
         Context {
             span: Some(span),
             baggage: parent.baggage.clone(),
+            lineage,
         }
+    }
+
+    /// This context, as the span of a request received from another process.
+    pub(crate) fn as_server(mut self) -> Context {
+        self.lineage.kind = SpanKind::Server;
+        self
+    }
+
+    /// This context, as the span of a request to another process.
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+    pub(crate) fn as_client(mut self) -> Context {
+        self.lineage.kind = SpanKind::Client;
+        self
     }
 
     /// A context of `span` (e.g. received with [`crate::extract`]) and `baggage`.
     pub fn new(span: Option<SpanContext>, baggage: Baggage) -> Context {
-        Context { span, baggage }
+        Context {
+            span,
+            baggage,
+            lineage: Lineage::ROOT,
+        }
     }
 
     /// The span context, if any.

@@ -1,8 +1,11 @@
 //! The client side: reqwest requests that carry the current context, and the callee's
 //! `traceresponse` read back.
 
+use super::http_span::{HttpSpan, Value};
+use crate::context::Context;
 use crate::propagation::traceresponse::TraceResponse;
-use reqwest::RequestBuilder;
+use reqwest::{RequestBuilder, Response};
+use std::future::Future;
 
 /// Puts the current W3C context on a reqwest request.
 ///
@@ -22,6 +25,14 @@ pub trait ReqwestExt: sealed::Sealed {
     /// is built, inside the instrumented function that makes the call: the context is read
     /// here, not when the request is sent.
     fn with_trace_context(self) -> RequestBuilder;
+
+    /// Sends the request as a client span of its own: a child of the current context, whose
+    /// ids go out in `traceparent` (so the callee's server span is its child) and which ends
+    /// when the response headers arrive. With feature `otel` the span is exported, with
+    /// `http.request.method`, `url.full`, `server.address`, `server.port` and
+    /// `http.response.status_code`; a 4xx or 5xx answer or a failed request sets its status
+    /// to `Error`. Call it inside the instrumented function that makes the call.
+    fn send_traced(self) -> impl Future<Output = Result<Response, reqwest::Error>> + Send;
 }
 
 impl ReqwestExt for RequestBuilder {
@@ -30,6 +41,35 @@ impl ReqwestExt for RequestBuilder {
         crate::inject(&mut headers);
         // `headers` replaces the values of the names it has and keeps the others.
         self.headers(headers)
+    }
+
+    fn send_traced(self) -> impl Future<Output = Result<Response, reqwest::Error>> + Send {
+        let context = Context::child_of_current().as_client();
+        let (client, request) = self.build_split();
+        async move {
+            let mut request = request?;
+            crate::propagation::inject_context(&context, request.headers_mut());
+            let url = request.url();
+            let mut span = HttpSpan::open(&context, request.method(), || {
+                let mut attributes = vec![("url.full", Value::Text(url.to_string()))];
+                if let Some(host) = url.host_str() {
+                    attributes.push(("server.address", Value::Text(host.to_owned())));
+                }
+                if let Some(port) = url.port_or_known_default() {
+                    attributes.push(("server.port", Value::Number(i64::from(port))));
+                }
+                attributes
+            });
+            let result = client.execute(request).await;
+            match &result {
+                Ok(response) => {
+                    let status = response.status();
+                    span.answered(status, status.is_client_error() || status.is_server_error());
+                }
+                Err(error) => span.failed(|| error.to_string()),
+            }
+            result
+        }
     }
 }
 

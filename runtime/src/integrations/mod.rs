@@ -19,6 +19,7 @@
 
 #[cfg(feature = "reqwest")]
 mod client;
+mod http_span;
 #[cfg(feature = "axum")]
 mod server;
 #[cfg(all(test, feature = "axum", feature = "reqwest"))]

@@ -1,6 +1,7 @@
 //! The server side: a tower layer that runs each request in a span continuing its caller's
 //! trace, and answers with `traceresponse` when the program opted in.
 
+use super::http_span::{HttpSpan, Value};
 use crate::context::{Context, ContextGuard, FutureExt, WithContext};
 use crate::propagation::traceresponse::{traceresponse_enabled, TraceResponse, TRACERESPONSE};
 use http::header::{HeaderName, HeaderValue};
@@ -78,7 +79,8 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> TraceContextFuture<S::Future> {
-        let context = Context::child(&crate::propagation::extract_context(request.headers()));
+        let context =
+            Context::child(&crate::propagation::extract_context(request.headers())).as_server();
         let span = tracing::info_span!(
             "http.server",
             http.request.method = %request.method(),
@@ -92,6 +94,9 @@ where
             .span()
             .filter(|_| traceresponse_enabled())
             .and_then(|span| HeaderValue::from_str(&TraceResponse::from(span).header()).ok());
+        let export = HttpSpan::open(&context, request.method(), || {
+            vec![("url.path", Value::Text(request.uri().path().to_owned()))]
+        });
         // A service may do part of its work in `call`, before its future is first polled: that
         // work belongs to the request's span too.
         let future = {
@@ -103,6 +108,7 @@ where
             future,
             span,
             traceresponse,
+            export,
         }
     }
 }
@@ -115,6 +121,7 @@ pub struct TraceContextFuture<F> {
     future: WithContext<F>,
     span: tracing::Span,
     traceresponse: Option<HeaderValue>,
+    export: HttpSpan,
 }
 
 impl<F, R, E> Future for TraceContextFuture<F>
@@ -125,16 +132,27 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and
-        // `TraceContextFuture` implements neither `Drop` nor `Unpin` by hand. The other fields
-        // are not pinned.
+        // `TraceContextFuture` implements neither `Drop` nor `Unpin` by hand (the `Drop` of
+        // `HttpSpan` touches only that field). The other fields are not pinned.
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
         let _entered = this.span.enter();
-        let mut response = ready!(future.poll(cx))?;
+        let mut response = match ready!(future.poll(cx)) {
+            Ok(response) => response,
+            Err(error) => {
+                this.export
+                    .failed(|| "the service failed without a response".into());
+                return Poll::Ready(Err(error));
+            }
+        };
         this.span.record(
             "http.response.status_code",
             u64::from(response.status().as_u16()),
         );
+        // A 5xx answer is the server's failure; a 4xx is the client's and leaves the status
+        // unset, as OpenTelemetry's HTTP conventions say.
+        this.export
+            .answered(response.status(), response.status().is_server_error());
         if let Some(value) = this.traceresponse.take() {
             // `insert`, not `append`: under nested layers the outermost runs last and names
             // its span, the one the caller's request created, as the draft asks.

@@ -30,10 +30,7 @@ pub fn inject(carrier: &mut (impl Injector + ?Sized)) {
 }
 
 fn context_of_current() -> Context {
-    Context {
-        span: context::current(),
-        baggage: context::baggage(),
-    }
+    Context::new(context::current(), context::baggage())
 }
 
 /// Writes `context` as [`inject`] writes the current one.
@@ -96,10 +93,7 @@ pub fn extract_baggage(carrier: &(impl Extractor + ?Sized)) -> Baggage {
 
 /// The caller's whole context: span context and baggage.
 pub fn extract_context(carrier: &(impl Extractor + ?Sized)) -> Context {
-    Context {
-        span: extract(carrier),
-        baggage: extract_baggage(carrier),
-    }
+    Context::new(extract(carrier), extract_baggage(carrier))
 }
 
 #[cfg(test)]

@@ -1,0 +1,136 @@
+//! One span on its way to the exporter: opened where its context is made current, closed
+//! into the `SpanData` the batch processor sends, with the ids `inject` put on the wire.
+
+use super::pipeline::{self, Pipeline};
+use crate::context::{Context, SpanKind};
+use crate::report::ErrorReport;
+use opentelemetry::trace::{self as otel, Event, Status};
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
+use std::borrow::Cow;
+use std::sync::{Mutex, PoisonError};
+use std::time::SystemTime;
+
+/// A sampled span of this process while it runs.
+#[derive(Debug)]
+pub(crate) struct SpanRecord {
+    start: SystemTime,
+    context: otel::SpanContext,
+    parent: otel::SpanId,
+    parent_is_remote: bool,
+    kind: otel::SpanKind,
+    /// What an error or panic escaping the span wrote on it. A lock, not a cell: an
+    /// instrumented future holds its frame by reference across `.await`, so the record must be
+    /// `Sync` for the future to stay `Send`. It is taken only on failure and at the end.
+    outcome: Mutex<Outcome>,
+}
+
+#[derive(Debug, Default)]
+struct Outcome {
+    status: Status,
+    events: Vec<Event>,
+}
+
+impl SpanRecord {
+    /// A record of the span `context` describes, if spans are being exported and this one is
+    /// sampled.
+    #[inline]
+    pub(crate) fn open(context: &Context) -> Option<Box<SpanRecord>> {
+        if !pipeline::is_active() {
+            return None;
+        }
+        SpanRecord::open_exported(context)
+    }
+
+    #[cold]
+    fn open_exported(context: &Context) -> Option<Box<SpanRecord>> {
+        let span = context
+            .span
+            .as_ref()
+            .filter(|span| span.flags.is_sampled())?;
+        let state = span
+            .state
+            .header()
+            .and_then(|header| header.parse().ok())
+            .unwrap_or_default();
+        let lineage = context.lineage;
+        Some(Box::new(SpanRecord {
+            start: SystemTime::now(),
+            context: otel::SpanContext::new(
+                otel::TraceId::from_bytes(span.trace_id.to_bytes()),
+                otel::SpanId::from_bytes(span.span_id.to_bytes()),
+                otel::TraceFlags::new(span.flags.to_u8()),
+                false,
+                state,
+            ),
+            parent: lineage.parent.map_or(otel::SpanId::INVALID, |parent| {
+                otel::SpanId::from_bytes(parent.to_bytes())
+            }),
+            parent_is_remote: lineage.parent_is_remote,
+            kind: match lineage.kind {
+                SpanKind::Internal => otel::SpanKind::Internal,
+                SpanKind::Server => otel::SpanKind::Server,
+                SpanKind::Client => otel::SpanKind::Client,
+            },
+            outcome: Mutex::default(),
+        }))
+    }
+
+    /// An error or panic left the span: its status is `Error` with the message. Where it was
+    /// raised, the span also gets the `exception` event of OpenTelemetry's semantic
+    /// conventions; its `exception.stacktrace` only when the program opted in.
+    pub(crate) fn record_failure(&self, report: &ErrorReport, raised_here: bool) {
+        let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
+        outcome.status = Status::error(report.message.clone());
+        if raised_here {
+            let mut attributes = vec![
+                KeyValue::new("exception.type", report.type_name.clone().into_owned()),
+                KeyValue::new("exception.message", report.message.clone()),
+            ];
+            if pipeline::exports_stacktraces() {
+                attributes.push(KeyValue::new("exception.stacktrace", report.format()));
+            }
+            outcome
+                .events
+                .push(Event::new("exception", SystemTime::now(), attributes, 0));
+        }
+    }
+
+    /// The span failed without an error value to describe (an HTTP status, say).
+    #[cfg_attr(not(any(feature = "axum", feature = "reqwest")), allow(dead_code))]
+    pub(crate) fn record_error_status(&self, description: String) {
+        let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
+        if outcome.status == Status::Unset {
+            outcome.status = Status::error(description);
+        }
+    }
+
+    /// Ends the span now and hands it to the exporter.
+    pub(crate) fn close(self, name: Cow<'static, str>, attributes: Vec<KeyValue>) {
+        let Some(pipeline) = pipeline::active() else {
+            return;
+        };
+        let outcome = self
+            .outcome
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut events = SpanEvents::default();
+        events.events = outcome.events;
+        let data = SpanData {
+            span_context: self.context,
+            parent_span_id: self.parent,
+            parent_span_is_remote: self.parent_is_remote,
+            span_kind: self.kind,
+            name,
+            start_time: self.start,
+            end_time: SystemTime::now(),
+            attributes,
+            dropped_attributes_count: 0,
+            events,
+            links: SpanLinks::default(),
+            status: outcome.status,
+            instrumentation_scope: pipeline.scope().clone(),
+        };
+        Pipeline::send(pipeline, data);
+    }
+}
