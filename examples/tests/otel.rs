@@ -1,0 +1,308 @@
+//! The shop's three services as three processes, exporting over OTLP/HTTP to a real collector
+//! (rotel, from PyPI, started by `scripts/collector`), and what that collector received.
+//!
+//! Fails, rather than skips, when the collector cannot be installed or started.
+
+mod support;
+
+#[path = "support/collector.rs"]
+mod collector;
+
+use collector::{wait_for_spans, ExportedSpan};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+use support::example;
+
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+const TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// The collector; stopped when dropped, however the test ends.
+struct Collector {
+    dir: PathBuf,
+    endpoint: String,
+}
+
+impl Collector {
+    fn start() -> Collector {
+        let dir = std::env::temp_dir().join(format!("tracefault-otel-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = Command::new("bash")
+            .arg("scripts/collector")
+            .arg("start")
+            .arg(&dir)
+            .current_dir(WORKSPACE)
+            .status()
+            .expect("bash runs scripts/collector");
+        assert!(status.success(), "scripts/collector could not start rotel");
+        let endpoint = std::fs::read_to_string(dir.join("endpoint")).unwrap();
+        Collector { dir, endpoint }
+    }
+
+    fn log(&self) -> PathBuf {
+        self.dir.join("rotel.log")
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg("scripts/collector")
+            .arg("stop")
+            .arg(&self.dir)
+            .current_dir(WORKSPACE)
+            .status();
+    }
+}
+
+/// One of the shop's services as a process of its own; killed when dropped.
+struct Service {
+    child: Child,
+    url: String,
+    /// Everything it prints after its `listening on` line, once it has exited.
+    output: mpsc::Receiver<String>,
+}
+
+impl Service {
+    fn start(name: &str, collector: &Collector, downstream: &[&str]) -> Service {
+        let mut child = Command::new(example("shop"))
+            .current_dir(WORKSPACE)
+            .args(["--service", name, "--port", "0"])
+            .args(downstream)
+            .env_remove("RUST_LOG")
+            .env_remove("RUST_BACKTRACE")
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint)
+            .env("OTEL_SERVICE_NAME", name)
+            .env("TRACEFAULT_EXPORT_STACKTRACES", "1")
+            .env("TRACEFAULT_LOG_FORMAT", "json")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the shop example was built");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("{name} exited before listening"))
+                .unwrap();
+            if let Some(url) = line.strip_prefix(&format!("{name} listening on ")) {
+                break url.to_owned();
+            }
+        };
+        let (sender, output) = mpsc::channel();
+        std::thread::spawn(move || {
+            let rest: Vec<String> = lines.map_while(Result::ok).collect();
+            let _ = sender.send(rest.join("\n"));
+        });
+        Service { child, url, output }
+    }
+
+    /// Stops the service as an orchestrator would (SIGTERM) and returns what it printed.
+    fn stop(mut self) -> String {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = self
+            .output
+            .recv_timeout(TIME_LIMIT)
+            .expect("the service exits on SIGTERM");
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status}\n{output}");
+        output
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `POST url` over HTTP/1.1, without a trace: the status code.
+fn post(url: &str) -> u16 {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (address, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(TIME_LIMIT)).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
+}
+
+/// `spans: N ended, M exported, F failed`, as the shop prints when it stops.
+fn ended_and_exported(output: &str) -> (usize, usize) {
+    let line = output
+        .lines()
+        .find_map(|line| line.strip_prefix("spans: "))
+        .unwrap_or_else(|| panic!("no span counts in:\n{output}"));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .map(|part| part.parse().unwrap())
+        .collect();
+    assert_eq!(numbers[2], 0, "failed exports: {line}");
+    (numbers[0], numbers[1])
+}
+
+fn service(span: &ExportedSpan) -> &str {
+    span.service_name.as_deref().unwrap_or("")
+}
+
+fn find<'a>(spans: &'a [ExportedSpan], id: &str) -> &'a ExportedSpan {
+    spans
+        .iter()
+        .find(|span| span.span_id == id)
+        .unwrap_or_else(|| panic!("no span {id}"))
+}
+
+/// The spans of the trace that the gateway's server span for `path` starts.
+fn trace_of<'a>(spans: &'a [ExportedSpan], path: &str) -> Vec<&'a ExportedSpan> {
+    let root = spans
+        .iter()
+        .find(|span| {
+            service(span) == "gateway"
+                && span.kind == "server"
+                && span.attribute("url.path") == Some(path)
+        })
+        .unwrap_or_else(|| panic!("no gateway server span for {path}"));
+    assert!(
+        root.is_root(),
+        "a request without traceparent starts a trace"
+    );
+    spans
+        .iter()
+        .filter(|span| span.trace_id == root.trace_id)
+        .collect()
+}
+
+/// Every server span below the gateway has, as its parent, a client span of the service that
+/// called it, in the same trace.
+fn assert_server_spans_have_client_parents(trace: &[&ExportedSpan], all: &[ExportedSpan]) {
+    for (callee, caller) in [("orders", "gateway"), ("inventory", "orders")] {
+        let server = trace
+            .iter()
+            .find(|span| service(span) == callee && span.kind == "server")
+            .unwrap_or_else(|| panic!("no {callee} server span in {trace:#?}"));
+        let parent = find(all, server.parent_span_id.as_deref().expect("a parent"));
+        assert_eq!(parent.kind, "client", "{parent:#?}");
+        assert_eq!(service(parent), caller);
+        assert_eq!(parent.trace_id, server.trace_id);
+    }
+}
+
+fn exception_in<'a>(trace: &[&'a ExportedSpan], function: &str) -> &'a ExportedSpan {
+    trace
+        .iter()
+        .copied()
+        .find(|span| span.attribute("code.function.name") == Some(function))
+        .unwrap_or_else(|| panic!("no span of {function} in {trace:#?}"))
+}
+
+#[test]
+fn the_shop_exports_one_trace_per_checkout_to_a_real_collector() {
+    let collector = Collector::start();
+    let inventory = Service::start("inventory", &collector, &[]);
+    let orders = Service::start("orders", &collector, &["--inventory", &inventory.url]);
+    let gateway = Service::start("gateway", &collector, &["--orders", &orders.url]);
+    assert_eq!(post(&format!("{}/checkout/1", gateway.url)), 200);
+    assert_eq!(post(&format!("{}/checkout/42", gateway.url)), 502);
+    assert_eq!(post(&format!("{}/checkout/7", gateway.url)), 502);
+    let mut ended = 0;
+    for service in [gateway, orders, inventory] {
+        let (service_ended, exported) = ended_and_exported(&service.stop());
+        assert_eq!(service_ended, exported, "a clean shutdown sends every span");
+        ended += service_ended;
+    }
+    let log = collector.log();
+    let spans = wait_for_spans(&log, Duration::from_secs(10), |spans| spans.len() >= ended);
+    assert_eq!(
+        spans.len(),
+        ended,
+        "received as many spans as the services ended"
+    );
+    check_traces(&spans, &log);
+}
+
+fn check_traces(spans: &[ExportedSpan], log: &Path) {
+    let context = || format!("(collector log: {})", log.display());
+    for path in ["/checkout/1", "/checkout/42", "/checkout/7"] {
+        let trace = trace_of(spans, path);
+        for name in ["gateway", "orders", "inventory"] {
+            assert!(
+                trace.iter().any(|span| service(span) == name),
+                "{name} has spans in the trace of {path} {}",
+                context()
+            );
+        }
+        assert_server_spans_have_client_parents(&trace, spans);
+    }
+
+    let ok = trace_of(spans, "/checkout/1");
+    assert!(ok
+        .iter()
+        .all(|span| span.status_code == "unset" && span.events.is_empty()));
+
+    let failed = trace_of(spans, "/checkout/42");
+    let origin = exception_in(&failed, "shop::inventory::query_stock");
+    assert_eq!(origin.status_code, "error");
+    assert_eq!(origin.status_message, "connection refused by stock-db:5432");
+    let exception = origin
+        .event("exception")
+        .expect("an exception event at the origin");
+    assert_eq!(
+        exception.attribute("exception.type"),
+        Some("std::io::Error")
+    );
+    let stacktrace = exception.attribute("exception.stacktrace").unwrap();
+    assert!(
+        stacktrace.contains("in shop::inventory::query_stock"),
+        "{stacktrace}"
+    );
+    assert_eq!(
+        origin.attribute("code.file.path"),
+        Some("examples/shop/inventory.rs")
+    );
+    assert!(origin.attribute("code.line.number").is_some());
+    // Every span the error escapes says so; the gateway's answer is a 502, its server span an
+    // error too.
+    let gateway_checkout = exception_in(&failed, "shop::gateway::checkout");
+    assert_eq!(gateway_checkout.status_code, "error");
+    assert!(failed
+        .iter()
+        .filter(|span| span.kind == "server")
+        .all(|span| span.status_code == "error"));
+
+    let panicked = trace_of(spans, "/checkout/7");
+    let origin = exception_in(&panicked, "shop::inventory::reserve");
+    assert_eq!(origin.status_code, "error");
+    let exception = origin
+        .event("exception")
+        .expect("an exception event for the panic");
+    assert_eq!(exception.attribute("exception.type"), Some("panic"));
+    assert_eq!(
+        exception.attribute("exception.message"),
+        Some("attempt to divide by zero")
+    );
+    let stacktrace = exception.attribute("exception.stacktrace").unwrap();
+    assert!(
+        stacktrace.contains("in shop::inventory::reserve"),
+        "{stacktrace}"
+    );
+}
