@@ -306,3 +306,66 @@ fn check_traces(spans: &[ExportedSpan], log: &Path) {
         "{stacktrace}"
     );
 }
+
+/// A collector that is not there: the service neither blocks nor fails; the spans are counted
+/// as failed, and one warning says so (not one per batch).
+#[test]
+fn a_collector_that_is_down_costs_one_warning_and_nothing_else() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = std::time::Instant::now();
+    let output = Command::new(example("shop"))
+        .current_dir(WORKSPACE)
+        .env_remove("RUST_LOG")
+        .env(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .env("OTEL_BSP_SCHEDULE_DELAY", "50")
+        .env("TRACEFAULT_LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the shop example was built");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("spans: "))
+        .unwrap_or_else(|| panic!("no span counts in:\n{stdout}"));
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .map(|part| part.parse().unwrap())
+        .collect();
+    let [ended, exported, failed] = numbers[..] else {
+        panic!("{line}");
+    };
+    assert!(ended > 0 && exported == 0 && failed == ended, "{line}");
+    let warnings: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains("\"level\":\"WARN\"") && line.contains("OTLP export"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stdout}");
+    // Log lines inside instrumented functions carry the W3C ids of the function.
+    let inside: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains("\"message\":\"checking out\""))
+        .collect();
+    assert_eq!(inside.len(), 3, "{stdout}");
+    assert!(inside
+        .iter()
+        .all(|line| line.contains("\"trace_id\":\"") && line.contains("\"span_id\":\"")));
+    assert!(
+        stdout.contains("not every span reached the collector"),
+        "the shutdown counts what was lost:\n{stdout}"
+    );
+}

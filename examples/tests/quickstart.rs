@@ -7,6 +7,10 @@ use support::example;
 use std::process::Command;
 
 fn run_quickstart(args: &[&str]) -> String {
+    run_quickstart_as(args, "pretty")
+}
+
+fn run_quickstart_as(args: &[&str], format: &str) -> String {
     let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let output = Command::new(example("quickstart"))
         .args(args)
@@ -14,7 +18,7 @@ fn run_quickstart(args: &[&str]) -> String {
         .env_remove("RUST_LOG")
         .env_remove("RUST_BACKTRACE")
         .env("NO_COLOR", "1")
-        .env("TRACEFAULT_LOG_FORMAT", "pretty")
+        .env("TRACEFAULT_LOG_FORMAT", format)
         .output()
         .expect("the quickstart example was built");
     assert!(output.status.success(), "{output:?}");
@@ -80,4 +84,30 @@ fn the_quickstart_panic_path_reports_the_panic_site() {
         stdout.contains("the checkout task panicked: true"),
         "{stdout}"
     );
+}
+
+/// Off a terminal (or with `TRACEFAULT_LOG_FORMAT=json`), one JSON object per line; the report
+/// keeps its traceback whole in `exception.stacktrace`, with the ids beside it.
+#[test]
+fn json_lines_carry_the_report_and_its_ids() {
+    let stdout = run_quickstart_as(&[], "json");
+    // The quickstart's own `println!`s are not log lines.
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter(|line| line.starts_with('{'))
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let report = lines
+        .iter()
+        .find(|line| line["target"] == "tracefault" && line["level"] == "ERROR")
+        .unwrap_or_else(|| panic!("no report in {stdout}"));
+    assert_eq!(report["message"], "error escaped checkout");
+    assert_eq!(report["exception.type"], "quickstart::CheckoutError");
+    let stacktrace = report["exception.stacktrace"].as_str().unwrap();
+    assert!(stacktrace.starts_with("Traceback (most recent call last):\n"));
+    assert!(stacktrace.contains("in quickstart::query_stock"));
+    assert_eq!(report["trace_id"].as_str().unwrap().len(), 32);
+    assert_eq!(report["span_id"].as_str().unwrap().len(), 16);
+    assert_eq!(report["spans"], serde_json::json!(["checkout"]));
+    assert!(report["timestamp"].as_str().unwrap().ends_with('Z'));
 }

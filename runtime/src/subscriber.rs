@@ -2,7 +2,7 @@
 //! output shows tracefault's reports as the tracebacks they are, readable on a terminal and
 //! as JSON lines for log collectors.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::{DefaultFields, Format, Writer};
@@ -204,43 +204,48 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    use serde_json::{Map, Value};
+    use serde_json::Value;
     let mut timestamp = String::new();
     SystemTime.format_time(&mut Writer::new(&mut timestamp))?;
     let metadata = event.metadata();
-    let mut line = Map::new();
-    line.insert("timestamp".into(), Value::String(timestamp));
-    line.insert("level".into(), Value::String(metadata.level().to_string()));
-    line.insert("target".into(), Value::String(metadata.target().to_owned()));
-    let mut fields = JsonFields(Map::new());
+    // In this order, the order a reader scans a line in; a map would sort the keys.
+    let mut line: Vec<(&str, Value)> = vec![
+        ("timestamp", timestamp.into()),
+        ("level", metadata.level().as_str().into()),
+        ("target", metadata.target().into()),
+    ];
+    let mut fields = JsonFields(Vec::new());
     event.record(&mut fields);
     let mut fields = fields.0;
-    if let Some(message) = fields.remove("message") {
-        line.insert("message".into(), message);
+    if let Some(position) = fields.iter().position(|(name, _)| *name == "message") {
+        line.push(fields.remove(position));
     }
     if let Some(spans) = ctx.event_scope() {
-        let names = spans
-            .from_root()
-            .map(|span| Value::String(span.name().to_owned()))
-            .collect();
-        line.insert("spans".into(), Value::Array(names));
+        let names = spans.from_root().map(|span| span.name().into()).collect();
+        line.push(("spans", Value::Array(names)));
     }
-    if !fields.contains_key("trace_id") {
+    if !fields.iter().any(|(name, _)| *name == "trace_id") {
         if let Some((trace_id, span_id)) = crate::context::current_ids() {
-            line.insert("trace_id".into(), Value::String(trace_id.to_string()));
-            line.insert("span_id".into(), Value::String(span_id.to_string()));
+            line.push(("trace_id", trace_id.to_string().into()));
+            line.push(("span_id", span_id.to_string().into()));
         }
     }
     line.extend(fields);
-    let text = serde_json::to_string(&line).map_err(|_| fmt::Error)?;
-    writeln!(writer, "{text}")
+    writer.write_char('{')?;
+    for (position, (name, value)) in line.iter().enumerate() {
+        let separator = if position == 0 { "" } else { "," };
+        let name = serde_json::to_string(name).map_err(|_| fmt::Error)?;
+        let value = serde_json::to_string(value).map_err(|_| fmt::Error)?;
+        write!(writer, "{separator}{name}:{value}")?;
+    }
+    writeln!(writer, "}}")
 }
 
-struct JsonFields(serde_json::Map<String, serde_json::Value>);
+struct JsonFields(Vec<(&'static str, serde_json::Value)>);
 
 impl JsonFields {
     fn insert(&mut self, field: &Field, value: serde_json::Value) {
-        self.0.insert(field.name().to_owned(), value);
+        self.0.push((field.name(), value));
     }
 }
 
