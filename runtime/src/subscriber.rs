@@ -2,7 +2,7 @@
 //! output shows tracefault's reports as the tracebacks they are, readable on a terminal and
 //! as JSON lines for log collectors.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::{DefaultFields, Format, Writer};
