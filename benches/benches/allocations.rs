@@ -78,10 +78,13 @@ fn per_call(name: &str, mut call: impl FnMut()) -> PerCall {
     for _ in 0..CALLS {
         call();
     }
+    // Read before `name.to_owned()` allocates.
+    let allocations = ALLOCATIONS.load(Ordering::SeqCst) - allocations;
+    let bytes = BYTES.load(Ordering::SeqCst) - bytes;
     PerCall {
         name: name.to_owned(),
-        allocations: (ALLOCATIONS.load(Ordering::SeqCst) - allocations) as f64 / CALLS as f64,
-        bytes: (BYTES.load(Ordering::SeqCst) - bytes) as f64 / CALLS as f64,
+        allocations: allocations as f64 / CALLS as f64,
+        bytes: bytes as f64 / CALLS as f64,
     }
 }
 
