@@ -142,8 +142,8 @@ fn main() {
     instrumented("no_subscriber", &mut results);
     let subscriber = tracing_subscriber::registry().with(Nothing);
     tracing::subscriber::with_default(subscriber, || instrumented("registry", &mut results));
-    // TODO(lead): swap for tracefault::layer().with_writer(std::io::sink), as in overhead.rs.
-    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::sink);
+    // tracefault's own formatting layer, for both sides: the same work per span.
+    let layer = tracefault::layer().with_writer(std::io::sink);
     let subscriber = tracing_subscriber::registry().with(layer);
     tracing::subscriber::with_default(subscriber, || instrumented("fmt_sink", &mut results));
 

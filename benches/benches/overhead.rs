@@ -78,9 +78,8 @@ fn registry(c: &mut Criterion) {
 
 /// A formatting layer writing to `io::sink()`: both sides on the same subscriber.
 fn fmt_sink(c: &mut Criterion) {
-    // TODO(lead): swap for tracefault::layer().with_writer(std::io::sink), tracefault's own
-    // formatting layer, once it is merged; keep tracing's side on the same layer.
-    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::sink);
+    // tracefault's own formatting layer, for both sides: the same work per span.
+    let layer = tracefault::layer().with_writer(std::io::sink);
     let subscriber = tracing_subscriber::registry().with(layer);
     tracing::subscriber::with_default(subscriber, || {
         let mut group = c.benchmark_group("ok_path_fmt_sink");
