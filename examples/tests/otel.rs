@@ -24,11 +24,18 @@ const TIME_LIMIT: Duration = Duration::from_secs(60);
 struct Collector {
     dir: PathBuf,
     endpoint: String,
+    grpc_endpoint: String,
 }
 
 impl Collector {
     fn start() -> Collector {
-        let dir = std::env::temp_dir().join(format!("tracefault-otel-{}", std::process::id()));
+        Collector::start_in("http")
+    }
+
+    /// In a directory of its own per test (`name`): tests run in parallel.
+    fn start_in(name: &str) -> Collector {
+        let dir =
+            std::env::temp_dir().join(format!("tracefault-otel-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let status = Command::new("bash")
@@ -40,7 +47,12 @@ impl Collector {
             .expect("bash runs scripts/collector");
         assert!(status.success(), "scripts/collector could not start rotel");
         let endpoint = std::fs::read_to_string(dir.join("endpoint")).unwrap();
-        Collector { dir, endpoint }
+        let grpc_endpoint = std::fs::read_to_string(dir.join("grpc_endpoint")).unwrap();
+        Collector {
+            dir,
+            endpoint,
+            grpc_endpoint,
+        }
     }
 
     fn log(&self) -> PathBuf {
@@ -368,4 +380,40 @@ fn a_collector_that_is_down_costs_one_warning_and_nothing_else() {
         stdout.contains("not every span reached the collector"),
         "the shutdown counts what was lost:\n{stdout}"
     );
+}
+
+/// The same export over OTLP/gRPC (feature `otel-grpc`): the shop's demo in one process.
+#[test]
+fn spans_go_over_grpc_too() {
+    let collector = Collector::start_in("grpc");
+    let output = Command::new(example("shop"))
+        .current_dir(WORKSPACE)
+        .env_remove("RUST_LOG")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.grpc_endpoint)
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+        .env("TRACEFAULT_LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the shop example was built");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let (ended, exported) = ended_and_exported(&stdout);
+    assert!(ended > 0);
+    assert_eq!(ended, exported);
+    let spans = wait_for_spans(&collector.log(), Duration::from_secs(10), |spans| {
+        spans.len() >= ended
+    });
+    assert_eq!(spans.len(), ended);
+    assert!(spans
+        .iter()
+        .all(|span| span.service_name.as_deref() == Some("shop-demo")));
+    // Without TRACEFAULT_EXPORT_STACKTRACES, no stack trace leaves the process.
+    let exceptions: Vec<_> = spans
+        .iter()
+        .filter_map(|span| span.event("exception"))
+        .collect();
+    assert!(!exceptions.is_empty());
+    assert!(exceptions
+        .iter()
+        .all(|event| event.attribute("exception.stacktrace").is_none()));
 }

@@ -63,6 +63,14 @@ impl Config {
         self
     }
 
+    /// The OTLP protocol: `"http/protobuf"` (the default) or, with feature `otel-grpc`,
+    /// `"grpc"`; overrides `OTEL_EXPORTER_OTLP_PROTOCOL`. Over gRPC the endpoint is used as is.
+    #[cfg(feature = "otel")]
+    pub fn otlp_protocol(mut self, protocol: impl Into<String>) -> Config {
+        self.export.protocol = Some(protocol.into());
+        self
+    }
+
     /// Whether exported `exception` events carry `exception.stacktrace`; overrides
     /// `TRACEFAULT_EXPORT_STACKTRACES`. Off by default: stack traces name the service's
     /// code and paths, and stay in the process unless you send them.

@@ -15,6 +15,7 @@ use std::time::Duration;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ExportSettings {
     pub(crate) endpoint: Option<String>,
+    pub(crate) protocol: Option<String>,
     pub(crate) service_name: Option<String>,
     pub(crate) stacktraces: Option<bool>,
     pub(crate) shutdown_timeout: Option<Duration>,
@@ -25,6 +26,9 @@ pub(crate) struct Pipeline {
     scope: InstrumentationScope,
     stacktraces: bool,
     endpoint: String,
+    /// tonic's connection tasks run here, apart from the program's own runtime (if any);
+    /// never dropped, so never shut down from inside an async context.
+    _grpc_runtime: GrpcRuntime,
 }
 
 static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
@@ -124,39 +128,16 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
             )))
         }
     }
-    let endpoint = match (
-        &settings.endpoint,
-        env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
-    ) {
-        (Some(base), _) => Some(format!("{}/v1/traces", base.trim_end_matches('/'))),
-        (None, Some(endpoint)) => Some(endpoint),
-        (None, None) => env("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .map(|base| format!("{}/v1/traces", base.trim().trim_end_matches('/'))),
-    };
-    let Some(endpoint) = endpoint else {
+    let Some(target) = target(settings, &env)? else {
         return Ok(None);
     };
-    let protocol =
-        env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL").or_else(|| env("OTEL_EXPORTER_OTLP_PROTOCOL"));
-    match protocol.as_deref().map(str::trim) {
-        None | Some("http/protobuf") => {}
-        Some(other) => {
-            return Err(ExportError(format!(
-                "OTLP protocol {other:?} is not supported: tracefault exports http/protobuf"
-            )))
-        }
-    }
     if PIPELINE.get().is_some() {
         return Err(ExportError(
             "export has already been started in this process".into(),
         ));
     }
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
-        .with_http()
-        .with_protocol(Protocol::HttpBinary)
-        .with_endpoint(endpoint.clone())
-        .build()
-        .map_err(|error| ExportError(format!("cannot build the OTLP exporter: {error}")))?;
+    let (exporter, grpc_runtime) = build_exporter(&target)?;
+    let endpoint = target.endpoint;
     let mut resource = Resource::builder();
     if let Some(name) = &settings.service_name {
         resource = resource.with_service_name(name.clone());
@@ -178,6 +159,7 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
             .build(),
         stacktraces,
         endpoint,
+        _grpc_runtime: grpc_runtime,
     };
     if PIPELINE.set(pipeline).is_err() {
         return Err(ExportError(
@@ -190,6 +172,102 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
             .shutdown_timeout
             .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
     }))
+}
+
+/// Where spans go, and how.
+struct Target {
+    endpoint: String,
+    #[cfg_attr(not(feature = "otel-grpc"), allow(dead_code))]
+    grpc: bool,
+}
+
+/// The endpoint and protocol from `settings` or the environment; `None` without an endpoint.
+fn target(
+    settings: &ExportSettings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Target>, ExportError> {
+    let protocol = match &settings.protocol {
+        Some(protocol) => Some(protocol.clone()),
+        None => {
+            env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL").or_else(|| env("OTEL_EXPORTER_OTLP_PROTOCOL"))
+        }
+    };
+    let grpc = match protocol.as_deref().map(str::trim) {
+        None | Some("http/protobuf") => false,
+        Some("grpc") if cfg!(feature = "otel-grpc") => true,
+        Some("grpc") => {
+            return Err(ExportError(
+                "OTLP protocol \"grpc\" needs tracefault's feature otel-grpc".into(),
+            ))
+        }
+        Some(other) => {
+            return Err(ExportError(format!(
+                "OTLP protocol {other:?} is not supported: use http/protobuf or grpc"
+            )))
+        }
+    };
+    // A base URL gets the signal's path over HTTP and is used as is over gRPC, as the
+    // specification says; the signal's own variable is always used as is.
+    let with_path = |base: &str| {
+        let base = base.trim().trim_end_matches('/');
+        if grpc {
+            base.to_owned()
+        } else {
+            format!("{base}/v1/traces")
+        }
+    };
+    let endpoint = match (
+        &settings.endpoint,
+        env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+    ) {
+        (Some(base), _) => Some(with_path(base)),
+        (None, Some(endpoint)) => Some(endpoint.trim().to_owned()),
+        (None, None) => env("OTEL_EXPORTER_OTLP_ENDPOINT").map(|base| with_path(&base)),
+    };
+    Ok(endpoint.map(|endpoint| Target { endpoint, grpc }))
+}
+
+#[cfg(feature = "otel-grpc")]
+type GrpcRuntime = Option<tokio::runtime::Runtime>;
+#[cfg(not(feature = "otel-grpc"))]
+type GrpcRuntime = ();
+
+fn build_exporter(
+    target: &Target,
+) -> Result<(opentelemetry_otlp::SpanExporter, GrpcRuntime), ExportError> {
+    let failed = |error: opentelemetry_otlp::ExporterBuildError| {
+        ExportError(format!("cannot build the OTLP exporter: {error}"))
+    };
+    #[cfg(feature = "otel-grpc")]
+    if target.grpc {
+        // tonic needs a tokio runtime for its connection: one thread of its own, so that export
+        // works from any program, with or without a runtime, and outlives the program's.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("tracefault-otlp-grpc")
+            .enable_all()
+            .build()
+            .map_err(|error| ExportError(format!("cannot start the gRPC runtime: {error}")))?;
+        let exporter = {
+            let _entered = runtime.enter();
+            opentelemetry_otlp::SpanExporter::builder()
+                .with_tonic()
+                .with_endpoint(target.endpoint.clone())
+                .build()
+                .map_err(failed)?
+        };
+        return Ok((exporter, Some(runtime)));
+    }
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_protocol(Protocol::HttpBinary)
+        .with_endpoint(target.endpoint.clone())
+        .build()
+        .map_err(failed)?;
+    #[cfg(feature = "otel-grpc")]
+    return Ok((exporter, None));
+    #[cfg(not(feature = "otel-grpc"))]
+    Ok((exporter, ()))
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
