@@ -158,8 +158,9 @@ fn post(url: &str) -> u16 {
         .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
 }
 
-/// `spans: N ended, M exported, F failed`, as the shop prints when it stops.
-fn ended_and_exported(output: &str) -> (usize, usize) {
+/// `[ended, exported, failed]` from `spans: N ended, M exported, F failed`, as the shop
+/// prints when it stops.
+fn span_counts(output: &str) -> [usize; 3] {
     let line = output
         .lines()
         .find_map(|line| line.strip_prefix("spans: "))
@@ -169,8 +170,16 @@ fn ended_and_exported(output: &str) -> (usize, usize) {
         .filter(|part| !part.is_empty())
         .map(|part| part.parse().unwrap())
         .collect();
-    assert_eq!(numbers[2], 0, "failed exports: {line}");
-    (numbers[0], numbers[1])
+    numbers
+        .try_into()
+        .unwrap_or_else(|_| panic!("not three counts: {line}"))
+}
+
+/// Ended and exported spans of a run where no export failed.
+fn ended_and_exported(output: &str) -> (usize, usize) {
+    let [ended, exported, failed] = span_counts(output);
+    assert_eq!(failed, 0, "failed exports in:\n{output}");
+    (ended, exported)
 }
 
 fn service(span: &ExportedSpan) -> &str {
@@ -349,19 +358,8 @@ fn a_collector_that_is_down_costs_one_warning_and_nothing_else() {
         "{:?}",
         started.elapsed()
     );
-    let line = stdout
-        .lines()
-        .find_map(|line| line.strip_prefix("spans: "))
-        .unwrap_or_else(|| panic!("no span counts in:\n{stdout}"));
-    let numbers: Vec<u64> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|part| !part.is_empty())
-        .map(|part| part.parse().unwrap())
-        .collect();
-    let [ended, exported, failed] = numbers[..] else {
-        panic!("{line}");
-    };
-    assert!(ended > 0 && exported == 0 && failed == ended, "{line}");
+    let [ended, exported, failed] = span_counts(&stdout);
+    assert!(ended > 0 && exported == 0 && failed == ended, "{stdout}");
     let warnings: Vec<&str> = stdout
         .lines()
         .filter(|line| line.contains("\"level\":\"WARN\"") && line.contains("OTLP export"))
@@ -416,4 +414,41 @@ fn spans_go_over_grpc_too() {
     assert!(exceptions
         .iter()
         .all(|event| event.attribute("exception.stacktrace").is_none()));
+}
+
+/// A collector that accepts connections and never answers: the service still finishes, its
+/// shutdown waiting at most the guard's timeout (5 s), and says what was not delivered.
+#[test]
+fn a_collector_that_hangs_delays_shutdown_by_a_bounded_time() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for connection in listener.incoming() {
+            held.push(connection);
+        }
+    });
+    let started = std::time::Instant::now();
+    let output = Command::new(example("shop"))
+        .current_dir(WORKSPACE)
+        .env_remove("RUST_LOG")
+        .env(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .env("OTEL_BSP_SCHEDULE_DELAY", "50")
+        .env("TRACEFAULT_LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the shop example was built");
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+    assert!(
+        stdout.contains("not every span reached the collector"),
+        "{stdout}"
+    );
+    let [ended, exported, _] = span_counts(&stdout);
+    assert!(ended > 0 && exported == 0, "{stdout}");
 }
