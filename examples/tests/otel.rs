@@ -301,6 +301,8 @@ fn check_traces(spans: &[ExportedSpan], log: &Path) {
         Some("examples/shop/inventory.rs")
     );
     assert!(origin.attribute("code.line.number").is_some());
+    // `#[trace(args(sku))]`: the recorded argument is an attribute of the exported span.
+    assert_eq!(origin.attribute("sku"), Some("42"));
     // Every span the error escapes says so; the gateway's answer is a 502, its server span an
     // error too.
     let gateway_checkout = exception_in(&failed, "shop::gateway::checkout");

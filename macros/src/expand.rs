@@ -6,6 +6,7 @@ use crate::item::{contains_impl_trait, Shape, TracedFn};
 use crate::params::{capture_self_whole, names_in, rebind};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned;
 use syn::{Block, ExprAsync, Signature, Stmt, Type};
 
@@ -24,6 +25,8 @@ struct Names {
     remote: Option<syn::Expr>,
     /// Parameters that an option's expression reads.
     used_by_options: Vec<String>,
+    /// `args(...)` as a list the frame hands to an exported span (empty without `args`).
+    exported_args: TokenStream,
 }
 
 impl Names {
@@ -44,12 +47,14 @@ impl Names {
             remote: args.remote.clone(),
             used_by_options: args.remote.as_ref().map(names_in).unwrap_or_default(),
             future: local("__tracefault_future"),
+            exported_args: TokenStream::new(),
         }
     }
 }
 
 pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
-    let names = Names::new(args, function);
+    let mut names = Names::new(args, function);
+    names.exported_args = exported_args(args, &names);
     let site = site_static(args, function, &names);
     let span = span_expr(args, function, &names);
     let captures_errors = args.captures_errors(function);
@@ -78,6 +83,7 @@ fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream
         site: site_name,
         frame,
         context,
+        exported_args,
         ..
     } = names;
     let body = &function.body;
@@ -88,6 +94,7 @@ fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream
             #site
             #context_init
             let #frame = #krate::__private::Frame::enter(&#site_name, #span, #context);
+            #exported_args
             #body
         },
     )
@@ -115,6 +122,7 @@ fn sync_with_result(
         frame,
         result,
         context,
+        exported_args,
         ..
     } = names;
     let (outer, body) = body_in_closure(function, names);
@@ -131,6 +139,7 @@ fn sync_with_result(
             #site
             #context_init
             let #frame = #krate::__private::Frame::enter(&#site_name, #span, #context);
+            #exported_args
             let #result = #returns(#body);
             #leave
             #result
@@ -169,6 +178,7 @@ fn async_fn(
         frame,
         result,
         context,
+        exported_args,
         ..
     } = names;
     let rebinding = rebind(&function.sig, &names.used_by_options);
@@ -183,6 +193,7 @@ fn async_fn(
             #site
             #context_init
             let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span, #context);
+            #exported_args
             let #result = #frame.instrument(async move {
                 #return_type
                 #(#statements)*
@@ -225,12 +236,14 @@ fn async_trait(
         result,
         span: span_name,
         context,
+        exported_args,
         ..
     } = names;
     let leave = leave(function, names, captures_errors);
     let instrumented: syn::Expr = syn::parse_quote_spanned! {at=>
         async move {
             let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span_name, #context);
+            #exported_args
             let #result = #frame.instrument(#future).await;
             #leave
             #result
@@ -280,6 +293,7 @@ fn impl_future(
         result,
         future,
         context,
+        exported_args,
         ..
     } = names;
     let (outer, body) = body_in_closure(function, names);
@@ -291,6 +305,7 @@ fn impl_future(
             #site
             #context_init
             let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span, #context);
+            #exported_args
             let #future = #krate::__private::call(#body);
             async move {
                 let #result = #frame.instrument(#future).await;
@@ -461,6 +476,29 @@ fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStrea
             exception.r#type = #tracing::field::Empty,
             exception.message = #tracing::field::Empty,
         )
+    }
+}
+
+/// `frame.export_args(|| [("name", value), ...]);` for the parameters `args(...)` records: the
+/// frame calls it only when its span is exported, before the body takes the parameters.
+fn exported_args(args: &TraceArgs, names: &Names) -> TokenStream {
+    let Some(recorded) = args.args.as_ref().filter(|recorded| !recorded.is_empty()) else {
+        return TokenStream::new();
+    };
+    let at = names.at;
+    let krate = &names.krate;
+    let frame = &names.frame;
+    let entries = recorded.iter().map(|arg| {
+        let ident = &arg.ident;
+        let name = ident.unraw().to_string();
+        let format = match arg.recording {
+            Recording::Display => quote_spanned!(at=>display),
+            Recording::Debug | Recording::Value => quote_spanned!(at=>debug),
+        };
+        quote_spanned!(at=>(#name, #krate::__private::ArgValue::#format(&#ident)))
+    });
+    quote_spanned! {at=>
+        #frame.export_args(|| [#(#entries),*]);
     }
 }
 

@@ -38,6 +38,10 @@ impl Inventory for Warehouse {
                 __tracefault_span,
                 __tracefault_context,
             );
+            __tracefault_frame
+                .export_args(|| [
+                    ("sku", ::tracefault::__private::ArgValue::debug(&sku)),
+                ]);
             let __tracefault_result = __tracefault_frame
                 .instrument(async move {
                     if let ::core::option::Option::Some(__ret) = ::core::option::Option::None::<

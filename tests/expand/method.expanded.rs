@@ -27,6 +27,8 @@ impl Inventory {
             ),
             __tracefault_context,
         );
+        __tracefault_frame
+            .export_args(|| [("sku", ::tracefault::__private::ArgValue::debug(&sku))]);
         let __tracefault_result = ::tracefault::__private::call::<
             Result<Reservation, StockError>,
             _,

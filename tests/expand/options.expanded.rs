@@ -23,6 +23,11 @@ fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbErro
         ),
         __tracefault_context,
     );
+    __tracefault_frame
+        .export_args(|| [
+            ("id", ::tracefault::__private::ArgValue::debug(&id)),
+            ("customer", ::tracefault::__private::ArgValue::display(&customer)),
+        ]);
     let __tracefault_result = ::tracefault::__private::call::<
         Result<Order, DbError>,
         _,

@@ -291,3 +291,48 @@ pub fn remote_context<E: crate::Extractor + ?Sized>(carrier: &E) -> Context {
 pub fn call<R, F: FnOnce() -> R>(body: F) -> R {
     body()
 }
+
+/// The value of a parameter that `args(...)` records, as exported spans carry it.
+#[derive(Debug)]
+pub struct ArgValue(#[cfg_attr(not(feature = "otel"), allow(dead_code))] String);
+
+impl ArgValue {
+    pub fn debug(value: &dyn core::fmt::Debug) -> ArgValue {
+        ArgValue(format!("{value:?}"))
+    }
+
+    pub fn display(value: &dyn core::fmt::Display) -> ArgValue {
+        ArgValue(value.to_string())
+    }
+}
+
+// The recorded arguments, for the exported span; `args` is called only when there is one.
+impl Frame {
+    #[inline]
+    pub fn export_args<const N: usize>(
+        &self,
+        args: impl FnOnce() -> [(&'static str, ArgValue); N],
+    ) {
+        #[cfg(feature = "otel")]
+        if let Some(record) = &self.export {
+            record.set_args(args().map(|(name, value)| (name, value.0)));
+        }
+        #[cfg(not(feature = "otel"))]
+        let _ = args;
+    }
+}
+
+impl AsyncFrame {
+    #[inline]
+    pub fn export_args<const N: usize>(
+        &self,
+        args: impl FnOnce() -> [(&'static str, ArgValue); N],
+    ) {
+        #[cfg(feature = "otel")]
+        if let Some(record) = &self.export {
+            record.set_args(args().map(|(name, value)| (name, value.0)));
+        }
+        #[cfg(not(feature = "otel"))]
+        let _ = args;
+    }
+}

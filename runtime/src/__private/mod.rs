@@ -10,7 +10,7 @@ mod site;
 pub use crate::capture::RateLimiter;
 pub use crate::context::Context;
 pub use describe::{as_err, ErrorView};
-pub use frame::{call, child_context, remote_context, AsyncFrame, Frame, Instrumented};
+pub use frame::{call, child_context, remote_context, ArgValue, AsyncFrame, Frame, Instrumented};
 pub use site::{BacktraceMode, Site};
 pub use tracing;
 

@@ -29,6 +29,8 @@ pub(crate) struct SpanRecord {
 struct Outcome {
     status: Status,
     events: Vec<Event>,
+    /// The values of `args(...)`.
+    args: Vec<KeyValue>,
 }
 
 impl SpanRecord {
@@ -76,6 +78,15 @@ impl SpanRecord {
         }))
     }
 
+    /// The values of the parameters `#[trace(args(...))]` records, as attributes.
+    pub(crate) fn set_args(&self, args: impl IntoIterator<Item = (&'static str, String)>) {
+        let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
+        outcome.args = args
+            .into_iter()
+            .map(|(name, value)| KeyValue::new(name, value))
+            .collect();
+    }
+
     /// An error or panic left the span: its status is `Error` with the message. Where it was
     /// raised, the span also gets the `exception` event of OpenTelemetry's semantic
     /// conventions; its `exception.stacktrace` only when the program opted in.
@@ -106,7 +117,7 @@ impl SpanRecord {
     }
 
     /// Ends the span now and hands it to the exporter.
-    pub(crate) fn close(self, name: Cow<'static, str>, attributes: Vec<KeyValue>) {
+    pub(crate) fn close(self, name: Cow<'static, str>, mut attributes: Vec<KeyValue>) {
         let Some(pipeline) = pipeline::active() else {
             return;
         };
@@ -114,6 +125,7 @@ impl SpanRecord {
             .outcome
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
+        attributes.extend(outcome.args);
         let mut events = SpanEvents::default();
         events.events = outcome.events;
         let data = SpanData {
