@@ -454,3 +454,46 @@ fn a_collector_that_hangs_delays_shutdown_by_a_bounded_time() {
     let [ended, exported, _] = span_counts(&stdout);
     assert!(ended > 0 && exported == 0, "{stdout}");
 }
+
+/// An unsampled trace is not exported, but it still propagates and its errors are still
+/// reported in the log.
+#[test]
+fn unsampled_traces_propagate_and_report_but_are_not_exported() {
+    let collector = Collector::start_in("unsampled");
+    let output = Command::new(example("shop"))
+        .current_dir(WORKSPACE)
+        .env_remove("RUST_LOG")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint)
+        .env("OTEL_TRACES_SAMPLER", "always_off")
+        .env("TRACEFAULT_LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the shop example was built");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert_eq!(ended_and_exported(&stdout), (0, 0));
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with("POST /checkout/42 -> 502"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let trace = line
+        .split("(trace ")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
+    assert_eq!(
+        trace.len(),
+        32,
+        "traceresponse still names the trace: {line}"
+    );
+    let reports = stdout
+        .lines()
+        .filter(|line| line.contains("\"target\":\"tracefault\"") && line.contains(trace))
+        .count();
+    assert_eq!(reports, 3, "one report per service:\n{stdout}");
+    std::thread::sleep(Duration::from_millis(200));
+    let log = std::fs::read_to_string(collector.log()).unwrap();
+    assert!(collector::parse_rotel_log(&log).is_empty(), "{log}");
+}
