@@ -414,7 +414,7 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
         BacktraceMode::Always => quote_spanned!(at=>Always),
         BacktraceMode::Never => quote_spanned!(at=>Never),
     };
-    let record_panics = args.panic.as_ref().map_or(true, |value| value.value);
+    let record_panics = args.panic.as_ref().is_none_or(|value| value.value);
     quote_spanned! {at=>
         static #site: #krate::__private::Site = #krate::__private::Site {
             function: #name,

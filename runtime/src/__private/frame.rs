@@ -282,7 +282,7 @@ pub fn child_context() -> Context {
 /// The context of a new span continuing the trace of the caller whose headers `carrier`
 /// holds (`#[trace(remote = ...)]`): a new trace without a valid `traceparent`.
 pub fn remote_context<E: crate::Extractor + ?Sized>(carrier: &E) -> Context {
-    Context::child(&crate::propagation::extract_context(carrier)).as_server()
+    Context::child(&crate::propagation::extract_context(carrier)).into_server()
 }
 
 /// Calls the body closure of a synchronous function; the explicit `R` gives the closure the

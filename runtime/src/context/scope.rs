@@ -97,14 +97,14 @@ impl Context {
     }
 
     /// This context, as the span of a request received from another process.
-    pub(crate) fn as_server(mut self) -> Context {
+    pub(crate) fn into_server(mut self) -> Context {
         self.lineage.kind = SpanKind::Server;
         self
     }
 
     /// This context, as the span of a request to another process.
     #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
-    pub(crate) fn as_client(mut self) -> Context {
+    pub(crate) fn into_client(mut self) -> Context {
         self.lineage.kind = SpanKind::Client;
         self
     }

@@ -44,7 +44,7 @@ impl ReqwestExt for RequestBuilder {
     }
 
     fn send_traced(self) -> impl Future<Output = Result<Response, reqwest::Error>> + Send {
-        let context = Context::child_of_current().as_client();
+        let context = Context::child_of_current().into_client();
         let (client, request) = self.build_split();
         async move {
             let mut request = request?;

@@ -80,7 +80,7 @@ where
 
     fn call(&mut self, request: Request<B>) -> TraceContextFuture<S::Future> {
         let context =
-            Context::child(&crate::propagation::extract_context(request.headers())).as_server();
+            Context::child(&crate::propagation::extract_context(request.headers())).into_server();
         let span = tracing::info_span!(
             "http.server",
             http.request.method = %request.method(),
