@@ -4,6 +4,7 @@
 use super::describe::ErrorView;
 use super::inflight::{self, Leaving};
 use super::site::Site;
+use crate::context::scope::FrameContext;
 use crate::context::{Context, ContextGuard, SpanId, TraceId};
 use core::future::Future;
 use core::pin::Pin;
@@ -24,16 +25,19 @@ pub struct Frame {
 }
 
 impl Frame {
-    #[inline]
-    pub fn enter(site: &'static Site, span: Span, context: Context) -> Frame {
+    #[inline(always)]
+    pub fn enter(site: &'static Site, span: Span, context: FrameContext) -> Frame {
         let ids = (context.trace_id(), context.span_id());
+        // The span is entered first, while nothing else is held that an unwinding would have
+        // to drop: what is created after it, by calls that cannot unwind, goes straight into
+        // the frame instead of being kept in memory for a landing pad and then copied.
+        let span = span.entered();
         let context = ContextGuard::enter(context);
-        let guard = DepthGuard::enter(site);
         Frame {
             site,
             ids,
-            span: span.entered(),
-            guard,
+            span,
+            guard: DepthGuard::enter(site),
             _context: context,
         }
     }
@@ -61,13 +65,9 @@ impl Frame {
 impl Drop for Frame {
     #[inline]
     fn drop(&mut self) {
-        let leaving = Leaving {
-            site: self.site,
-            span: &self.span,
-            depth: self.guard.depth,
-            ids: self.ids,
-        };
-        self.guard.finish(leaving);
+        if self.guard.finish(self.site) {
+            inflight::leave_unwinding(self.leaving());
+        }
     }
 }
 
@@ -81,32 +81,48 @@ struct DepthGuard {
 }
 
 impl DepthGuard {
-    #[inline]
+    #[inline(always)]
     fn enter(site: &'static Site) -> DepthGuard {
         if site.record_panics {
-            super::panic_hook::ensure_installed();
+            ensure_panic_hook();
         }
         DepthGuard {
             depth: inflight::enter(),
-            panicking_at_entry: std::thread::panicking(),
+            panicking_at_entry: panicking(),
             left: false,
         }
     }
 
+    /// Counts the frame out, unless it was told how the frame left; `true` when a panic that
+    /// started inside the frame is unwinding it and `site` records panics. The caller then
+    /// reports it: only then does it gather what the report needs.
     #[inline]
-    fn finish(&mut self, leaving: Leaving<'_>) {
+    fn finish(&mut self, site: &'static Site) -> bool {
         if core::mem::replace(&mut self.left, true) {
-            return;
+            return false;
         }
         inflight::exit(self.depth);
         if std::thread::panicking() && !self.panicking_at_entry {
-            if leaving.site.record_panics {
-                inflight::leave_unwinding(leaving);
-            }
+            site.record_panics
         } else {
             inflight::leave_ok(self.depth);
+            false
         }
     }
+}
+
+// The two calls a frame makes on entry, neither of which can panic, declared so that the
+// compiler knows it: `extern "C"` functions abort rather than unwind. A call that may unwind
+// needs a landing pad that drops what the caller holds, which keeps the caller's frame in
+// memory and costs a copy of it.
+#[inline]
+extern "C" fn ensure_panic_hook() {
+    super::panic_hook::ensure_installed();
+}
+
+#[inline]
+extern "C" fn panicking() -> bool {
+    std::thread::panicking()
 }
 
 /// The span, site and W3C context of an instrumented future; the future itself runs inside
@@ -116,12 +132,12 @@ pub struct AsyncFrame {
     site: &'static Site,
     ids: (TraceId, SpanId),
     span: Span,
-    context: Context,
+    context: FrameContext,
 }
 
 impl AsyncFrame {
     #[inline]
-    pub fn new(site: &'static Site, span: Span, context: Context) -> AsyncFrame {
+    pub fn new(site: &'static Site, span: Span, context: FrameContext) -> AsyncFrame {
         AsyncFrame {
             site,
             ids: (context.trace_id(), context.span_id()),
@@ -168,7 +184,7 @@ impl AsyncFrame {
 pub struct Instrumented<'a, F> {
     frame: &'a AsyncFrame,
     /// The frame's context between polls, with what the future changed in it.
-    context: Context,
+    context: FrameContext,
     future: F,
 }
 
@@ -210,26 +226,27 @@ impl Drop for Polling<'_> {
     #[inline]
     fn drop(&mut self) {
         let frame = self.frame;
-        let leaving = Leaving {
-            site: frame.site,
-            span: &frame.span,
-            depth: self.guard.depth,
-            ids: frame.ids,
-        };
-        self.guard.finish(leaving);
+        if self.guard.finish(frame.site) {
+            inflight::leave_unwinding(Leaving {
+                site: frame.site,
+                span: &frame.span,
+                depth: self.guard.depth,
+                ids: frame.ids,
+            });
+        }
     }
 }
 
 /// The context of a new span under the current one, or of a new trace.
-#[inline]
-pub fn child_context() -> Context {
-    Context::child_of_current()
+#[inline(always)]
+pub fn child_context() -> FrameContext {
+    FrameContext::child_of_current()
 }
 
 /// The context of a new span continuing the trace of the caller whose headers `carrier`
 /// holds (`#[trace(remote = ...)]`): a new trace without a valid `traceparent`.
-pub fn remote_context<E: crate::Extractor + ?Sized>(carrier: &E) -> Context {
-    Context::child(&crate::propagation::extract_context(carrier))
+pub fn remote_context<E: crate::Extractor + ?Sized>(carrier: &E) -> FrameContext {
+    Context::child(&crate::propagation::extract_context(carrier)).into()
 }
 
 /// Calls the body closure of a synchronous function; the explicit `R` gives the closure the

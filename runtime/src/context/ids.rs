@@ -27,20 +27,20 @@ impl TraceId {
         self.0
     }
 
+    #[inline]
     pub fn is_valid(self) -> bool {
         self != TraceId::INVALID
     }
 
     /// A new id, random in all 16 bytes (so a root span sets [`TraceFlags::RANDOM`]).
+    #[inline]
     pub fn random() -> TraceId {
         loop {
-            let high = next_random().to_be_bytes();
-            let low = next_random().to_be_bytes();
-            let mut bytes = [0; 16];
-            bytes[..8].copy_from_slice(&high);
-            bytes[8..].copy_from_slice(&low);
-            if bytes != [0; 16] {
-                return TraceId(bytes);
+            // One 128-bit value rather than two halves copied into an array: the id is then
+            // written with one store, and a copy of it that reads it whole does not stall.
+            let value = u128::from(next_random()) << 64 | u128::from(next_random());
+            if value != 0 {
+                return TraceId(value.to_be_bytes());
             }
         }
     }
@@ -62,11 +62,13 @@ impl SpanId {
         self.0
     }
 
+    #[inline]
     pub fn is_valid(self) -> bool {
         self != SpanId::INVALID
     }
 
     /// A new, non-zero, random id.
+    #[inline]
     pub fn random() -> SpanId {
         loop {
             let value = next_random();
@@ -194,6 +196,7 @@ fn hex_value(digit: u8) -> Option<u8> {
 /// A per-thread wyrand generator: one word of state, seeded from the OS-keyed `RandomState`,
 /// the thread and the clock. Ids are unguessable enough for tracing (as OpenTelemetry's are:
 /// not a cryptographic generator) and cost a nanosecond or two.
+#[inline]
 fn next_random() -> u64 {
     thread_local! {
         static STATE: Cell<u64> = const { Cell::new(0) };

@@ -8,7 +8,7 @@
 //! an outgoing request.
 
 mod ids;
-mod scope;
+pub(crate) mod scope;
 
 pub use crate::propagation::baggage::Baggage;
 pub use crate::propagation::tracestate::TraceState;
@@ -65,12 +65,12 @@ impl SpanContext {
 /// assert!(tracefault::current().is_none());
 /// ```
 pub fn current() -> Option<SpanContext> {
-    scope::with_current(|context| context.span.clone())
+    scope::current_span()
 }
 
 /// The baggage of the running code.
 pub fn baggage() -> Baggage {
-    scope::with_current(|context| context.baggage.clone())
+    scope::current_baggage()
 }
 
 /// Sets a baggage entry for the rest of the current instrumented function and what it calls
@@ -80,12 +80,12 @@ pub fn set_baggage(
     value: &str,
 ) -> Result<(), crate::propagation::baggage::BaggageError> {
     let updated = baggage().insert(key, value)?;
-    scope::update_current(|context| context.baggage = updated);
+    scope::set_current_baggage(updated);
     Ok(())
 }
 
 /// Removes a baggage entry, as [`set_baggage`] sets one.
 pub fn remove_baggage(key: &str) {
     let updated = baggage().remove(key);
-    scope::update_current(|context| context.baggage = updated);
+    scope::set_current_baggage(updated);
 }

@@ -23,6 +23,11 @@ const MAX_TEXT: usize = MAX_MEMBERS * (256 + 1 + 256 + 1);
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct TraceState(Option<Arc<Members>>);
 
+impl TraceState {
+    /// No members; usable in constants.
+    pub(crate) const EMPTY: TraceState = TraceState(None);
+}
+
 /// The members as one header value, with where each member's key and value are in it: the
 /// whole list in one string, and the header to send is already written.
 #[derive(PartialEq, Eq)]
@@ -169,6 +174,7 @@ impl TraceState {
         self.0.as_ref().map_or(0, |members| members.text.len())
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.0.is_none()
     }
