@@ -179,19 +179,33 @@ pub(crate) fn decode_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
         return None;
     }
     let mut bytes = [0; N];
+    // Every digit is looked up, and the lookups or-ed together: one test at the end finds an
+    // invalid one, instead of a branch per digit.
+    let mut invalid = 0;
     for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
-        *byte = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
+        let (high, low) = (
+            HEX_VALUE[usize::from(pair[0])],
+            HEX_VALUE[usize::from(pair[1])],
+        );
+        invalid |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
     }
-    Some(bytes)
+    (invalid & NOT_HEX == 0).then_some(bytes)
 }
 
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        _ => None,
+/// Marks a byte that is not a lowercase hex digit in [`HEX_VALUE`].
+const NOT_HEX: u8 = 0x80;
+
+/// The value of each lowercase hex digit, [`NOT_HEX`] for every other byte.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut digit = 0;
+    while digit < 16 {
+        table[HEX[digit] as usize] = digit as u8;
+        digit += 1;
     }
-}
+    table
+};
 
 /// A per-thread wyrand generator: one word of state, seeded from the OS-keyed `RandomState`,
 /// the thread and the clock. Ids are unguessable enough for tracing (as OpenTelemetry's are:

@@ -12,7 +12,7 @@ pub(crate) mod scope;
 
 pub use crate::propagation::baggage::Baggage;
 pub use crate::propagation::tracestate::TraceState;
-pub(crate) use ids::{decode_hex, encode_hex};
+pub(crate) use ids::decode_hex;
 pub use ids::{SpanId, TraceFlags, TraceId};
 pub use scope::Context;
 pub(crate) use scope::ContextGuard;

@@ -54,6 +54,24 @@ impl Members {
         })
     }
 
+    /// Adds `member`, a valid `key=value` whose `=` is at `equals`, in one copy.
+    fn push_member(&mut self, member: &str, equals: usize) {
+        if !self.text.is_empty() {
+            self.text.push(',');
+        }
+        let start = self.text.len();
+        self.text.push_str(member);
+        // At most 32 members of at most 513 bytes: the offsets fit, and there is room.
+        if let Some(bounds) = self.bounds.get_mut(self.len) {
+            *bounds = (
+                start as u16,
+                (start + equals) as u16,
+                self.text.len() as u16,
+            );
+            self.len += 1;
+        }
+    }
+
     fn push(&mut self, key: &str, value: &str) {
         if !self.text.is_empty() {
             self.text.push(',');
@@ -123,28 +141,43 @@ impl TraceStateParser {
         result
     }
 
+    /// One pass over the bytes: members are found by their commas, and each is copied into
+    /// the list whole.
     fn feed_members(&mut self, header: &str) -> Result<(), TraceStateError> {
-        for member in header.split(',') {
+        let mut rest = header;
+        loop {
+            let (member, next) = match rest.as_bytes().iter().position(|&byte| byte == b',') {
+                // Commas are ASCII: both sides are on character boundaries.
+                Some(comma) => (&rest[..comma], Some(&rest[comma + 1..])),
+                None => (rest, None),
+            };
             let member = trim_ows(member);
-            if member.is_empty() {
-                continue;
+            if !member.is_empty() {
+                let members = self
+                    .members
+                    .get_or_insert_with(|| Members::new(header.len().min(MAX_TEXT)));
+                if members.len == MAX_MEMBERS {
+                    return Err(TraceStateError::TooManyMembers);
+                }
+                let equals = member
+                    .as_bytes()
+                    .iter()
+                    .position(|&byte| byte == b'=')
+                    .ok_or(TraceStateError::Member)?;
+                let (key, value) = (&member[..equals], &member[equals + 1..]);
+                if !is_valid_key(key) || !is_valid_value(value) {
+                    return Err(TraceStateError::Member);
+                }
+                if members.iter().any(|(known, _)| known == key) {
+                    return Err(TraceStateError::DuplicateKey);
+                }
+                members.push_member(member, equals);
             }
-            let members = self
-                .members
-                .get_or_insert_with(|| Members::new(header.len().min(MAX_TEXT)));
-            if members.len == MAX_MEMBERS {
-                return Err(TraceStateError::TooManyMembers);
+            match next {
+                Some(next) => rest = next,
+                None => return Ok(()),
             }
-            let (key, value) = member.split_once('=').ok_or(TraceStateError::Member)?;
-            if !is_valid_key(key) || !is_valid_value(value) {
-                return Err(TraceStateError::Member);
-            }
-            if members.iter().any(|(known, _)| known == key) {
-                return Err(TraceStateError::DuplicateKey);
-            }
-            members.push(key, value);
         }
-        Ok(())
     }
 
     /// The list, or why it was dropped.
