@@ -6,6 +6,7 @@ use super::inflight::{self, Leaving};
 use super::site::Site;
 use crate::context::scope::FrameContext;
 use crate::context::{Context, ContextGuard, SpanId, TraceId};
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{self, Poll};
@@ -42,11 +43,13 @@ impl Frame {
         }
     }
 
-    /// Reports how the call ended: `Some` for the `Err` it returned.
+    /// Reports how the call ended: `Some` for the `Err` it returned. The frame itself is
+    /// dropped right after, at the end of the function: taking it by value here would copy it
+    /// whole.
     #[inline]
-    pub fn leave(mut self, error: Option<ErrorView<'_>>) {
+    pub fn leave(&self, error: Option<ErrorView<'_>>) {
         if let Some(error) = error {
-            self.guard.left = true;
+            self.guard.left.set(true);
             inflight::exit(self.guard.depth);
             inflight::leave_err(self.leaving(), error);
         }
@@ -77,7 +80,7 @@ impl Drop for Frame {
 struct DepthGuard {
     depth: u32,
     panicking_at_entry: bool,
-    left: bool,
+    left: Cell<bool>,
 }
 
 impl DepthGuard {
@@ -89,7 +92,7 @@ impl DepthGuard {
         DepthGuard {
             depth: inflight::enter(),
             panicking_at_entry: panicking(),
-            left: false,
+            left: Cell::new(false),
         }
     }
 
@@ -98,7 +101,7 @@ impl DepthGuard {
     /// reports it: only then does it gather what the report needs.
     #[inline]
     fn finish(&mut self, site: &'static Site) -> bool {
-        if core::mem::replace(&mut self.left, true) {
+        if self.left.replace(true) {
             return false;
         }
         inflight::exit(self.depth);
@@ -150,10 +153,8 @@ impl AsyncFrame {
     /// current and counts the frame in.
     #[inline]
     pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<'_, F> {
-        let context = core::mem::take(&mut self.context);
         Instrumented {
             frame: self,
-            context,
             future,
         }
     }
@@ -182,9 +183,9 @@ impl AsyncFrame {
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
 pub struct Instrumented<'a, F> {
-    frame: &'a AsyncFrame,
-    /// The frame's context between polls, with what the future changed in it.
-    context: FrameContext,
+    /// The frame, whose context is swapped in and out in place around each poll: with what
+    /// the future changed in it between polls.
+    frame: &'a mut AsyncFrame,
     future: F,
 }
 
@@ -197,41 +198,50 @@ impl<F: Future> Future for Instrumented<'_, F> {
         // `Instrumented` implements neither `Drop` nor `Unpin` by hand.
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let frame = this.frame;
-        let context = ContextGuard::enter(core::mem::take(&mut this.context));
-        let _entered = frame.span.enter();
-        let mut polling = Polling {
-            frame,
-            guard: DepthGuard::enter(frame.site),
+        let AsyncFrame {
+            site,
+            ids,
+            span,
+            context,
+            ..
+        } = &mut *this.frame;
+        let context = context.enter();
+        let _entered = span.enter();
+        let polling = Polling {
+            site,
+            span,
+            ids: *ids,
+            guard: DepthGuard::enter(site),
         };
         let poll = future.poll(cx);
         if poll.is_ready() {
             // How the future ended is for `AsyncFrame::leave`, which runs next.
-            polling.guard.left = true;
+            polling.guard.left.set(true);
             inflight::exit(polling.guard.depth);
         }
         drop(polling);
-        this.context = context.exit();
+        drop(context);
         poll
     }
 }
 
 /// One poll of an [`Instrumented`] future; dropped at the poll's end, or by unwinding.
 struct Polling<'a> {
-    frame: &'a AsyncFrame,
+    site: &'static Site,
+    span: &'a Span,
+    ids: (TraceId, SpanId),
     guard: DepthGuard,
 }
 
 impl Drop for Polling<'_> {
     #[inline]
     fn drop(&mut self) {
-        let frame = self.frame;
-        if self.guard.finish(frame.site) {
+        if self.guard.finish(self.site) {
             inflight::leave_unwinding(Leaving {
-                site: frame.site,
-                span: &frame.span,
+                site: self.site,
+                span: self.span,
                 depth: self.guard.depth,
-                ids: frame.ids,
+                ids: self.ids,
             });
         }
     }

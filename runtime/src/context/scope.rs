@@ -26,7 +26,7 @@ pub struct Context {
 thread_local! {
     static IDS: CurrentIds = const {
         CurrentIds {
-            trace_id: Cell::new(TraceId::INVALID),
+            trace_id: [Cell::new(0), Cell::new(0)],
             span_id: Cell::new(SpanId::INVALID),
             flags: Cell::new(TraceFlags::new(0)),
             span: Cell::new(Presence::None),
@@ -39,7 +39,8 @@ thread_local! {
 }
 
 struct CurrentIds {
-    trace_id: Cell<TraceId>,
+    /// In two words, read and written one word at a time: see [`TraceWords`].
+    trace_id: [Cell<u64>; 2],
     span_id: Cell<SpanId>,
     flags: Cell<TraceFlags>,
     span: Cell<Presence>,
@@ -53,10 +54,32 @@ struct Shared {
     baggage: Cell<Baggage>,
 }
 
+/// A trace id as two machine words. Built from two random words, it is written a word at a
+/// time; a copy that then read it in one 16-byte load would stall store forwarding, so every
+/// copy of it is done a word at a time too.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct TraceWords([u64; 2]);
+
+impl TraceWords {
+    const INVALID: TraceWords = TraceWords([0; 2]);
+
+    #[inline(always)]
+    fn of(id: TraceId) -> TraceWords {
+        let value = u128::from_ne_bytes(id.to_bytes());
+        TraceWords([(value >> 64) as u64, value as u64])
+    }
+
+    #[inline(always)]
+    fn to_trace_id(self) -> TraceId {
+        let [high, low] = self.0;
+        TraceId::from_bytes((u128::from(high) << 64 | u128::from(low)).to_ne_bytes())
+    }
+}
+
 /// The `Copy` part of a context.
 #[derive(Clone, Copy)]
 struct Ids {
-    trace_id: TraceId,
+    trace_id: TraceWords,
     span_id: SpanId,
     flags: TraceFlags,
     span: Presence,
@@ -72,7 +95,7 @@ enum Presence {
 
 impl Ids {
     const NONE: Ids = Ids {
-        trace_id: TraceId::INVALID,
+        trace_id: TraceWords::INVALID,
         span_id: SpanId::INVALID,
         flags: TraceFlags::new(0),
         span: Presence::None,
@@ -82,7 +105,7 @@ impl Ids {
     fn of(span: Option<&SpanContext>) -> Ids {
         match span {
             Some(span) => Ids {
-                trace_id: span.trace_id,
+                trace_id: TraceWords::of(span.trace_id),
                 span_id: span.span_id,
                 flags: span.flags,
                 span: if span.is_remote {
@@ -98,7 +121,7 @@ impl Ids {
     #[inline(always)]
     fn current() -> Ids {
         IDS.with(|current| Ids {
-            trace_id: current.trace_id.get(),
+            trace_id: TraceWords([current.trace_id[0].get(), current.trace_id[1].get()]),
             span_id: current.span_id.get(),
             flags: current.flags.get(),
             span: current.span.get(),
@@ -128,7 +151,7 @@ impl FrameContext {
     /// The trace id, for span fields; all zeros without a span.
     #[inline]
     pub fn trace_id(&self) -> TraceId {
-        self.ids.trace_id
+        self.ids.trace_id.to_trace_id()
     }
 
     /// The span id, for span fields; all zeros without a span.
@@ -165,7 +188,11 @@ impl FrameContext {
         let has_shared = self.has_shared();
         let ids = &mut self.ids;
         let current_has_shared = IDS.with(|current| {
-            ids.trace_id = current.trace_id.replace(ids.trace_id);
+            let [high, low] = ids.trace_id.0;
+            ids.trace_id = TraceWords([
+                current.trace_id[0].replace(high),
+                current.trace_id[1].replace(low),
+            ]);
             ids.span_id = current.span_id.replace(ids.span_id);
             ids.flags = current.flags.replace(ids.flags);
             ids.span = current.span.replace(ids.span);
@@ -187,7 +214,8 @@ impl FrameContext {
         let has_shared = self.has_shared();
         let ids = &self.ids;
         let current_has_shared = IDS.with(|current| {
-            current.trace_id.set(ids.trace_id);
+            current.trace_id[0].set(ids.trace_id.0[0]);
+            current.trace_id[1].set(ids.trace_id.0[1]);
             current.span_id.set(ids.span_id);
             current.flags.set(ids.flags);
             current.span.set(ids.span);
@@ -198,6 +226,29 @@ impl FrameContext {
             swap_shared_with_current(&mut parts);
             let_go(parts);
         }
+    }
+}
+
+impl FrameContext {
+    /// Makes this context current, in place, until the returned guard is dropped; then the
+    /// previous one is current again and this one holds what the code changed in it. Nothing
+    /// is moved: a future's context is swapped field by field where the future keeps it.
+    #[inline(always)]
+    pub(crate) fn enter(&mut self) -> EnteredInPlace<'_> {
+        self.swap_with_current();
+        EnteredInPlace { context: self }
+    }
+}
+
+/// A context made current in place by [`FrameContext::enter`].
+pub(crate) struct EnteredInPlace<'a> {
+    context: &'a mut FrameContext,
+}
+
+impl Drop for EnteredInPlace<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.context.swap_with_current();
     }
 }
 
@@ -260,7 +311,7 @@ extern "C" fn swap_shared_with_current(parts: &mut (TraceState, Baggage)) {
 
 fn span_context(ids: Ids, state: TraceState) -> Option<SpanContext> {
     (ids.span != Presence::None).then(|| SpanContext {
-        trace_id: ids.trace_id,
+        trace_id: ids.trace_id.to_trace_id(),
         span_id: ids.span_id,
         flags: ids.flags,
         state,
@@ -330,10 +381,7 @@ impl FrameContext {
         let parent = Ids::current();
         let (state, baggage) = current_shared();
         let (trace_id, flags) = match parent.span {
-            Presence::None => (
-                TraceId::from_bytes(new_trace_id().to_be_bytes()),
-                ROOT_FLAGS,
-            ),
+            Presence::None => (new_trace_id(), ROOT_FLAGS),
             Presence::Local | Presence::Remote => (parent.trace_id, parent.flags),
         };
         FrameContext {
@@ -349,11 +397,11 @@ impl FrameContext {
     }
 }
 
-/// A trace id for a new trace, as an integer: returned in two registers rather than through
-/// memory, which the caller would read back whole right after it is written in halves.
+/// A trace id for a new trace, in words: returned in two registers rather than through
+/// memory.
 #[inline(never)]
-fn new_trace_id() -> u128 {
-    u128::from_be_bytes(TraceId::random().to_bytes())
+fn new_trace_id() -> TraceWords {
+    TraceWords::of(TraceId::random())
 }
 
 impl Context {
@@ -414,13 +462,11 @@ impl Context {
     }
 }
 
-/// Makes a context current until dropped, then restores what was current before, and hands
-/// back the context as the code left it (with its baggage changes).
+/// Makes a context current until dropped, then restores what was current before.
 #[derive(Debug)]
 pub(crate) struct ContextGuard {
-    /// What was current before; after restoring, what this guard had made current.
+    /// What was current before.
     swapped: FrameContext,
-    restored: bool,
 }
 
 impl ContextGuard {
@@ -428,27 +474,14 @@ impl ContextGuard {
     pub(crate) fn enter(context: impl Into<FrameContext>) -> ContextGuard {
         let mut swapped = context.into();
         swapped.swap_with_current();
-        ContextGuard {
-            swapped,
-            restored: false,
-        }
-    }
-
-    /// Restores the previous context and returns the one this guard made current.
-    #[inline]
-    pub(crate) fn exit(mut self) -> FrameContext {
-        self.restored = true;
-        self.swapped.swap_with_current();
-        core::mem::take(&mut self.swapped)
+        ContextGuard { swapped }
     }
 }
 
 impl Drop for ContextGuard {
     #[inline]
     fn drop(&mut self) {
-        if !self.restored {
-            self.swapped.replace_current();
-        }
+        self.swapped.replace_current();
     }
 }
 
@@ -489,10 +522,8 @@ impl<F: Future> Future for WithContext<F> {
         // implements neither `Drop` nor `Unpin` by hand.
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let guard = ContextGuard::enter(std::mem::take(&mut this.context));
-        let poll = future.poll(cx);
-        this.context = guard.exit();
-        poll
+        let _context = this.context.enter();
+        future.poll(cx)
     }
 }
 
@@ -515,17 +546,19 @@ mod tests {
 
     #[test]
     fn a_guard_restores_the_previous_context_and_keeps_changes() {
-        let outer = Context::child(&Context::default());
+        let mut outer = FrameContext::from(Context::child(&Context::default()));
         let outer_id = outer.span_id();
-        let guard = ContextGuard::enter(outer);
+        let entered = outer.enter();
         assert_eq!(crate::current().unwrap().span_id, outer_id);
         crate::context::set_baggage("tenant", "a").unwrap();
         let inner = ContextGuard::enter(FrameContext::child_of_current());
         assert_eq!(crate::context::baggage().get("tenant"), Some("a"));
-        let left = inner.exit().into_context();
-        assert_eq!(left.trace_id(), crate::current().unwrap().trace_id);
-        let outer = guard.exit().into_context();
-        assert_eq!(outer.baggage.get("tenant"), Some("a"));
+        let inner_trace_id = crate::current().unwrap().trace_id;
+        drop(inner);
+        assert_eq!(crate::current().unwrap().span_id, outer_id);
+        assert_eq!(inner_trace_id, crate::current().unwrap().trace_id);
+        drop(entered);
+        assert_eq!(outer.into_context().baggage.get("tenant"), Some("a"));
         assert!(crate::current().is_none());
         assert!(crate::context::baggage().is_empty());
     }
