@@ -58,21 +58,27 @@ struct Shared {
 /// time; a copy that then read it in one 16-byte load would stall store forwarding, so every
 /// copy of it is done a word at a time too.
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct TraceWords([u64; 2]);
+struct TraceWords {
+    high: u64,
+    low: u64,
+}
 
 impl TraceWords {
-    const INVALID: TraceWords = TraceWords([0; 2]);
+    const INVALID: TraceWords = TraceWords { high: 0, low: 0 };
 
     #[inline(always)]
     fn of(id: TraceId) -> TraceWords {
         let value = u128::from_ne_bytes(id.to_bytes());
-        TraceWords([(value >> 64) as u64, value as u64])
+        TraceWords {
+            high: (value >> 64) as u64,
+            low: value as u64,
+        }
     }
 
     #[inline(always)]
     fn to_trace_id(self) -> TraceId {
-        let [high, low] = self.0;
-        TraceId::from_bytes((u128::from(high) << 64 | u128::from(low)).to_ne_bytes())
+        let value = u128::from(self.high) << 64 | u128::from(self.low);
+        TraceId::from_bytes(value.to_ne_bytes())
     }
 }
 
@@ -121,7 +127,10 @@ impl Ids {
     #[inline(always)]
     fn current() -> Ids {
         IDS.with(|current| Ids {
-            trace_id: TraceWords([current.trace_id[0].get(), current.trace_id[1].get()]),
+            trace_id: TraceWords {
+                high: current.trace_id[0].get(),
+                low: current.trace_id[1].get(),
+            },
             span_id: current.span_id.get(),
             flags: current.flags.get(),
             span: current.span.get(),
@@ -188,11 +197,10 @@ impl FrameContext {
         let has_shared = self.has_shared();
         let ids = &mut self.ids;
         let current_has_shared = IDS.with(|current| {
-            let [high, low] = ids.trace_id.0;
-            ids.trace_id = TraceWords([
-                current.trace_id[0].replace(high),
-                current.trace_id[1].replace(low),
-            ]);
+            ids.trace_id = TraceWords {
+                high: current.trace_id[0].replace(ids.trace_id.high),
+                low: current.trace_id[1].replace(ids.trace_id.low),
+            };
             ids.span_id = current.span_id.replace(ids.span_id);
             ids.flags = current.flags.replace(ids.flags);
             ids.span = current.span.replace(ids.span);
@@ -214,8 +222,8 @@ impl FrameContext {
         let has_shared = self.has_shared();
         let ids = &self.ids;
         let current_has_shared = IDS.with(|current| {
-            current.trace_id[0].set(ids.trace_id.0[0]);
-            current.trace_id[1].set(ids.trace_id.0[1]);
+            current.trace_id[0].set(ids.trace_id.high);
+            current.trace_id[1].set(ids.trace_id.low);
             current.span_id.set(ids.span_id);
             current.flags.set(ids.flags);
             current.span.set(ids.span);
