@@ -4,9 +4,11 @@
 use super::describe::ErrorView;
 use super::inflight::{self, Leaving};
 use super::site::Site;
+use crate::context::scope::FrameContext;
 use crate::context::{Context, ContextGuard, SpanId, TraceId};
 #[cfg(feature = "otel")]
 use crate::export::SpanRecord;
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{self, Poll};
@@ -28,29 +30,35 @@ pub struct Frame {
 }
 
 impl Frame {
-    #[inline]
-    pub fn enter(site: &'static Site, span: Span, context: Context) -> Frame {
+    #[inline(always)]
+    #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
+    pub fn enter(site: &'static Site, span: Span, mut context: FrameContext) -> Frame {
         let ids = (context.trace_id(), context.span_id());
         #[cfg(feature = "otel")]
-        let export = SpanRecord::open(&context);
+        let export = context.export.take();
+        // The span is entered first, while nothing else is held that an unwinding would have
+        // to drop: what is created after it, by calls that cannot unwind, goes straight into
+        // the frame instead of being kept in memory for a landing pad and then copied.
+        let span = span.entered();
         let context = ContextGuard::enter(context);
-        let guard = DepthGuard::enter(site);
         Frame {
             site,
             ids,
-            span: span.entered(),
-            guard,
+            span,
+            guard: DepthGuard::enter(site),
             #[cfg(feature = "otel")]
             export,
             _context: context,
         }
     }
 
-    /// Reports how the call ended: `Some` for the `Err` it returned.
+    /// Reports how the call ended: `Some` for the `Err` it returned. The frame itself is
+    /// dropped right after, at the end of the function: taking it by value here would copy it
+    /// whole.
     #[inline]
-    pub fn leave(mut self, error: Option<ErrorView<'_>>) {
+    pub fn leave(&self, error: Option<ErrorView<'_>>) {
         if let Some(error) = error {
-            self.guard.left = true;
+            self.guard.left.set(true);
             inflight::exit(self.guard.depth);
             inflight::leave_err(self.leaving(), error);
         }
@@ -71,15 +79,9 @@ impl Frame {
 impl Drop for Frame {
     #[inline]
     fn drop(&mut self) {
-        let leaving = Leaving {
-            site: self.site,
-            span: &self.span,
-            depth: self.guard.depth,
-            ids: self.ids,
-            #[cfg(feature = "otel")]
-            export: self.export.as_deref(),
-        };
-        self.guard.finish(leaving);
+        if self.guard.finish(self.site) {
+            inflight::leave_unwinding(self.leaving());
+        }
         #[cfg(feature = "otel")]
         close_export(self.site, self.export.take());
     }
@@ -112,36 +114,52 @@ fn close_export_record(site: &'static Site, record: SpanRecord) {
 struct DepthGuard {
     depth: u32,
     panicking_at_entry: bool,
-    left: bool,
+    left: Cell<bool>,
 }
 
 impl DepthGuard {
-    #[inline]
+    #[inline(always)]
     fn enter(site: &'static Site) -> DepthGuard {
         if site.record_panics {
-            super::panic_hook::ensure_installed();
+            ensure_panic_hook();
         }
         DepthGuard {
             depth: inflight::enter(),
-            panicking_at_entry: std::thread::panicking(),
-            left: false,
+            panicking_at_entry: panicking(),
+            left: Cell::new(false),
         }
     }
 
+    /// Counts the frame out, unless it was told how the frame left; `true` when a panic that
+    /// started inside the frame is unwinding it and `site` records panics. The caller then
+    /// reports it: only then does it gather what the report needs.
     #[inline]
-    fn finish(&mut self, leaving: Leaving<'_>) {
-        if core::mem::replace(&mut self.left, true) {
-            return;
+    fn finish(&mut self, site: &'static Site) -> bool {
+        if self.left.replace(true) {
+            return false;
         }
         inflight::exit(self.depth);
         if std::thread::panicking() && !self.panicking_at_entry {
-            if leaving.site.record_panics {
-                inflight::leave_unwinding(leaving);
-            }
+            site.record_panics
         } else {
             inflight::leave_ok(self.depth);
+            false
         }
     }
+}
+
+// The two calls a frame makes on entry, neither of which can panic, declared so that the
+// compiler knows it: `extern "C"` functions abort rather than unwind. A call that may unwind
+// needs a landing pad that drops what the caller holds, which keeps the caller's frame in
+// memory and costs a copy of it.
+#[inline]
+extern "C" fn ensure_panic_hook() {
+    super::panic_hook::ensure_installed();
+}
+
+#[inline]
+extern "C" fn panicking() -> bool {
+    std::thread::panicking()
 }
 
 /// The span, site and W3C context of an instrumented future; the future itself runs inside
@@ -151,20 +169,21 @@ pub struct AsyncFrame {
     site: &'static Site,
     ids: (TraceId, SpanId),
     span: Span,
-    context: Context,
+    context: FrameContext,
     #[cfg(feature = "otel")]
     export: Option<Box<SpanRecord>>,
 }
 
 impl AsyncFrame {
     #[inline]
-    pub fn new(site: &'static Site, span: Span, context: Context) -> AsyncFrame {
+    #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
+    pub fn new(site: &'static Site, span: Span, mut context: FrameContext) -> AsyncFrame {
         AsyncFrame {
             site,
             ids: (context.trace_id(), context.span_id()),
             span,
             #[cfg(feature = "otel")]
-            export: SpanRecord::open(&context),
+            export: context.export.take(),
             context,
         }
     }
@@ -173,10 +192,8 @@ impl AsyncFrame {
     /// current and counts the frame in.
     #[inline]
     pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<'_, F> {
-        let context = core::mem::take(&mut self.context);
         Instrumented {
             frame: self,
-            context,
             future,
         }
     }
@@ -217,9 +234,9 @@ impl Drop for AsyncFrame {
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
 pub struct Instrumented<'a, F> {
-    frame: &'a AsyncFrame,
-    /// The frame's context between polls, with what the future changed in it.
-    context: Context,
+    /// The frame, whose context is swapped in and out in place around each poll: with what
+    /// the future changed in it between polls.
+    frame: &'a mut AsyncFrame,
     future: F,
 }
 
@@ -232,57 +249,75 @@ impl<F: Future> Future for Instrumented<'_, F> {
         // `Instrumented` implements neither `Drop` nor `Unpin` by hand.
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let frame = this.frame;
-        let context = ContextGuard::enter(core::mem::take(&mut this.context));
-        let _entered = frame.span.enter();
-        let mut polling = Polling {
-            frame,
-            guard: DepthGuard::enter(frame.site),
+        let AsyncFrame {
+            site,
+            ids,
+            span,
+            context,
+            #[cfg(feature = "otel")]
+            export,
+            ..
+        } = &mut *this.frame;
+        let context = context.enter();
+        let _entered = span.enter();
+        let polling = Polling {
+            site,
+            span,
+            ids: *ids,
+            #[cfg(feature = "otel")]
+            export: export.as_deref(),
+            guard: DepthGuard::enter(site),
         };
         let poll = future.poll(cx);
         if poll.is_ready() {
             // How the future ended is for `AsyncFrame::leave`, which runs next.
-            polling.guard.left = true;
+            polling.guard.left.set(true);
             inflight::exit(polling.guard.depth);
         }
         drop(polling);
-        this.context = context.exit();
+        drop(context);
         poll
     }
 }
 
 /// One poll of an [`Instrumented`] future; dropped at the poll's end, or by unwinding.
 struct Polling<'a> {
-    frame: &'a AsyncFrame,
+    site: &'static Site,
+    span: &'a Span,
+    ids: (TraceId, SpanId),
+    #[cfg(feature = "otel")]
+    export: Option<&'a SpanRecord>,
     guard: DepthGuard,
 }
 
 impl Drop for Polling<'_> {
     #[inline]
     fn drop(&mut self) {
-        let frame = self.frame;
-        let leaving = Leaving {
-            site: frame.site,
-            span: &frame.span,
-            depth: self.guard.depth,
-            ids: frame.ids,
-            #[cfg(feature = "otel")]
-            export: frame.export.as_deref(),
-        };
-        self.guard.finish(leaving);
+        if self.guard.finish(self.site) {
+            inflight::leave_unwinding(Leaving {
+                site: self.site,
+                span: self.span,
+                depth: self.guard.depth,
+                ids: self.ids,
+                #[cfg(feature = "otel")]
+                export: self.export,
+            });
+        }
     }
 }
 
 /// The context of a new span under the current one, or of a new trace.
-#[inline]
-pub fn child_context() -> Context {
-    Context::child_of_current()
+#[inline(always)]
+pub fn child_context() -> FrameContext {
+    FrameContext::child_of_current()
 }
 
 /// The context of a new span continuing the trace of the caller whose headers `carrier`
 /// holds (`#[trace(remote = ...)]`): a new trace without a valid `traceparent`.
-pub fn remote_context<E: crate::Extractor + ?Sized>(carrier: &E) -> Context {
-    Context::child(&crate::propagation::extract_context(carrier)).into_server()
+pub fn remote_context<E: crate::Extractor + ?Sized>(carrier: &E) -> FrameContext {
+    FrameContext::of_server(Context::child(&crate::propagation::extract_context(
+        carrier,
+    )))
 }
 
 /// Calls the body closure of a synchronous function; the explicit `R` gives the closure the

@@ -25,6 +25,9 @@ use tracing::Span;
 
 thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// The claimant of the record in `PENDING`, 0 for none: every `Ok` return reads it, and
+    /// it has no destructor, so reading it costs no registration check.
+    static PENDING_CLAIMANT: Cell<u32> = const { Cell::new(0) };
     static PENDING: Cell<Option<Box<Pending>>> = const { Cell::new(None) };
     static PANIC: Cell<Option<Box<PanicCapture>>> = const { Cell::new(None) };
 }
@@ -37,14 +40,20 @@ struct Pending {
 
 struct Record {
     report: ErrorReport,
-    /// Identifies the error a frame returned, to tell it from a different one.
-    fingerprint: u64,
-    /// Of the message alone, to find the error again in a wrapper's `source()` chain.
+    /// The type of the error a frame returned, with `message_hash` to tell it from a
+    /// different one.
+    type_name: &'static str,
+    /// Of the message alone, to tell the error from another of its type, and to find it again
+    /// in a wrapper's `source()` chain.
     message_hash: u64,
     is_panic: bool,
     /// Origin first.
     sites: Vec<&'static Site>,
 }
+
+/// Sites an error usually passes through; reserved at its origin, so that the levels it
+/// climbs do not reallocate.
+const USUAL_LEVELS: usize = 16;
 
 /// What the panic hook saw at the panic site.
 pub(crate) struct PanicCapture {
@@ -82,15 +91,24 @@ pub(crate) fn depth_of_leaving_frame() -> u32 {
 /// its callees left for it describes an error it handled.
 #[inline]
 pub(crate) fn leave_ok(depth: u32) {
-    let _ = PENDING.try_with(|pending| {
-        if let Some(stale) = pending.take() {
-            if stale.claimant >= depth {
-                drop_as_handled(stale.record);
-            } else {
-                pending.set(Some(stale));
-            }
+    let claimant = PENDING_CLAIMANT.with(Cell::get);
+    if claimant != 0 && claimant >= depth {
+        if let Some(stale) = take_pending() {
+            drop_as_handled(&stale.record);
         }
-    });
+    }
+}
+
+fn take_pending() -> Option<Box<Pending>> {
+    PENDING_CLAIMANT.with(|claimant| claimant.set(0));
+    PENDING.try_with(Cell::take).ok().flatten()
+}
+
+fn put_pending(pending: Box<Pending>) {
+    let claimant = pending.claimant;
+    if PENDING.try_with(|slot| slot.set(Some(pending))).is_ok() {
+        PENDING_CLAIMANT.with(|known| known.set(claimant));
+    }
 }
 
 /// A frame on its way out, as the in-flight record sees it.
@@ -106,6 +124,9 @@ pub(crate) struct Leaving<'a> {
 }
 
 /// The frame `leaving` returned `error`.
+///
+/// The record stays in its box from the origin to the edge: each level moves a pointer, not
+/// the record with its traceback.
 #[cold]
 #[inline(never)]
 pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
@@ -117,33 +138,46 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
         #[cfg(feature = "otel")]
         export,
     } = leaving;
-    let fingerprint = fingerprint(error.type_name, &error.message);
-    let pending = PENDING.try_with(Cell::take).ok().flatten();
-    let (mut record, raised_here) = match pending {
-        Some(pending) if pending.claimant == depth && !pending.record.is_panic => {
-            if pending.record.fingerprint == fingerprint {
-                (pending.record, false)
-            } else if let Some(position) = position_in_chain(&error, pending.record.message_hash) {
-                (rewrap(pending.record, &error, position, fingerprint), true)
+    let message_hash = hash_display(&error.message);
+    let pending = take_pending();
+    let (pending, raised_here) = match pending {
+        Some(mut pending) if pending.claimant == depth && !pending.record.is_panic => {
+            let record = &mut pending.record;
+            if record.message_hash == message_hash && same_type(record.type_name, error.type_name) {
+                (pending, false)
+            } else if let Some(position) = position_in_chain(&error, record.message_hash) {
+                rewrap(record, &error, position, message_hash);
+                (pending, true)
             } else {
-                drop_as_handled(pending.record);
-                (new_error_record(site, &error, fingerprint), true)
+                drop_as_handled(&pending.record);
+                pending.record = new_error_record(site, &error, message_hash);
+                (pending, true)
             }
         }
         other => {
             if let Some(stale) = other {
-                drop_as_handled(stale.record);
+                drop_as_handled(&stale.record);
             }
-            (new_error_record(site, &error, fingerprint), true)
+            let record = new_error_record(site, &error, message_hash);
+            (
+                Box::new(Pending {
+                    claimant: 0,
+                    record,
+                }),
+                true,
+            )
         }
     };
-    mark_span(span, &record, raised_here);
     #[cfg(feature = "otel")]
     if let Some(export) = export {
-        export.record_failure(&record.report, raised_here);
+        export.record_failure(&pending.record.report, raised_here);
     }
-    record.sites.push(site);
-    hand_up(record, span, depth, ids);
+    climb(pending, site, span, depth, ids, raised_here);
+}
+
+/// Type names are compared as text: one type's name is usually, not always, one string.
+fn same_type(known: &'static str, returned: &'static str) -> bool {
+    core::ptr::eq(known, returned) || known == returned
 }
 
 /// The frame `leaving` is being unwound by a panic.
@@ -158,24 +192,26 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
         #[cfg(feature = "otel")]
         export,
     } = leaving;
-    let pending = PENDING.try_with(Cell::take).ok().flatten();
-    let mut record = match pending {
-        Some(pending) if pending.claimant == depth && pending.record.is_panic => pending.record,
+    let pending = take_pending();
+    let pending = match pending {
+        Some(pending) if pending.claimant == depth && pending.record.is_panic => pending,
         other => {
             if let Some(stale) = other {
-                drop_as_handled(stale.record);
+                drop_as_handled(&stale.record);
             }
-            new_panic_record(PANIC.try_with(Cell::take).ok().flatten())
+            let record = new_panic_record(PANIC.try_with(Cell::take).ok().flatten());
+            Box::new(Pending {
+                claimant: 0,
+                record,
+            })
         }
     };
-    let raised_here = record.sites.is_empty();
-    mark_span(span, &record, raised_here);
+    let raised_here = pending.record.sites.is_empty();
     #[cfg(feature = "otel")]
     if let Some(export) = export {
-        export.record_failure(&record.report, raised_here);
+        export.record_failure(&pending.record.report, raised_here);
     }
-    record.sites.push(site);
-    hand_up(record, span, depth, ids);
+    climb(pending, site, span, depth, ids, raised_here);
 }
 
 /// Called by the panic hook: keeps what only the panic site can see for the frames that the
@@ -201,17 +237,28 @@ pub(crate) fn record_panic_site(info: &std::panic::PanicHookInfo<'_>) {
     let _ = PANIC.try_with(|panic| panic.set(Some(Box::new(capture))));
 }
 
-fn hand_up(record: Record, span: &Span, depth: u32, ids: (TraceId, SpanId)) {
+/// The error passes through the frame at `depth`: its span is marked, and the record goes to
+/// the frame above, or is reported when there is none.
+fn climb(
+    mut pending: Box<Pending>,
+    site: &'static Site,
+    span: &Span,
+    depth: u32,
+    ids: (TraceId, SpanId),
+    raised_here: bool,
+) {
+    mark_span(span, &pending.record, raised_here);
+    pending.record.sites.push(site);
     let claimant = depth.saturating_sub(1);
     if claimant == 0 {
-        report(record, span, ids);
+        report(pending.record, span, ids);
     } else {
-        let _ =
-            PENDING.try_with(|pending| pending.set(Some(Box::new(Pending { claimant, record }))));
+        pending.claimant = claimant;
+        put_pending(pending);
     }
 }
 
-fn new_error_record(site: &'static Site, error: &ErrorView<'_>, fingerprint: u64) -> Record {
+fn new_error_record(site: &'static Site, error: &ErrorView<'_>, message_hash: u64) -> Record {
     let mut report = ErrorReport::new(
         readable_type_name(error.type_name),
         error.message.to_string(),
@@ -222,11 +269,11 @@ fn new_error_record(site: &'static Site, error: &ErrorView<'_>, fingerprint: u64
         Err(note) => report.traceback_note = Some(note),
     }
     Record {
-        message_hash: hash_display(&error.message),
+        message_hash,
+        type_name: error.type_name,
         report,
-        fingerprint,
         is_panic: false,
-        sites: Vec::new(),
+        sites: Vec::with_capacity(USUAL_LEVELS),
     }
 }
 
@@ -251,10 +298,10 @@ fn new_panic_record(capture: Option<Box<PanicCapture>>) -> Record {
     }
     Record {
         message_hash: 0,
-        fingerprint: 0,
+        type_name: "",
         report,
         is_panic: true,
-        sites: Vec::new(),
+        sites: Vec::with_capacity(USUAL_LEVELS),
     }
 }
 
@@ -301,7 +348,7 @@ fn position_in_chain(error: &ErrorView<'_>, message_hash: u64) -> Option<usize> 
 
 /// The record of an error that a caller wrapped: the wrapper heads the report, the wrapped
 /// error keeps its type name in the chain, and the origin's traceback stays.
-fn rewrap(mut record: Record, error: &ErrorView<'_>, position: usize, fingerprint: u64) -> Record {
+fn rewrap(record: &mut Record, error: &ErrorView<'_>, position: usize, message_hash: u64) {
     let wrapped_type = core::mem::replace(
         &mut record.report.type_name,
         readable_type_name(error.type_name),
@@ -320,9 +367,8 @@ fn rewrap(mut record: Record, error: &ErrorView<'_>, position: usize, fingerprin
             cause.type_name = known.type_name;
         }
     }
-    record.fingerprint = fingerprint;
-    record.message_hash = hash_display(&error.message);
-    record
+    record.type_name = error.type_name;
+    record.message_hash = message_hash;
 }
 
 /// Every span an error escapes is marked; the one where it was raised (or wrapped) also says
@@ -338,7 +384,7 @@ fn mark_span(span: &Span, record: &Record, raised_here: bool) {
     }
 }
 
-fn drop_as_handled(record: Record) {
+fn drop_as_handled(record: &Record) {
     tracing::event!(
         target: "tracefault",
         tracing::Level::DEBUG,
@@ -404,11 +450,5 @@ impl fmt::Write for Fnv {
 fn hash_display(value: &dyn fmt::Display) -> u64 {
     let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
     let _ = write!(hasher, "{value}");
-    hasher.0
-}
-
-fn fingerprint(type_name: &str, message: &dyn fmt::Display) -> u64 {
-    let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
-    let _ = write!(hasher, "{type_name}\u{0}{message}");
     hasher.0
 }

@@ -8,6 +8,7 @@ pub(crate) mod panic_hook;
 mod site;
 
 pub use crate::capture::RateLimiter;
+pub use crate::context::scope::FrameContext;
 pub use crate::context::Context;
 pub use describe::{as_err, ErrorView};
 pub use frame::{call, child_context, remote_context, ArgValue, AsyncFrame, Frame, Instrumented};

@@ -27,20 +27,20 @@ impl TraceId {
         self.0
     }
 
+    #[inline]
     pub fn is_valid(self) -> bool {
         self != TraceId::INVALID
     }
 
     /// A new id, random in all 16 bytes (so a root span sets [`TraceFlags::RANDOM`]).
+    #[inline]
     pub fn random() -> TraceId {
         loop {
-            let high = next_random().to_be_bytes();
-            let low = next_random().to_be_bytes();
-            let mut bytes = [0; 16];
-            bytes[..8].copy_from_slice(&high);
-            bytes[8..].copy_from_slice(&low);
-            if bytes != [0; 16] {
-                return TraceId(bytes);
+            // One 128-bit value rather than two halves copied into an array: the id is then
+            // written with one store, and a copy of it that reads it whole does not stall.
+            let value = u128::from(next_random()) << 64 | u128::from(next_random());
+            if value != 0 {
+                return TraceId(value.to_be_bytes());
             }
         }
     }
@@ -62,11 +62,13 @@ impl SpanId {
         self.0
     }
 
+    #[inline]
     pub fn is_valid(self) -> bool {
         self != SpanId::INVALID
     }
 
     /// A new, non-zero, random id.
+    #[inline]
     pub fn random() -> SpanId {
         loop {
             let value = next_random();
@@ -177,23 +179,38 @@ pub(crate) fn decode_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
         return None;
     }
     let mut bytes = [0; N];
+    // Every digit is looked up, and the lookups or-ed together: one test at the end finds an
+    // invalid one, instead of a branch per digit.
+    let mut invalid = 0;
     for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
-        *byte = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
+        let (high, low) = (
+            HEX_VALUE[usize::from(pair[0])],
+            HEX_VALUE[usize::from(pair[1])],
+        );
+        invalid |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
     }
-    Some(bytes)
+    (invalid & NOT_HEX == 0).then_some(bytes)
 }
 
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        _ => None,
+/// Marks a byte that is not a lowercase hex digit in [`HEX_VALUE`].
+const NOT_HEX: u8 = 0x80;
+
+/// The value of each lowercase hex digit, [`NOT_HEX`] for every other byte.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut digit = 0;
+    while digit < 16 {
+        table[HEX[digit] as usize] = digit as u8;
+        digit += 1;
     }
-}
+    table
+};
 
 /// A per-thread wyrand generator: one word of state, seeded from the OS-keyed `RandomState`,
 /// the thread and the clock. Ids are unguessable enough for tracing (as OpenTelemetry's are:
 /// not a cryptographic generator) and cost a nanosecond or two.
+#[inline]
 fn next_random() -> u64 {
     thread_local! {
         static STATE: Cell<u64> = const { Cell::new(0) };

@@ -9,12 +9,14 @@
 
 mod ids;
 mod lineage;
-mod scope;
+pub(crate) mod scope;
 
 pub use crate::propagation::baggage::Baggage;
 pub use crate::propagation::tracestate::TraceState;
-pub(crate) use ids::{decode_hex, encode_hex};
+pub(crate) use ids::decode_hex;
 pub use ids::{SpanId, TraceFlags, TraceId};
+#[cfg(feature = "otel")]
+pub(crate) use lineage::Lineage;
 pub use lineage::SpanKind;
 pub use scope::Context;
 pub(crate) use scope::ContextGuard;
@@ -67,23 +69,18 @@ impl SpanContext {
 /// assert!(tracefault::current().is_none());
 /// ```
 pub fn current() -> Option<SpanContext> {
-    scope::with_current(|context| context.span.clone())
+    scope::current_span()
 }
 
 /// The trace and span ids of the current context, without copying its state.
 #[cfg_attr(not(feature = "subscriber"), allow(dead_code))]
 pub(crate) fn current_ids() -> Option<(TraceId, SpanId)> {
-    scope::with_current(|context| {
-        context
-            .span
-            .as_ref()
-            .map(|span| (span.trace_id, span.span_id))
-    })
+    scope::current_ids()
 }
 
 /// The baggage of the running code.
 pub fn baggage() -> Baggage {
-    scope::with_current(|context| context.baggage.clone())
+    scope::current_baggage()
 }
 
 /// Sets a baggage entry for the rest of the current instrumented function and what it calls
@@ -93,12 +90,12 @@ pub fn set_baggage(
     value: &str,
 ) -> Result<(), crate::propagation::baggage::BaggageError> {
     let updated = baggage().insert(key, value)?;
-    scope::update_current(|context| context.baggage = updated);
+    scope::set_current_baggage(updated);
     Ok(())
 }
 
 /// Removes a baggage entry, as [`set_baggage`] sets one.
 pub fn remove_baggage(key: &str) {
     let updated = baggage().remove(key);
-    scope::update_current(|context| context.baggage = updated);
+    scope::set_current_baggage(updated);
 }

@@ -2,7 +2,7 @@
 //! into the `SpanData` the batch processor sends, with the ids `inject` put on the wire.
 
 use super::pipeline::{self, Pipeline};
-use crate::context::{Context, SpanKind};
+use crate::context::{Context, Lineage, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
 use crate::report::ErrorReport;
 use opentelemetry::trace::{self as otel, Event, Status};
 use opentelemetry::KeyValue;
@@ -38,30 +38,51 @@ impl SpanRecord {
     /// sampled.
     #[inline]
     pub(crate) fn open(context: &Context) -> Option<Box<SpanRecord>> {
-        if !pipeline::is_active() {
+        let span = context.span.as_ref()?;
+        SpanRecord::open_child(
+            span.trace_id,
+            span.span_id,
+            span.flags,
+            &span.state,
+            context.lineage,
+        )
+    }
+
+    /// A record of the span with these ids, under the parent `lineage` names, if spans are
+    /// being exported and this one is sampled.
+    #[inline]
+    pub(crate) fn open_child(
+        trace_id: TraceId,
+        span_id: SpanId,
+        flags: TraceFlags,
+        state: &TraceState,
+        lineage: Lineage,
+    ) -> Option<Box<SpanRecord>> {
+        if !pipeline::is_active() || !flags.is_sampled() {
             return None;
         }
-        SpanRecord::open_exported(context)
+        Some(SpanRecord::new(trace_id, span_id, flags, state, lineage))
     }
 
     #[cold]
-    fn open_exported(context: &Context) -> Option<Box<SpanRecord>> {
-        let span = context
-            .span
-            .as_ref()
-            .filter(|span| span.flags.is_sampled())?;
-        let state = span
-            .state
+    #[inline(never)]
+    fn new(
+        trace_id: TraceId,
+        span_id: SpanId,
+        flags: TraceFlags,
+        state: &TraceState,
+        lineage: Lineage,
+    ) -> Box<SpanRecord> {
+        let state = state
             .header()
             .and_then(|header| header.parse().ok())
             .unwrap_or_default();
-        let lineage = context.lineage;
-        Some(Box::new(SpanRecord {
+        Box::new(SpanRecord {
             start: SystemTime::now(),
             context: otel::SpanContext::new(
-                otel::TraceId::from_bytes(span.trace_id.to_bytes()),
-                otel::SpanId::from_bytes(span.span_id.to_bytes()),
-                otel::TraceFlags::new(span.flags.to_u8()),
+                otel::TraceId::from_bytes(trace_id.to_bytes()),
+                otel::SpanId::from_bytes(span_id.to_bytes()),
+                otel::TraceFlags::new(flags.to_u8()),
                 false,
                 state,
             ),
@@ -75,7 +96,7 @@ impl SpanRecord {
                 SpanKind::Client => otel::SpanKind::Client,
             },
             outcome: Mutex::default(),
-        }))
+        })
     }
 
     /// The values of the parameters `#[trace(args(...))]` records, as attributes.

@@ -68,6 +68,7 @@ impl Baggage {
         self.0.as_deref().unwrap_or_default()
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.0.is_none()
     }

@@ -83,17 +83,21 @@ impl Extractor for http::HeaderMap {
 
 /// Our own header names, known in advance: no need to parse them on every request.
 #[cfg(feature = "http")]
+#[inline]
 fn known_header_name(name: &str) -> Option<http::header::HeaderName> {
     use super::inject::{BAGGAGE, TRACEPARENT, TRACESTATE};
     use http::header::HeaderName;
-    // The three names differ in length: one comparison finds which it is.
-    let known = match name.len() {
-        11 => TRACEPARENT,
-        10 => TRACESTATE,
-        7 => BAGGAGE,
+    // Built at compile time: `from_static` at run time looks the name up among the standard
+    // ones and validates it, on every call.
+    let (known, header_name) = match name.len() {
+        // The three names differ in length: one comparison finds which it is.
+        11 => (TRACEPARENT, const { HeaderName::from_static(TRACEPARENT) }),
+        10 => (TRACESTATE, const { HeaderName::from_static(TRACESTATE) }),
+        7 => (BAGGAGE, const { HeaderName::from_static(BAGGAGE) }),
         _ => return None,
     };
-    (name == known).then(|| HeaderName::from_static(known))
+    // Our callers pass the constants themselves: the same pointer is the same text.
+    (core::ptr::eq(name, known) || name == known).then_some(header_name)
 }
 
 #[cfg(feature = "http")]

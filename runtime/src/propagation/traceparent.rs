@@ -101,12 +101,12 @@ impl TraceParent {
     pub fn header(&self) -> String {
         let mut header = [0; LENGTH];
         header[..3].copy_from_slice(b"00-");
-        crate::context::encode_hex(&self.trace_id.to_bytes(), &mut header[3..35]);
+        write_hex(&self.trace_id.to_bytes(), &mut header[3..35]);
         header[35] = b'-';
-        crate::context::encode_hex(&self.parent_id.to_bytes(), &mut header[36..52]);
+        write_hex(&self.parent_id.to_bytes(), &mut header[36..52]);
         header[52] = b'-';
-        crate::context::encode_hex(&[self.propagated_flags().to_u8()], &mut header[53..]);
-        // Only ASCII was written.
+        write_hex(&[self.propagated_flags().to_u8()], &mut header[53..]);
+        // Only ASCII was written; it is checked once, here.
         String::from_utf8(header.to_vec()).unwrap_or_default()
     }
 
@@ -122,6 +122,15 @@ impl TraceParent {
 impl fmt::Display for TraceParent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.header())
+    }
+}
+
+/// The lowercase hex of `bytes` in `out`, which is exactly twice as long.
+fn write_hex(bytes: &[u8], out: &mut [u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0x0f)];
     }
 }
 

@@ -23,6 +23,11 @@ const MAX_TEXT: usize = MAX_MEMBERS * (256 + 1 + 256 + 1);
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct TraceState(Option<Arc<Members>>);
 
+impl TraceState {
+    /// No members; usable in constants.
+    pub(crate) const EMPTY: TraceState = TraceState(None);
+}
+
 /// The members as one header value, with where each member's key and value are in it: the
 /// whole list in one string, and the header to send is already written.
 #[derive(PartialEq, Eq)]
@@ -47,6 +52,24 @@ impl Members {
             let (start, equals, end) = (usize::from(start), usize::from(equals), usize::from(end));
             (&self.text[start..equals], &self.text[equals + 1..end])
         })
+    }
+
+    /// Adds `member`, a valid `key=value` whose `=` is at `equals`, in one copy.
+    fn push_member(&mut self, member: &str, equals: usize) {
+        if !self.text.is_empty() {
+            self.text.push(',');
+        }
+        let start = self.text.len();
+        self.text.push_str(member);
+        // At most 32 members of at most 513 bytes: the offsets fit, and there is room.
+        if let Some(bounds) = self.bounds.get_mut(self.len) {
+            *bounds = (
+                start as u16,
+                (start + equals) as u16,
+                self.text.len() as u16,
+            );
+            self.len += 1;
+        }
     }
 
     fn push(&mut self, key: &str, value: &str) {
@@ -118,28 +141,43 @@ impl TraceStateParser {
         result
     }
 
+    /// One pass over the bytes: members are found by their commas, and each is copied into
+    /// the list whole.
     fn feed_members(&mut self, header: &str) -> Result<(), TraceStateError> {
-        for member in header.split(',') {
+        let mut rest = header;
+        loop {
+            let (member, next) = match rest.as_bytes().iter().position(|&byte| byte == b',') {
+                // Commas are ASCII: both sides are on character boundaries.
+                Some(comma) => (&rest[..comma], Some(&rest[comma + 1..])),
+                None => (rest, None),
+            };
             let member = trim_ows(member);
-            if member.is_empty() {
-                continue;
+            if !member.is_empty() {
+                let members = self
+                    .members
+                    .get_or_insert_with(|| Members::new(header.len().min(MAX_TEXT)));
+                if members.len == MAX_MEMBERS {
+                    return Err(TraceStateError::TooManyMembers);
+                }
+                let equals = member
+                    .as_bytes()
+                    .iter()
+                    .position(|&byte| byte == b'=')
+                    .ok_or(TraceStateError::Member)?;
+                let (key, value) = (&member[..equals], &member[equals + 1..]);
+                if !is_valid_key(key) || !is_valid_value(value) {
+                    return Err(TraceStateError::Member);
+                }
+                if members.iter().any(|(known, _)| known == key) {
+                    return Err(TraceStateError::DuplicateKey);
+                }
+                members.push_member(member, equals);
             }
-            let members = self
-                .members
-                .get_or_insert_with(|| Members::new(header.len().min(MAX_TEXT)));
-            if members.len == MAX_MEMBERS {
-                return Err(TraceStateError::TooManyMembers);
+            match next {
+                Some(next) => rest = next,
+                None => return Ok(()),
             }
-            let (key, value) = member.split_once('=').ok_or(TraceStateError::Member)?;
-            if !is_valid_key(key) || !is_valid_value(value) {
-                return Err(TraceStateError::Member);
-            }
-            if members.iter().any(|(known, _)| known == key) {
-                return Err(TraceStateError::DuplicateKey);
-            }
-            members.push(key, value);
         }
-        Ok(())
     }
 
     /// The list, or why it was dropped.
@@ -169,6 +207,7 @@ impl TraceState {
         self.0.as_ref().map_or(0, |members| members.text.len())
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.0.is_none()
     }
