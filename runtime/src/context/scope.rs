@@ -408,25 +408,20 @@ pub(super) fn set_current_baggage(baggage: Baggage) {
     });
 }
 
-/// The flags of a trace this process starts: sampled unless a sampler says otherwise, and
-/// with an id random in all bytes.
-#[inline]
-fn root_flags(trace_id: TraceId) -> TraceFlags {
-    let flags = TraceFlags::SAMPLED.with_random(true);
+/// The flags of a trace this process starts: sampled, and with an id random in all bytes.
+const ROOT_FLAGS: TraceFlags = TraceFlags::SAMPLED.with_random(true);
+
+/// A new span's flags: its parent's, or [`ROOT_FLAGS`] for a root, with `sampled` as the
+/// sampler decides when spans can be exported (under the default, parent-based sampler: the
+/// parent's). The trace id is asked for only then.
+#[inline(always)]
+fn new_span_flags(parent: Option<TraceFlags>, trace_id: impl FnOnce() -> TraceId) -> TraceFlags {
+    let flags = parent.unwrap_or(ROOT_FLAGS);
     #[cfg(feature = "otel")]
-    let flags = flags.with_sampled(crate::export::is_sampled(None, trace_id));
+    let flags = flags.with_sampled(crate::export::is_sampled(parent, trace_id()));
+    #[cfg(not(feature = "otel"))]
     let _ = trace_id;
     flags
-}
-
-/// A child's flags: its parent's, with `sampled` as the sampler decides (under the default,
-/// parent-based sampler: the parent's).
-#[inline]
-fn child_flags(parent: TraceFlags, trace_id: TraceId) -> TraceFlags {
-    #[cfg(feature = "otel")]
-    let parent = parent.with_sampled(crate::export::is_sampled(Some(parent), trace_id));
-    let _ = trace_id;
-    parent
 }
 
 pub(super) fn current_ids() -> Option<(TraceId, SpanId)> {
@@ -440,38 +435,35 @@ impl FrameContext {
     pub(crate) fn child_of_current() -> FrameContext {
         let parent = Ids::current();
         let (state, baggage) = current_shared();
-        let (trace_id, flags) = match parent.span {
-            Presence::None => {
-                let trace_id = new_trace_id();
-                (trace_id, root_flags(trace_id.to_trace_id()))
-            }
-            Presence::Local | Presence::Remote => (
-                parent.trace_id,
-                child_flags(parent.flags, parent.trace_id.to_trace_id()),
-            ),
+        let (trace_id, parent_flags) = match parent.span {
+            Presence::None => (new_trace_id(), None),
+            Presence::Local | Presence::Remote => (parent.trace_id, Some(parent.flags)),
         };
-        let ids = Ids {
-            trace_id,
-            span_id: SpanId::random(),
+        let flags = new_span_flags(parent_flags, || trace_id.to_trace_id());
+        let span_id = SpanId::random();
+        #[cfg(feature = "otel")]
+        let export = crate::export::SpanRecord::open_child(
+            trace_id.to_trace_id(),
+            span_id,
             flags,
-            span: Presence::Local,
-        };
+            &state,
+            Lineage {
+                parent: parent_flags.map(|_| parent.span_id),
+                parent_is_remote: parent.span == Presence::Remote,
+                kind: SpanKind::Internal,
+            },
+        );
         FrameContext {
-            #[cfg(feature = "otel")]
-            export: crate::export::SpanRecord::open_child(
-                ids.trace_id.to_trace_id(),
-                ids.span_id,
-                ids.flags,
-                &state,
-                Lineage {
-                    parent: (parent.span != Presence::None).then_some(parent.span_id),
-                    parent_is_remote: parent.span == Presence::Remote,
-                    kind: SpanKind::Internal,
-                },
-            ),
-            ids,
+            ids: Ids {
+                trace_id,
+                span_id,
+                flags,
+                span: Presence::Local,
+            },
             state: ManuallyDrop::new(state),
             baggage: ManuallyDrop::new(baggage),
+            #[cfg(feature = "otel")]
+            export,
         }
     }
 }
@@ -491,7 +483,7 @@ impl Context {
             Some(parent) => SpanContext {
                 trace_id: parent.trace_id,
                 span_id: SpanId::random(),
-                flags: child_flags(parent.flags, parent.trace_id),
+                flags: new_span_flags(Some(parent.flags), || parent.trace_id),
                 state: parent.state.clone(),
                 is_remote: false,
             },
@@ -500,7 +492,7 @@ impl Context {
                 SpanContext {
                     trace_id,
                     span_id: SpanId::random(),
-                    flags: root_flags(trace_id),
+                    flags: new_span_flags(None, || trace_id),
                     state: Default::default(),
                     is_remote: false,
                 }
