@@ -128,3 +128,54 @@ async fn a_call_continues_the_callers_trace_and_traceresponse_is_opt_in() {
     .await
     .expect("the loopback exchange finished in time");
 }
+
+/// `send_traced()` sends a client span of its own: a new span id under the current one, in the
+/// same trace, with its baggage.
+#[tokio::test]
+async fn send_traced_sends_a_client_span_under_the_current_one() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let server = echo_traceparent().await;
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        let remote = extract_context(&[("traceparent", PARENT), ("baggage", "tenant=a")][..]);
+        let caller = Context::child(&remote);
+        let caller_span = caller.span().unwrap().clone();
+        let sent = {
+            let _current = ContextGuard::enter(caller.clone());
+            client.get(&server.1).send_traced()
+        };
+        let seen = sent.await.unwrap().text().await.unwrap();
+        let fields: Vec<&str> = seen.split(' ').collect();
+        let traceparent: Vec<&str> = fields[0].split('-').collect();
+        assert_eq!(traceparent[1], caller_span.trace_id.to_string(), "{seen}");
+        assert_ne!(traceparent[2], caller_span.span_id.to_string(), "{seen}");
+        assert_ne!(traceparent[2], "1234567890123456", "{seen}");
+        assert_eq!(fields[1], "tenant=a", "{seen}");
+    })
+    .await
+    .expect("the loopback exchange finished in time");
+}
+
+/// A server, without the layer, that answers with the `traceparent` and `baggage` it got.
+async fn echo_traceparent() -> Server {
+    async fn echo(headers: http::HeaderMap) -> String {
+        let get = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        format!("{} {}", get("traceparent"), get("baggage"))
+    }
+    let app = axum::Router::new().route("/", axum::routing::get(echo));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    Server(task, url)
+}
