@@ -182,6 +182,21 @@ fn ended_and_exported(output: &str) -> (usize, usize) {
     (ended, exported)
 }
 
+/// The shop's demo (three services in one process, three checkouts) with `env` set; what it
+/// printed, once it has finished successfully.
+fn run_demo(env: &[(&str, &str)]) -> String {
+    let output = Command::new(example("shop"))
+        .current_dir(WORKSPACE)
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("the shop example was built");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{stdout}");
+    stdout
+}
+
 fn service(span: &ExportedSpan) -> &str {
     span.service_name.as_deref().unwrap_or("")
 }
@@ -341,20 +356,14 @@ fn a_collector_that_is_down_costs_one_warning_and_nothing_else() {
         .unwrap()
         .port();
     let started = std::time::Instant::now();
-    let output = Command::new(example("shop"))
-        .current_dir(WORKSPACE)
-        .env_remove("RUST_LOG")
-        .env(
+    let stdout = run_demo(&[
+        (
             "OTEL_EXPORTER_OTLP_ENDPOINT",
-            format!("http://127.0.0.1:{port}"),
-        )
-        .env("OTEL_BSP_SCHEDULE_DELAY", "50")
-        .env("TRACEFAULT_LOG_FORMAT", "json")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the shop example was built");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
+            &format!("http://127.0.0.1:{port}"),
+        ),
+        ("OTEL_BSP_SCHEDULE_DELAY", "50"),
+        ("TRACEFAULT_LOG_FORMAT", "json"),
+    ]);
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "{:?}",
@@ -386,17 +395,11 @@ fn a_collector_that_is_down_costs_one_warning_and_nothing_else() {
 #[test]
 fn spans_go_over_grpc_too() {
     let collector = Collector::start_in("grpc");
-    let output = Command::new(example("shop"))
-        .current_dir(WORKSPACE)
-        .env_remove("RUST_LOG")
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.grpc_endpoint)
-        .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
-        .env("TRACEFAULT_LOG_FORMAT", "json")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the shop example was built");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
+    let stdout = run_demo(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.grpc_endpoint),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("TRACEFAULT_LOG_FORMAT", "json"),
+    ]);
     let (ended, exported) = ended_and_exported(&stdout);
     assert!(ended > 0);
     assert_eq!(ended, exported);
@@ -431,21 +434,15 @@ fn a_collector_that_hangs_delays_shutdown_by_a_bounded_time() {
         }
     });
     let started = std::time::Instant::now();
-    let output = Command::new(example("shop"))
-        .current_dir(WORKSPACE)
-        .env_remove("RUST_LOG")
-        .env(
+    let stdout = run_demo(&[
+        (
             "OTEL_EXPORTER_OTLP_ENDPOINT",
-            format!("http://127.0.0.1:{port}"),
-        )
-        .env("OTEL_BSP_SCHEDULE_DELAY", "50")
-        .env("TRACEFAULT_LOG_FORMAT", "json")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the shop example was built");
+            &format!("http://127.0.0.1:{port}"),
+        ),
+        ("OTEL_BSP_SCHEDULE_DELAY", "50"),
+        ("TRACEFAULT_LOG_FORMAT", "json"),
+    ]);
     let elapsed = started.elapsed();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
     assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
     assert!(
         stdout.contains("not every span reached the collector"),
@@ -460,17 +457,11 @@ fn a_collector_that_hangs_delays_shutdown_by_a_bounded_time() {
 #[test]
 fn unsampled_traces_propagate_and_report_but_are_not_exported() {
     let collector = Collector::start_in("unsampled");
-    let output = Command::new(example("shop"))
-        .current_dir(WORKSPACE)
-        .env_remove("RUST_LOG")
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint)
-        .env("OTEL_TRACES_SAMPLER", "always_off")
-        .env("TRACEFAULT_LOG_FORMAT", "json")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the shop example was built");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
+    let stdout = run_demo(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint),
+        ("OTEL_TRACES_SAMPLER", "always_off"),
+        ("TRACEFAULT_LOG_FORMAT", "json"),
+    ]);
     assert_eq!(ended_and_exported(&stdout), (0, 0));
     let line = stdout
         .lines()
