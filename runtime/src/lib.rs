@@ -49,7 +49,6 @@ pub mod report;
 #[cfg(feature = "subscriber")]
 mod subscriber;
 pub mod traceback;
-mod unwind;
 
 pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
 pub use config::Config;

@@ -1,4 +1,5 @@
-//! Walking the current stack for return addresses, as cheaply as the build allows.
+//! Capturing: the current stack's return addresses walked into a fixed buffer, as cheaply as
+//! the build allows, and nothing else (no symbol lookup, no allocation).
 //!
 //! With frame pointers (`-C force-frame-pointers=yes`), every frame starts with the caller's
 //! frame pointer and the return address, so the walk is a few loads per frame instead of the
@@ -8,11 +9,39 @@
 //! stays inside the current thread's stack, and a walk that finds no usable chain (a stack that
 //! is not the thread's, a frame without a frame pointer) falls back to the unwinder.
 
+use super::{Traceback, MAX_FRAMES};
+use std::cell::Cell;
 use std::sync::OnceLock;
+
+thread_local! {
+    static CAPTURES: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many tracebacks this thread has captured: lets tests check that an error is captured
+/// once, however far it travels.
+#[doc(hidden)]
+pub fn captures_on_this_thread() -> u64 {
+    CAPTURES.try_with(Cell::get).unwrap_or(0)
+}
+
+impl Traceback {
+    /// Records the current stack's instruction pointers; no symbol lookup, no allocation.
+    #[inline(never)]
+    pub fn capture() -> Traceback {
+        let _ = CAPTURES.try_with(|count| count.set(count.get() + 1));
+        let mut ips = [0; MAX_FRAMES];
+        let len = walk(&mut ips);
+        Traceback {
+            ips,
+            len,
+            resolved: OnceLock::new(),
+        }
+    }
+}
 
 /// Fills `ips` with return addresses, innermost first; returns how many.
 #[inline(never)]
-pub(crate) fn walk(ips: &mut [usize]) -> usize {
+fn walk(ips: &mut [usize]) -> usize {
     if frame_pointers_are_trusted() {
         let len = frame_pointers::walk(ips);
         if len >= MIN_FRAME_POINTER_FRAMES {
@@ -27,7 +56,7 @@ const MIN_FRAME_POINTER_FRAMES: usize = 3;
 
 /// The platform unwinder, through the `backtrace` crate: always right, and slow.
 #[inline(never)]
-pub(crate) fn with_unwinder(ips: &mut [usize]) -> usize {
+fn with_unwinder(ips: &mut [usize]) -> usize {
     let mut len = 0;
     backtrace::trace(|frame| {
         ips[len] = frame.ip() as usize;
@@ -45,7 +74,7 @@ fn frame_pointers_are_trusted() -> bool {
 /// Walks this stack both ways: frame pointers are trusted if they give a real chain whose
 /// return addresses above this function are the unwinder's, in the same order.
 #[inline(never)]
-pub(crate) fn frame_pointers_agree_with_the_unwinder() -> bool {
+fn frame_pointers_agree_with_the_unwinder() -> bool {
     let mut from_frame_pointers = [0; 32];
     let walked = frame_pointers::walk(&mut from_frame_pointers);
     let mut from_unwinder = [0; 64];

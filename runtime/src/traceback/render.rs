@@ -1,0 +1,282 @@
+//! Rendering: the frames Python-style, `File "…", line N, in function`, with the source line
+//! when the file can be read, and a count of the frames left out.
+
+use super::{StackFrame, Traceback};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// A visible frame as a report shows it: its path relative to the build directory, and the
+/// name of the function it belongs to.
+pub(crate) struct ShownFrame<'a> {
+    pub(crate) frame: &'a StackFrame,
+    pub(crate) file: Option<&'a str>,
+    pub(crate) function: &'a str,
+}
+
+impl Traceback {
+    /// The visible frames, each function once (see [`merge_closure_frames`]), outermost
+    /// first. `known_files` are source paths as `file!()` gives them (relative to the
+    /// directory the code was built in), which tells where that directory was, so that every
+    /// path under it is shown the same way.
+    pub(crate) fn shown_frames<'a>(&'a self, known_files: &[&str]) -> Vec<ShownFrame<'a>> {
+        let frames: Vec<&StackFrame> = self.frames().collect();
+        let roots = build_roots(&frames, known_files);
+        let shown = frames.into_iter().map(|frame| ShownFrame {
+            frame,
+            file: frame.file.as_deref().map(|file| display_path(file, &roots)),
+            function: nameless_body_label(&frame.function).unwrap_or(&frame.function),
+        });
+        merge_closure_frames(shown)
+    }
+
+    pub(crate) fn write_python_style(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        known_files: &[&str],
+    ) -> fmt::Result {
+        let shown = self.shown_frames(known_files);
+        let mut index = 0;
+        while index < shown.len() {
+            write_frame(f, &shown[index])?;
+            let same_call = |other: &ShownFrame<'_>| {
+                other.function == shown[index].function
+                    && other.frame.line == shown[index].frame.line
+            };
+            let repeats = shown[index + 1..]
+                .iter()
+                .take_while(|other| same_call(other))
+                .count();
+            // As Python does for recursion: three in full, then a count.
+            let written = repeats.min(2);
+            for repeated in &shown[index + 1..index + 1 + written] {
+                write_frame(f, repeated)?;
+            }
+            if repeats > written {
+                writeln!(
+                    f,
+                    "  [Previous line repeated {} more times]",
+                    repeats - written
+                )?;
+            }
+            index += 1 + repeats;
+        }
+        match self.hidden_frames() {
+            0 => Ok(()),
+            1 => writeln!(f, "  [1 runtime frame hidden]"),
+            hidden => writeln!(f, "  [{hidden} runtime frames hidden]"),
+        }
+    }
+}
+
+/// The directories the program was built in: an absolute frame path that ends with a known
+/// relative one gives away its prefix. The current directory serves as well.
+fn build_roots(frames: &[&StackFrame], known_files: &[&str]) -> Vec<String> {
+    let mut roots: Vec<String> = Vec::new();
+    for frame in frames {
+        let Some(path) = frame.file.as_deref() else {
+            continue;
+        };
+        for known in known_files.iter().filter(|file| !file.starts_with('/')) {
+            if let Some(root) = path.strip_suffix(known).filter(|root| root.ends_with('/')) {
+                if !roots.iter().any(|r| r == root) {
+                    roots.push(root.to_owned());
+                }
+            }
+        }
+    }
+    static CURRENT_DIR: OnceLock<Option<String>> = OnceLock::new();
+    let current = CURRENT_DIR.get_or_init(|| {
+        std::env::current_dir()
+            .ok()
+            .map(|dir| format!("{}/", dir.display()))
+    });
+    roots.extend(current.iter().cloned());
+    roots
+}
+
+fn display_path<'a>(path: &'a str, roots: &[String]) -> &'a str {
+    roots
+        .iter()
+        .find_map(|root| path.strip_prefix(root.as_str()))
+        .unwrap_or(path)
+}
+
+fn write_frame(f: &mut fmt::Formatter<'_>, shown: &ShownFrame<'_>) -> fmt::Result {
+    let function = shown.function;
+    match (shown.file, shown.frame.line) {
+        (Some(file), Some(line)) => {
+            writeln!(f, "  File \"{file}\", line {line}, in {function}")?;
+            if let Some(source) = shown
+                .frame
+                .file
+                .as_deref()
+                .and_then(|path| source_line(path, line))
+            {
+                writeln!(f, "    {source}")?;
+            }
+            Ok(())
+        }
+        _ => writeln!(f, "  File \"<unknown>\", in {function}"),
+    }
+}
+
+/// A function's body can appear as its own frame plus frames of the closures and async blocks
+/// it is lowered into; the reader wants the function once, at the line it is executing.
+/// A function calling itself stays a frame per call.
+fn merge_closure_frames<'a>(
+    outermost_first: impl Iterator<Item = ShownFrame<'a>>,
+) -> Vec<ShownFrame<'a>> {
+    let mut merged: Vec<ShownFrame<'a>> = Vec::new();
+    for shown in outermost_first {
+        match merged.last_mut() {
+            Some(last) if shown.frame.is_body && last.function == shown.function => *last = shown,
+            _ => merged.push(shown),
+        }
+    }
+    merged
+}
+
+/// What to call a closure or async block that debug info names only `{closure#0}` and that
+/// no enclosing function could name: as Python says `<lambda>`.
+fn nameless_body_label(function: &str) -> Option<&'static str> {
+    if !function.starts_with('{') {
+        None
+    } else if function.starts_with("{async_fn") {
+        Some("<async fn body>")
+    } else if function.starts_with("{async") {
+        Some("<async block>")
+    } else {
+        Some("<closure>")
+    }
+}
+
+type SourceCache = Mutex<HashMap<String, Option<Arc<[String]>>>>;
+static SOURCES: OnceLock<SourceCache> = OnceLock::new();
+
+pub(super) fn clear_source_cache() {
+    if let Some(sources) = SOURCES.get() {
+        sources.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+/// The text of one line of a source file readable from here, as Python's `linecache` gives it.
+fn source_line(file: &str, line: u32) -> Option<SourceLine> {
+    if file.starts_with('<') || line == 0 {
+        return None;
+    }
+    let sources = SOURCES.get_or_init(Default::default);
+    let mut sources = sources.lock().unwrap_or_else(|e| e.into_inner());
+    let lines = match sources.get(file) {
+        Some(lines) => lines.clone()?,
+        None => sources
+            .entry(file.to_owned())
+            .or_insert_with(|| read_lines(file))
+            .clone()?,
+    };
+    let index = line as usize - 1;
+    (!lines.get(index)?.trim().is_empty()).then_some(SourceLine { lines, index })
+}
+
+/// A line of a cached source file.
+struct SourceLine {
+    lines: Arc<[String]>,
+    index: usize,
+}
+
+impl fmt::Display for SourceLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.lines[self.index].trim())
+    }
+}
+
+/// Sources above this size are not worth holding in memory to show a line.
+const MAX_SOURCE_BYTES: u64 = 4 << 20;
+
+fn read_lines(file: &str) -> Option<Arc<[String]>> {
+    let metadata = std::fs::metadata(file).ok()?;
+    if !metadata.is_file() || metadata.len() > MAX_SOURCE_BYTES {
+        return None;
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    Some(text.lines().map(str::to_owned).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::traceback::symbolize::{learn_own_source_dir, name_inlined_bodies};
+    use std::path::Path;
+
+    #[test]
+    fn a_function_and_its_closure_body_are_shown_once_at_the_innermost_line() {
+        let outer = StackFrame::new("app::run", Some(Path::new("a.rs")), Some(1), None);
+        let closure = StackFrame::new(
+            "app::run::{closure#0}",
+            Some(Path::new("a.rs")),
+            Some(5),
+            None,
+        );
+        let other = StackFrame::new("app::step", Some(Path::new("a.rs")), Some(9), None);
+        let merged = merge_closure_frames(shown(&[&outer, &closure, &other]));
+        assert_eq!(lines(&merged), [5, 9]);
+    }
+
+    #[test]
+    fn an_inlined_body_is_named_after_the_function_it_is_inlined_into() {
+        learn_own_source_dir();
+        let own = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/__private/frame.rs"
+        ));
+        let mut frames = vec![
+            StackFrame::new("{closure#0}<u8>", Some(Path::new("a.rs")), Some(9), None),
+            StackFrame::new("call<u8>", Some(own), Some(3), None),
+            StackFrame::new("{async_block#0}", Some(Path::new("a.rs")), Some(7), None),
+            StackFrame::new("app::run", Some(Path::new("a.rs")), Some(5), None),
+        ];
+        name_inlined_bodies(&mut frames);
+        frames.retain(|frame| !frame.hidden);
+        assert!(frames.iter().all(|frame| frame.function == "app::run"));
+        let outermost_first: Vec<&StackFrame> = frames.iter().rev().collect();
+        let merged = merge_closure_frames(shown(&outermost_first));
+        assert_eq!(lines(&merged), [9]);
+    }
+
+    #[test]
+    fn recursion_keeps_a_frame_per_call() {
+        let first = StackFrame::new("app::walk", Some(Path::new("a.rs")), Some(3), None);
+        let second = StackFrame::new("app::walk", Some(Path::new("a.rs")), Some(3), None);
+        assert_eq!(merge_closure_frames(shown(&[&first, &second])).len(), 2);
+    }
+
+    fn shown<'a>(frames: &[&'a StackFrame]) -> std::vec::IntoIter<ShownFrame<'a>> {
+        let shown: Vec<ShownFrame<'a>> = frames
+            .iter()
+            .map(|&frame| ShownFrame {
+                frame,
+                file: None,
+                function: &frame.function,
+            })
+            .collect();
+        shown.into_iter()
+    }
+
+    fn lines(shown: &[ShownFrame<'_>]) -> Vec<u32> {
+        shown
+            .iter()
+            .map(|shown| shown.frame.line.unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn nameless_bodies_are_labelled_as_python_labels_lambdas() {
+        assert_eq!(nameless_body_label("{closure#0}"), Some("<closure>"));
+        assert_eq!(
+            nameless_body_label("{async_block#1}"),
+            Some("<async block>")
+        );
+        assert_eq!(nameless_body_label("{async_fn#0}"), Some("<async fn body>"));
+        assert_eq!(nameless_body_label("app::run"), None);
+    }
+}
