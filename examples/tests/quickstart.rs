@@ -34,7 +34,7 @@ fn the_quickstart_prints_one_traceback_with_the_span_trace_and_the_causes() {
         "{stdout}"
     );
     let expected_in_order = [
-        "ERROR checkout: error escaped checkout",
+        "ERROR checkout: error escaped quickstart::checkout",
         "in quickstart::checkout",
         "let reserved = reserve(sku, quantity)",
         "in quickstart::reserve",
@@ -69,7 +69,7 @@ fn the_quickstart_panic_path_reports_the_panic_site() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("ERROR checkout: panic escaped checkout"),
+        stdout.contains("ERROR checkout: panic escaped quickstart::checkout"),
         "{stdout}"
     );
     assert!(
@@ -101,8 +101,54 @@ fn json_lines_carry_the_report_and_its_ids() {
         .iter()
         .find(|line| line["target"] == "tracefault" && line["level"] == "ERROR")
         .unwrap_or_else(|| panic!("no report in {stdout}"));
-    assert_eq!(report["message"], "error escaped checkout");
+    assert_eq!(report["message"], "error escaped quickstart::checkout");
+    assert_eq!(report["exception.kind"], "error");
     assert_eq!(report["exception.type"], "quickstart::CheckoutError");
+    assert_eq!(
+        report["exception.causes"],
+        serde_json::json!([
+            { "type": "quickstart::StockError", "message": "sku 42 is out of stock" },
+            { "type": "std::io::Error", "message": "connection refused by stock-db:5432" },
+        ])
+    );
+    let functions = |key: &str| -> Vec<String> {
+        report[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("no {key} in {report}"))
+            .iter()
+            .map(|entry| entry["function"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        functions("exception.frames"),
+        [
+            "quickstart::main",
+            "quickstart::checkout",
+            "quickstart::reserve",
+            "quickstart::query_stock"
+        ]
+    );
+    assert!(report["exception.frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|frame| frame["user"] == true && frame["file"] == "examples/quickstart.rs"));
+    assert_eq!(
+        functions("exception.span_trace"),
+        [
+            "quickstart::checkout",
+            "quickstart::reserve",
+            "quickstart::query_stock"
+        ]
+    );
+    let span_ids: Vec<&str> = report["exception.span_trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["span_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(span_ids[0], report["span_id"], "the edge is outermost");
+    assert!(span_ids[1] != span_ids[0] && span_ids[2] != span_ids[1]);
     let stacktrace = report["exception.stacktrace"].as_str().unwrap();
     assert!(stacktrace.starts_with("Traceback (most recent call last):\n"));
     assert!(stacktrace.contains("in quickstart::query_stock"));

@@ -42,7 +42,7 @@ fn shop() -> &'static str {
             .env_remove("RUST_LOG")
             .env_remove("RUST_BACKTRACE")
             .env("NO_COLOR", "1")
-            .env("TRACEFAULT_LOG_FORMAT", "pretty")
+            .env("TRACEFAULT_LOG_FORMAT", "json")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -96,52 +96,50 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     &text[from..from + to]
 }
 
-/// The reports (a header line and its indented traceback) in `trace`.
-fn reports_in(trace: &str) -> Vec<String> {
-    let mut reports = Vec::new();
-    let mut current: Option<String> = None;
-    for line in shop().lines() {
-        if line.starts_with("ERROR ") {
-            reports.extend(current.replace(format!("{line}\n")));
-        } else if let Some(report) = current.as_mut().filter(|_| line.starts_with("    ")) {
-            report.push_str(line);
-            report.push('\n');
-        } else {
-            reports.extend(current.take());
-        }
-    }
-    reports.extend(current);
-    let header = format!("trace_id={trace} ");
-    reports.retain(|report| report.lines().next().is_some_and(|h| h.contains(&header)));
-    reports
+/// The JSON log lines of the run (the customer side's own lines are not JSON).
+fn log_lines() -> &'static [serde_json::Value] {
+    static LINES: OnceLock<Vec<serde_json::Value>> = OnceLock::new();
+    LINES.get_or_init(|| {
+        shop()
+            .lines()
+            .filter(|line| line.starts_with('{'))
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+            .collect()
+    })
 }
 
-/// The one report whose header says `escaped`, e.g. `error escaped checkout`.
-fn report<'a>(reports: &'a [String], escaped: &str) -> &'a str {
-    let found: Vec<&String> = reports
+/// The reports in `trace`.
+fn reports_in(trace: &str) -> Vec<&'static serde_json::Value> {
+    log_lines()
         .iter()
-        .filter(|report| report.lines().next().unwrap().contains(escaped))
+        .filter(|line| line["target"] == "tracefault" && line["level"] == "ERROR")
+        .filter(|line| line["trace_id"] == trace)
+        .collect()
+}
+
+/// The one report that says `escaped`, e.g. `error escaped shop::gateway::checkout`; its text.
+fn report<'a>(reports: &[&'a serde_json::Value], escaped: &str) -> &'a serde_json::Value {
+    let found: Vec<&serde_json::Value> = reports
+        .iter()
+        .copied()
+        .filter(|report| report["message"] == escaped)
         .collect();
     assert_eq!(found.len(), 1, "{escaped:?} in {reports:#?}");
     found[0]
 }
 
-/// The log line of `target` for the request to `path`: it has the ids of the server span.
-fn log_line(target: &str, path: &str) -> &'static str {
-    let stdout = shop();
-    stdout
-        .lines()
-        .find(|line| {
-            line.contains(" INFO ")
-                && line.contains(&format!("url.path=\"{path}\""))
-                && line.contains(&format!(": {target}: "))
-        })
-        .unwrap_or_else(|| panic!("no {target} line for {path} in:\n{stdout}"))
+fn text(report: &serde_json::Value) -> &str {
+    report["exception.stacktrace"].as_str().unwrap()
 }
 
-/// The `http.server` span's id in a log line: the one `traceresponse` names.
-fn server_span(line: &str) -> &str {
-    between(between(line, "http.server{", "}"), "span_id=", " ")
+/// The log line of `target` with `message` in `trace`.
+fn log_line(target: &str, message: &str, trace: &str) -> &'static serde_json::Value {
+    log_lines()
+        .iter()
+        .find(|line| {
+            line["target"] == target && line["message"] == message && line["trace_id"] == trace
+        })
+        .unwrap_or_else(|| panic!("no {target} line {message:?} in trace {trace}"))
 }
 
 /// Each of `expected_in_order` in `text`, each after the one before.
@@ -164,13 +162,13 @@ fn the_ok_checkout_succeeds_without_a_report() {
         "{line}"
     );
     assert!(reports_in(&trace).is_empty(), "{trace}");
-    for (target, path) in [
-        ("shop::gateway", "/checkout/1"),
-        ("shop::orders", "/orders/1"),
-        ("shop::inventory", "/reservations/1"),
+    for (target, message) in [
+        ("shop::gateway", "checking out"),
+        ("shop::orders", "placing an order"),
+        ("shop::inventory", "reserving stock"),
     ] {
-        let line = log_line(target, path);
-        assert!(line.contains(&format!("trace_id={trace} ")), "{line}");
+        let line = log_line(target, message, &trace);
+        assert_eq!(line["span_id"].as_str().map(str::len), Some(16), "{line}");
     }
 }
 
@@ -184,18 +182,16 @@ fn one_trace_crosses_the_three_services_and_the_gateway_report_names_the_cause()
     );
 
     // Every service logged the request in the trace the gateway started.
-    let gateway = log_line("shop::gateway", "/checkout/42");
-    let orders = log_line("shop::orders", "/orders/42");
-    let inventory = log_line("shop::inventory", "/reservations/42");
-    for line in [gateway, orders, inventory] {
-        assert!(line.contains(&format!("trace_id={trace} ")), "{line}");
-    }
+    log_line("shop::gateway", "checking out", &trace);
+    log_line("shop::orders", "placing an order", &trace);
+    log_line("shop::inventory", "reserving stock", &trace);
 
     // One report per service, all in the same trace.
     let reports = reports_in(&trace);
     assert_eq!(reports.len(), 3, "{reports:#?}");
+    let inventory = report(&reports, "error escaped shop::inventory::reserve");
     assert_in_order(
-        report(&reports, "error escaped reserve"),
+        text(inventory),
         &[
             "shop::inventory::StockError: the stock of sku 42 could not be read",
             "std::io::Error: connection refused by stock-db:5432",
@@ -203,26 +199,26 @@ fn one_trace_crosses_the_three_services_and_the_gateway_report_names_the_cause()
             "(origin)",
         ],
     );
-    report(&reports, "error escaped place_order");
-    let gateway_report = report(&reports, "error escaped checkout");
+    let orders = report(&reports, "error escaped shop::orders::place_order");
+    let gateway = report(&reports, "error escaped shop::gateway::checkout");
     assert_eq!(
-        gateway_report
+        text(gateway)
             .matches("Traceback (most recent call last):")
             .count(),
         1
     );
     // The causes name each callee and the span that handled the request: the server spans
-    // the callees logged.
+    // in the callees' reports.
     let orders_span = format!(
         "orders answered 502 Bad Gateway from span {}: ",
-        server_span(orders)
+        orders["server.span_id"].as_str().unwrap()
     );
     let inventory_span = format!(
         "inventory answered 500 Internal Server Error from span {}: ",
-        server_span(inventory)
+        inventory["server.span_id"].as_str().unwrap()
     );
     assert_in_order(
-        gateway_report,
+        text(gateway),
         &[
             "in shop::gateway::post_checkout",
             "in shop::gateway::place_order",
@@ -240,6 +236,16 @@ fn one_trace_crosses_the_three_services_and_the_gateway_report_names_the_cause()
             &format!("Trace {trace}, span "),
         ],
     );
+    // Each service's server span is the child of its caller's client span.
+    assert_eq!(inventory["http.request.method"], "POST");
+    assert_eq!(inventory["url.path"], "/reservations/42");
+    assert_eq!(orders["url.path"], "/orders/42");
+    assert_eq!(gateway["url.path"], "/checkout/42");
+    assert!(
+        gateway.get("server.parent_span_id").is_none(),
+        "the customer sent no trace"
+    );
+    assert!(inventory["server.parent_span_id"].is_string());
 }
 
 #[test]
@@ -248,8 +254,10 @@ fn the_panic_in_inventory_is_reported_there_and_reaches_the_gateway_as_an_http_e
     assert!(line.contains("-> 502 Bad Gateway"), "{line}");
     let reports = reports_in(&trace);
     assert_eq!(reports.len(), 3, "{reports:#?}");
+    let inventory = report(&reports, "panic escaped shop::inventory::reserve");
+    assert_eq!(inventory["exception.kind"], "panic");
     assert_in_order(
-        report(&reports, "panic escaped reserve"),
+        text(inventory),
         &[
             "in shop::inventory::reserve",
             "let packs = units / pack_size;",
@@ -257,16 +265,15 @@ fn the_panic_in_inventory_is_reported_there_and_reaches_the_gateway_as_an_http_e
             "in shop::inventory::reserve at examples/shop/inventory.rs:",
         ],
     );
-    let inventory = log_line("shop::inventory", "/reservations/7");
     assert_in_order(
-        report(&reports, "error escaped checkout"),
+        text(report(&reports, "error escaped shop::gateway::checkout")),
         &[
             "shop::gateway::CheckoutError: checkout of sku 7 failed",
             "shop::errors::RemoteError: orders answered 502 Bad Gateway from span ",
             &format!(
                 "inventory answered 500 Internal Server Error from span {}: \
                  panic: attempt to divide by zero",
-                server_span(inventory)
+                inventory["server.span_id"].as_str().unwrap()
             ),
         ],
     );

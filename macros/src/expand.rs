@@ -1,5 +1,8 @@
 //! Generation: the function rebuilt around calls into `tracefault::__private`. Everything that
 //! could fail was checked before; this cannot.
+//!
+//! Under `cargo clippy` (`cfg(clippy)`) the function is emitted exactly as written instead, so
+//! that clippy lints the user's code as the user wrote it, and nothing of ours.
 
 use crate::args::{BacktraceMode, Level, Recording, TraceArgs};
 use crate::item::{contains_impl_trait, Shape, TracedFn};
@@ -18,15 +21,9 @@ struct Names {
     krate: syn::Path,
     site: Ident,
     frame: Ident,
+    guard: Ident,
     result: Ident,
-    span: Ident,
-    context: Ident,
     future: Ident,
-    remote: Option<syn::Expr>,
-    /// Parameters that an option's expression reads.
-    used_by_options: Vec<String>,
-    /// `args(...)` as a list the frame hands to an exported span (empty without `args`).
-    exported_args: TokenStream,
 }
 
 impl Names {
@@ -41,104 +38,206 @@ impl Names {
                 .unwrap_or_else(|| syn::parse_quote_spanned!(at=> ::tracefault)),
             site: Ident::new("__TRACEFAULT_SITE", Span::call_site()),
             frame: local("__tracefault_frame"),
+            guard: local("__tracefault_guard"),
             result: local("__tracefault_result"),
-            span: local("__tracefault_span"),
-            context: local("__tracefault_context"),
-            remote: args.remote.clone(),
-            used_by_options: args.remote.as_ref().map(names_in).unwrap_or_default(),
             future: local("__tracefault_future"),
-            exported_args: TokenStream::new(),
+        }
+    }
+}
+
+/// What every shape opens with: the site, and the frame of the call.
+struct Opening {
+    site: TokenStream,
+    /// An expression making the frame (`Frame::new(...)` or `AsyncFrame::new(...)`) from the
+    /// span expression it is given.
+    frame: fn(&Names, TokenStream, Option<&syn::Expr>) -> TokenStream,
+    span: TokenStream,
+    remote: Option<syn::Expr>,
+    /// The parameters an option's expression reads.
+    used_by_options: Vec<String>,
+    /// `args(...)` handed to an exported span, as a statement on `receiver`.
+    exported_args: Option<TokenStream>,
+}
+
+impl Opening {
+    /// `let mut __tracefault_frame = ...(span);`
+    fn frame_from(&self, names: &Names, span: TokenStream) -> TokenStream {
+        let Names { frame, at, .. } = names;
+        let make = (self.frame)(names, span, self.remote.as_ref());
+        quote_spanned!(*at=> let mut #frame = #make;)
+    }
+
+    /// `receiver.export_args(|| [...]);`, or nothing without `args(...)`.
+    fn export_args(&self, receiver: &Ident) -> TokenStream {
+        let at = receiver.span();
+        match &self.exported_args {
+            Some(entries) => quote_spanned!(at=> #receiver.export_args(|| [#entries]);),
+            None => TokenStream::new(),
         }
     }
 }
 
 pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
-    let mut names = Names::new(args, function);
-    names.exported_args = exported_args(args, &names);
-    let site = site_static(args, function, &names);
-    let span = span_expr(args, function, &names);
+    let names = Names::new(args, function);
     let captures_errors = args.captures_errors(function);
-    match function.shape() {
-        Shape::Sync if captures_errors => sync_with_result(function, &names, site, span),
-        Shape::Sync => sync(function, &names, site, span),
-        Shape::Async => async_fn(function, &names, site, span, captures_errors),
+    let shape = function.shape();
+    let opening = Opening {
+        site: site_static(args, function, &names),
+        frame: match shape {
+            Shape::Sync => sync_frame,
+            Shape::Async | Shape::AsyncTrait { .. } | Shape::ImplFuture => async_frame,
+        },
+        span: span_expr(args, function, &names),
+        remote: args.remote.clone(),
+        used_by_options: args.remote.as_ref().map(names_in).unwrap_or_default(),
+        exported_args: exported_args(args, &names),
+    };
+    let instrumented = match shape {
+        Shape::Sync if captures_errors => sync_with_result(function, &names, &opening),
+        Shape::Sync => sync(function, &names, &opening),
+        Shape::Async => async_fn(function, &names, &opening, captures_errors),
         Shape::AsyncTrait { future } => {
-            async_trait(function, future, &names, site, span, captures_errors)
+            async_trait(function, future, &names, &opening, captures_errors)
         }
-        Shape::ImplFuture => impl_future(function, &names, site, span, captures_errors),
+        Shape::ImplFuture => impl_future(function, &names, &opening, captures_errors),
+    };
+    let original = as_written(function, args);
+    quote! {
+        #[cfg(not(clippy))]
+        #instrumented
+        #[cfg(clippy)]
+        #original
+    }
+}
+
+/// The function as written, for clippy. The parameters that only the attribute's options read
+/// (`remote = &headers`, `args(sku)`, `fields(user = user.id)`) are read in it too, so that
+/// rustc does not call them unused there.
+fn as_written(function: &TracedFn, args: &TraceArgs) -> TokenStream {
+    let mut read = args.remote.as_ref().map(names_in).unwrap_or_default();
+    for field in args.fields.iter().flatten() {
+        if let Some((_, value)) = &field.value {
+            read.extend(names_in(value));
+        }
+    }
+    read.extend(args.args.iter().flatten().map(|arg| arg.ident.to_string()));
+    let parameters = function.parameter_names();
+    let mut reads = Vec::new();
+    for (parameter, _) in &parameters {
+        let name = parameter.to_string();
+        if name != "self" && read.contains(&name) && !reads.iter().any(|(n, _)| *n == name) {
+            reads.push((name, parameter.clone()));
+        }
+    }
+    if reads.is_empty() {
+        return function.to_token_stream();
+    }
+    let reads = reads.iter().map(|(_, parameter)| {
+        let at = Span::call_site().located_at(parameter.span());
+        quote_spanned!(at=> let _ = &#parameter;)
+    });
+    let TracedFn {
+        attrs,
+        inner_attrs,
+        vis,
+        sig,
+        ..
+    } = function;
+    let body = user_block(function, quote!(#(#inner_attrs)* #(#reads)*));
+    quote!(#(#attrs)* #vis #sig #body)
+}
+
+fn sync_frame(names: &Names, span: TokenStream, remote: Option<&syn::Expr>) -> TokenStream {
+    frame_constructor(names, quote_spanned!(names.at=> Frame), span, remote)
+}
+
+fn async_frame(names: &Names, span: TokenStream, remote: Option<&syn::Expr>) -> TokenStream {
+    frame_constructor(names, quote_spanned!(names.at=> AsyncFrame), span, remote)
+}
+
+/// `Frame::new(&SITE, span)`, or with `remote = <headers>` `Frame::remote(&SITE, span, headers)`,
+/// whose frame continues the trace of the caller whose headers those are.
+fn frame_constructor(
+    names: &Names,
+    kind: TokenStream,
+    span: TokenStream,
+    remote: Option<&syn::Expr>,
+) -> TokenStream {
+    let Names {
+        krate, site, at, ..
+    } = names;
+    match remote {
+        Some(carrier) => {
+            let carrier_at = carrier.span();
+            let carrier = quote_spanned!(carrier_at=> #carrier);
+            quote_spanned!(*at=> #krate::__private::#kind::remote(&#site, #span, #carrier))
+        }
+        None => quote_spanned!(*at=> #krate::__private::#kind::new(&#site, #span)),
     }
 }
 
 // Input:  fn f(x: u32) -> u32 { x + 1 }
 // Output: fn f(x: u32) -> u32 {
-//             static __TRACEFAULT_SITE: Site = ...;
-//             let __tracefault_frame = Frame::enter(&__TRACEFAULT_SITE, span!(...));
-//             { x + 1 }
+//             static __TRACEFAULT_SITE: Site = Site::new(...);
+//             let mut __tracefault_frame = Frame::new(&__TRACEFAULT_SITE, span!(...));
+//             let __tracefault_guard = __tracefault_frame.enter();
+//             x + 1
 //         }
-fn sync(function: &TracedFn, names: &Names, site: TokenStream, span: TokenStream) -> TokenStream {
+fn sync(function: &TracedFn, names: &Names, opening: &Opening) -> TokenStream {
     let at = names.at;
-    let context_init = context_init(names);
-    let Names {
-        krate,
-        site: site_name,
-        frame,
-        context,
-        exported_args,
-        ..
-    } = names;
-    let body = &function.body;
+    let Names { frame, guard, .. } = names;
+    let site = &opening.site;
+    let make_frame = opening.frame_from(names, opening.span.clone());
+    let exported_args = opening.export_args(guard);
+    let statements = &function.body.stmts;
     rebuild(
         function,
         &function.sig,
         quote_spanned! {at=>
             #site
-            #context_init
-            let #frame = #krate::__private::Frame::enter(&#site_name, #span, #context);
+            #make_frame
+            let #guard = #frame.enter();
             #exported_args
-            #body
+            #(#statements)*
         },
     )
 }
 
 // Input:  fn f(mut x: u32) -> Result<u32, E> { body }
 // Output: fn f(x: u32) -> Result<u32, E> {
-//             static __TRACEFAULT_SITE: Site = ...;
-//             let __tracefault_frame = Frame::enter(&__TRACEFAULT_SITE, span!(...));
+//             static __TRACEFAULT_SITE: Site = Site::new(...);
+//             let mut __tracefault_frame = Frame::new(&__TRACEFAULT_SITE, span!(...));
+//             let __tracefault_guard = __tracefault_frame.enter();
 //             let __tracefault_result = call::<Result<u32, E>, _>(move || { let mut x = x; body });
-//             __tracefault_frame.leave(err_view!(&__tracefault_result));
+//             __tracefault_guard.leave(err_view!(&__tracefault_result));
 //             __tracefault_result
 //         }
-fn sync_with_result(
-    function: &TracedFn,
-    names: &Names,
-    site: TokenStream,
-    span: TokenStream,
-) -> TokenStream {
+fn sync_with_result(function: &TracedFn, names: &Names, opening: &Opening) -> TokenStream {
     let at = names.at;
-    let context_init = context_init(names);
     let Names {
         krate,
-        site: site_name,
         frame,
+        guard,
         result,
-        context,
-        exported_args,
         ..
     } = names;
-    let (outer, body) = body_in_closure(function, names);
+    let site = &opening.site;
+    let make_frame = opening.frame_from(names, opening.span.clone());
+    let exported_args = opening.export_args(guard);
+    let (outer, body) = body_in_closure(function, &opening.used_by_options);
     let returns = typed_call(
         at,
         function.written_return_type(),
         quote_spanned!(at=>#krate::__private::call),
     );
-    let leave = leave(function, names, true);
+    let leave = leave(function, names, guard, true);
     rebuild(
         function,
         &outer,
         quote_spanned! {at=>
             #site
-            #context_init
-            let #frame = #krate::__private::Frame::enter(&#site_name, #span, #context);
+            #make_frame
+            let #guard = #frame.enter();
             #exported_args
             let #result = #returns(#body);
             #leave
@@ -149,8 +248,8 @@ fn sync_with_result(
 
 // Input:  async fn f(x: u32) -> Result<u32, E> { body }
 // Output: async fn f(x: u32) -> Result<u32, E> {
-//             static __TRACEFAULT_SITE: Site = ...;
-//             let __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
+//             static __TRACEFAULT_SITE: Site = Site::new(...);
+//             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
 //             let __tracefault_result = __tracefault_frame
 //                 .instrument(async move {
 //                     if let Some(__tracefault_return) = None::<Result<u32, E>> {
@@ -166,40 +265,27 @@ fn sync_with_result(
 fn async_fn(
     function: &TracedFn,
     names: &Names,
-    site: TokenStream,
-    span: TokenStream,
+    opening: &Opening,
     captures_errors: bool,
 ) -> TokenStream {
     let at = names.at;
-    let context_init = context_init(names);
-    let Names {
-        krate,
-        site: site_name,
-        frame,
-        result,
-        context,
-        exported_args,
-        ..
-    } = names;
-    let rebinding = rebind(&function.sig, &names.used_by_options);
+    let Names { frame, result, .. } = names;
+    let site = &opening.site;
+    let make_frame = opening.frame_from(names, opening.span.clone());
+    let exported_args = opening.export_args(frame);
+    let rebinding = rebind(&function.sig, &opening.used_by_options);
     let statements = &rebinding.statements;
-    let body = &function.body;
     let return_type = return_type_hint(at, function.written_return_type());
-    let leave = leave(function, names, captures_errors);
+    let body = user_block(function, quote!(#return_type #(#statements)*));
+    let leave = leave(function, names, frame, captures_errors);
     rebuild(
         function,
         &rebinding.outer,
         quote_spanned! {at=>
             #site
-            #context_init
-            let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span, #context);
+            #make_frame
             #exported_args
-            let #result = #frame.instrument(async move {
-                #return_type
-                #(#statements)*
-                #body
-            })
-            .await;
+            let #result = #frame.instrument(async move #body).await;
             #leave
             #result
         },
@@ -210,10 +296,9 @@ fn async_fn(
 //             Box::pin(async move { body })
 //         }
 // Output: fn f<'a>(&'a self) -> Pin<Box<dyn Future<Output = R> + Send + 'a>> {
-//             static __TRACEFAULT_SITE: Site = ...;
-//             let __tracefault_span = span!(...);
+//             static __TRACEFAULT_SITE: Site = Site::new(...);
+//             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
 //             Box::pin(async move {
-//                 let __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, __tracefault_span);
 //                 let __tracefault_result = __tracefault_frame.instrument(async move { body }).await;
 //                 __tracefault_frame.leave(err_view!(&__tracefault_result));
 //                 __tracefault_result
@@ -223,27 +308,17 @@ fn async_trait(
     function: &TracedFn,
     future: &ExprAsync,
     names: &Names,
-    site: TokenStream,
-    span: TokenStream,
+    opening: &Opening,
     captures_errors: bool,
 ) -> TokenStream {
     let at = names.at;
-    let context_init = context_init(names);
-    let Names {
-        krate,
-        site: site_name,
-        frame,
-        result,
-        span: span_name,
-        context,
-        exported_args,
-        ..
-    } = names;
-    let leave = leave(function, names, captures_errors);
+    let Names { frame, result, .. } = names;
+    let site = &opening.site;
+    let make_frame = opening.frame_from(names, opening.span.clone());
+    let exported_args = opening.export_args(frame);
+    let leave = leave(function, names, frame, captures_errors);
     let instrumented: syn::Expr = syn::parse_quote_spanned! {at=>
         async move {
-            let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span_name, #context);
-            #exported_args
             let #result = #frame.instrument(#future).await;
             #leave
             #result
@@ -259,8 +334,8 @@ fn async_trait(
         &function.sig,
         quote_spanned! {at=>
             #site
-            #context_init
-            let #span_name = #span;
+            #make_frame
+            #exported_args
             #(#statements)*
         },
     )
@@ -268,8 +343,8 @@ fn async_trait(
 
 // Input:  fn f(x: u32) -> impl Future<Output = Result<u32, E>> { async move { body } }
 // Output: fn f(x: u32) -> impl Future<Output = Result<u32, E>> {
-//             static __TRACEFAULT_SITE: Site = ...;
-//             let __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
+//             static __TRACEFAULT_SITE: Site = Site::new(...);
+//             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
 //             let __tracefault_future = call(move || { let x = x; async move { body } });
 //             async move {
 //                 let __tracefault_result = __tracefault_frame.instrument(__tracefault_future).await;
@@ -280,31 +355,28 @@ fn async_trait(
 fn impl_future(
     function: &TracedFn,
     names: &Names,
-    site: TokenStream,
-    span: TokenStream,
+    opening: &Opening,
     captures_errors: bool,
 ) -> TokenStream {
     let at = names.at;
-    let context_init = context_init(names);
     let Names {
         krate,
-        site: site_name,
         frame,
         result,
         future,
-        context,
-        exported_args,
         ..
     } = names;
-    let (outer, body) = body_in_closure(function, names);
-    let leave = leave(function, names, captures_errors);
+    let site = &opening.site;
+    let make_frame = opening.frame_from(names, opening.span.clone());
+    let exported_args = opening.export_args(frame);
+    let (outer, body) = body_in_closure(function, &opening.used_by_options);
+    let leave = leave(function, names, frame, captures_errors);
     rebuild(
         function,
         &outer,
         quote_spanned! {at=>
             #site
-            #context_init
-            let mut #frame = #krate::__private::AsyncFrame::new(&#site_name, #span, #context);
+            #make_frame
             #exported_args
             let #future = #krate::__private::call(#body);
             async move {
@@ -314,24 +386,6 @@ fn impl_future(
             }
         },
     )
-}
-
-/// `let __tracefault_context = ...;`: the context of the new span, a child of the current one,
-/// or with `remote = <headers>` of the caller whose headers those are.
-fn context_init(names: &Names) -> TokenStream {
-    let Names {
-        krate,
-        context,
-        remote,
-        ..
-    } = names;
-    match remote {
-        Some(carrier) => {
-            let at = carrier.span();
-            quote_spanned!(at=> let #context = #krate::__private::remote_context(#carrier);)
-        }
-        None => quote_spanned!(names.at=> let #context = #krate::__private::child_context();),
-    }
 }
 
 /// A never-taken `return` of the function's type as the async block's first statement: rustc
@@ -352,17 +406,33 @@ fn return_type_hint(at: Span, returns: Option<&Type>) -> Option<TokenStream> {
     })
 }
 
+/// The body's statements after `prelude`, in a block with the body's own braces: the tokens
+/// the user wrote, in a block where they were, so that rustc sees no block inside a block
+/// (which `unused_braces` would flag) and points its errors where it would have.
+fn user_block(function: &TracedFn, prelude: TokenStream) -> TokenStream {
+    let statements = &function.body.stmts;
+    let mut block = TokenStream::new();
+    function.body.brace_token.surround(&mut block, |tokens| {
+        tokens.extend(prelude);
+        for statement in statements {
+            statement.to_tokens(tokens);
+        }
+    });
+    block
+}
+
 /// The body as a `move` closure that first takes over the parameters (see [`rebind`]), and
 /// the signature that hands them over.
-fn body_in_closure(function: &TracedFn, names: &Names) -> (Signature, TokenStream) {
-    let rebinding = rebind(&function.sig, &names.used_by_options);
+fn body_in_closure(function: &TracedFn, used_by_options: &[String]) -> (Signature, TokenStream) {
+    let rebinding = rebind(&function.sig, used_by_options);
     let statements = capture_self_whole(&function.sig)
         .into_iter()
         .chain(rebinding.statements);
-    let body = &function.body;
+    let at = function.sig.ident.span();
+    let body = user_block(function, quote!(#(#statements)*));
     (
         rebinding.outer,
-        quote_spanned!(names.at=> move || { #(#statements)* #body }),
+        quote_spanned!(Span::call_site().located_at(at)=> move || #body),
     )
 }
 
@@ -376,63 +446,79 @@ fn typed_call(at: Span, returns: Option<&Type>, path: TokenStream) -> TokenStrea
     }
 }
 
-/// `frame.leave(...)` with the `Err` of the result, or with nothing when errors are not
+/// `receiver.leave(...)` with the `Err` of the result, or with nothing when errors are not
 /// captured; spanned to the function's name, so that a backtrace taken here points there.
-fn leave(function: &TracedFn, names: &Names, captures_errors: bool) -> TokenStream {
+fn leave(
+    function: &TracedFn,
+    names: &Names,
+    receiver: &Ident,
+    captures_errors: bool,
+) -> TokenStream {
     let at = names.at;
-    let Names {
-        krate,
-        frame,
-        result,
-        ..
-    } = names;
+    let Names { krate, result, .. } = names;
     let error = if captures_errors {
         let result_type = function.produced_type().map(ToTokens::to_token_stream);
         let span = result_type
             .as_ref()
             .and_then(|ty| ty.clone().into_iter().next())
-            .map_or_else(Span::call_site, |t| t.span());
-        quote_spanned!(span=> #krate::__private::err_view!(&#result))
+            .map_or(at, |t| Span::call_site().located_at(t.span()));
+        if function.error_has_plain_type() {
+            quote_spanned!(span=> #krate::__private::err_view!(&#result))
+        } else {
+            quote_spanned!(span=> #krate::__private::err_view!(display: &#result))
+        }
     } else {
         quote_spanned!(at=>::core::option::Option::None)
     };
-    quote_spanned!(function.sig.ident.span()=> #frame.leave(#error);)
+    // The function's own span, not one of the expansion: rustc gives code expanded from a macro
+    // the line of the macro's call in debug info, and this is the line a traceback shows for the
+    // function where an error starts.
+    let at_name = function.sig.ident.span();
+    quote_spanned!(at_name=> #receiver.leave(#error);)
 }
 
+/// `static __TRACEFAULT_SITE: Site = Site::new("f", file!(), line!(), <its path>, <options>);`
+/// Its path is what `type_name` says of a closure declared in it: only the compiler knows a
+/// method's `Self` type.
 fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
     let at = names.at;
     let Names { krate, site, .. } = names;
-    let name = function.sig.ident.to_string();
+    let name = function.sig.ident.unraw().to_string();
     let at_function = function.sig.ident.span();
     let file = quote_spanned!(at_function=> ::core::file!());
     let line = quote_spanned!(at_function=> ::core::line!());
-    let backtrace = match args
+    let backtrace = args
         .backtrace
-        .map_or(BacktraceMode::Origin, |(mode, _)| mode)
-    {
-        BacktraceMode::Origin => quote_spanned!(at=>Origin),
-        BacktraceMode::Always => quote_spanned!(at=>Always),
-        BacktraceMode::Never => quote_spanned!(at=>Never),
-    };
+        .map_or(BacktraceMode::Origin, |(mode, _)| mode);
     let record_panics = args.panic.as_ref().is_none_or(|value| value.value);
-    quote_spanned! {at=>
-        static #site: #krate::__private::Site = #krate::__private::Site {
-            function: #name,
-            module_path: ::core::module_path!(),
-            file: #file,
-            line: #line,
-            backtrace: #krate::__private::BacktraceMode::#backtrace,
-            record_panics: #record_panics,
-            limiter: #krate::__private::RateLimiter::new(),
+    let options = if backtrace == BacktraceMode::Origin && record_panics {
+        quote_spanned!(at=> #krate::__private::Site::DEFAULT)
+    } else {
+        let backtrace = match backtrace {
+            BacktraceMode::Origin => quote_spanned!(at=>Origin),
+            BacktraceMode::Always => quote_spanned!(at=>Always),
+            BacktraceMode::Never => quote_spanned!(at=>Never),
         };
+        quote_spanned! {at=>
+            #krate::__private::Site::options(#krate::__private::BacktraceMode::#backtrace, #record_panics)
+        }
+    };
+    quote_spanned! {at=>
+        static #site: #krate::__private::Site = #krate::__private::Site::new(
+            #name,
+            #file,
+            #line,
+            || ::core::any::type_name_of_val(&|| ()),
+            #options,
+        );
     }
 }
 
+/// `span!(target, LEVEL, "name", recorded args..., fields...,)`, tracefault's own fields added
+/// by the macro.
 fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
     let at = names.at;
     let krate = &names.krate;
-    let context = &names.context;
-    let tracing = quote_spanned!(at=>#krate::__private::tracing);
     let level = match args.level.map_or(Level::Info, |(level, _)| level) {
         Level::Trace => quote_spanned!(at=>TRACE),
         Level::Debug => quote_spanned!(at=>DEBUG),
@@ -440,54 +526,41 @@ fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStrea
         Level::Warn => quote_spanned!(at=>WARN),
         Level::Error => quote_spanned!(at=>ERROR),
     };
-    let name = args
-        .name
-        .as_ref()
-        .map_or_else(|| function.sig.ident.to_string(), syn::LitStr::value);
+    let name = args.name.as_ref().map_or_else(
+        || function.sig.ident.unraw().to_string(),
+        syn::LitStr::value,
+    );
     let target = match &args.target {
         Some(target) => target.to_token_stream(),
         None => quote_spanned!(at=>::core::module_path!()),
     };
+    let tracing = quote_spanned!(at=>#krate::__private::tracing);
     let recorded = args.args.iter().flatten().map(|arg| {
         let ident = &arg.ident;
         let value = recorded_value(at, arg.recording, ident.to_token_stream());
-        quote_spanned!(at=>#ident = #value)
+        quote_spanned!(at=>#ident = #value,)
     });
     let fields = args.fields.iter().flatten().map(|field| {
         let key = &field.key;
         match &field.value {
             Some((recording, value)) => {
                 let value = recorded_value(at, *recording, value.to_token_stream());
-                quote_spanned!(at=>#key = #value)
+                quote_spanned!(at=>#key = #value,)
             }
-            None => quote_spanned!(at=>#key = #tracing::field::Empty),
+            None => quote_spanned!(at=>#key = #tracing::field::Empty,),
         }
     });
     quote_spanned! {at=>
-        #tracing::span!(
-            target: #target,
-            #tracing::Level::#level,
-            #name,
-            #(#recorded,)*
-            #(#fields,)*
-            trace_id = %#context.trace_id(),
-            span_id = %#context.span_id(),
-            error = #tracing::field::Empty,
-            exception.r#type = #tracing::field::Empty,
-            exception.message = #tracing::field::Empty,
-        )
+        #krate::__private::span!(#target, #level, #name, #(#recorded)* #(#fields)*)
     }
 }
 
-/// `frame.export_args(|| [("name", value), ...]);` for the parameters `args(...)` records: the
-/// frame calls it only when its span is exported, before the body takes the parameters.
-fn exported_args(args: &TraceArgs, names: &Names) -> TokenStream {
-    let Some(recorded) = args.args.as_ref().filter(|recorded| !recorded.is_empty()) else {
-        return TokenStream::new();
-    };
+/// `("name", ArgValue::debug(&name)), ...` for the parameters `args(...)` records: the frame
+/// formats them only when its span is exported, before the body takes the parameters.
+fn exported_args(args: &TraceArgs, names: &Names) -> Option<TokenStream> {
+    let recorded = args.args.as_ref().filter(|recorded| !recorded.is_empty())?;
     let at = names.at;
     let krate = &names.krate;
-    let frame = &names.frame;
     let entries = recorded.iter().map(|arg| {
         let ident = &arg.ident;
         let name = ident.unraw().to_string();
@@ -497,9 +570,7 @@ fn exported_args(args: &TraceArgs, names: &Names) -> TokenStream {
         };
         quote_spanned!(at=>(#name, #krate::__private::ArgValue::#format(&#ident)))
     });
-    quote_spanned! {at=>
-        #frame.export_args(|| [#(#entries),*]);
-    }
+    Some(quote_spanned!(at=> #(#entries),*))
 }
 
 fn recorded_value(at: Span, recording: Recording, value: TokenStream) -> TokenStream {
@@ -510,11 +581,39 @@ fn recorded_value(at: Span, recording: Recording, value: TokenStream) -> TokenSt
     }
 }
 
-/// The function with its own attributes, visibility and (outer) signature around `body`.
+/// The function with its own attributes, visibility and (outer) signature around `body`, in
+/// the braces of the body as written, and its inner attributes first.
 fn rebuild(function: &TracedFn, sig: &Signature, body: TokenStream) -> TokenStream {
-    let TracedFn { attrs, vis, .. } = function;
+    let TracedFn {
+        attrs,
+        inner_attrs,
+        vis,
+        ..
+    } = function;
     let brace = function.body.brace_token;
     let mut block = TokenStream::new();
-    brace.surround(&mut block, |tokens| tokens.extend(body));
+    brace.surround(&mut block, |tokens| {
+        tokens.extend(quote!(#(#inner_attrs)*));
+        tokens.extend(body);
+    });
     quote!(#(#attrs)* #vis #sig #block)
+}
+
+impl ToTokens for TracedFn {
+    /// The function as written.
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let TracedFn {
+            attrs,
+            inner_attrs,
+            vis,
+            sig,
+            body,
+        } = self;
+        let statements = &body.stmts;
+        let mut block = TokenStream::new();
+        body.brace_token.surround(&mut block, |block| {
+            block.extend(quote!(#(#inner_attrs)* #(#statements)*));
+        });
+        tokens.extend(quote!(#(#attrs)* #vis #sig #block));
+    }
 }

@@ -9,7 +9,10 @@ use syn::{
 };
 
 pub(crate) struct TracedFn {
+    /// The attributes outside the function, as written.
     pub(crate) attrs: Vec<Attribute>,
+    /// `#![...]` at the start of its body.
+    pub(crate) inner_attrs: Vec<Attribute>,
     pub(crate) vis: Visibility,
     pub(crate) sig: Signature,
     pub(crate) body: Block,
@@ -39,8 +42,13 @@ pub(crate) enum ParseFailure {
 
 pub(crate) fn parse(item: TokenStream) -> Result<TracedFn, ParseFailure> {
     if let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) {
+        let (inner_attrs, attrs) = function
+            .attrs
+            .into_iter()
+            .partition(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)));
         return Ok(TracedFn {
-            attrs: function.attrs,
+            attrs,
+            inner_attrs,
             vis: function.vis,
             sig: function.sig,
             body: *function.block,
@@ -105,6 +113,20 @@ impl TracedFn {
             Shape::Sync | Shape::Async => self.written_return_type(),
             Shape::AsyncTrait { .. } => boxed_future_output(self.written_return_type()),
             Shape::ImplFuture => impl_future_output(self.written_return_type()),
+        }
+    }
+
+    /// Whether the error type can be asked for a `std::error::Error` view without the risk that
+    /// an impl holding only for some lifetimes (`impl<T: 'static> Error for Full<T>`) is
+    /// picked and then fails: method resolution ignores lifetimes. True when nothing in the
+    /// written type can carry a lifetime or a type parameter into an impl: a path without
+    /// generic arguments (`MyError`, `io::Error`; a bare type parameter, whose bounds are the
+    /// user's), a pointer to `dyn Error`, or a `Result` alias that does not name its error
+    /// (`io::Result<T>`).
+    pub(crate) fn error_has_plain_type(&self) -> bool {
+        match result_error_type(self.produced_type()) {
+            ErrorType::Unwritten => true,
+            ErrorType::Written(ty) => is_plain_error_type(ty),
         }
     }
 
@@ -214,6 +236,71 @@ pub(crate) fn is_written_as_result(ty: Option<&Type>) -> bool {
                     .last()
                     .is_some_and(|segment| segment.ident == "Result")
         }
+        _ => false,
+    }
+}
+
+/// The `E` of a return type written `Result<T, E>`.
+enum ErrorType<'a> {
+    Written(&'a Type),
+    /// `io::Result<T>`, `anyhow::Result<T>`, an alias: the error is not in the signature.
+    Unwritten,
+}
+
+fn result_error_type(ty: Option<&Type>) -> ErrorType<'_> {
+    let Some(Type::Path(path)) = ty.map(peel) else {
+        return ErrorType::Unwritten;
+    };
+    let Some(PathArguments::AngleBracketed(arguments)) =
+        path.path.segments.last().map(|segment| &segment.arguments)
+    else {
+        return ErrorType::Unwritten;
+    };
+    let mut types = arguments.args.iter().filter_map(|argument| match argument {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    });
+    match (types.next(), types.next()) {
+        (Some(_), Some(error)) => ErrorType::Written(error),
+        _ => ErrorType::Unwritten,
+    }
+}
+
+fn is_plain_error_type(ty: &Type) -> bool {
+    match peel(ty) {
+        Type::Path(path) if path.qself.is_none() => {
+            let segments = &path.path.segments;
+            let first_is_self = segments
+                .first()
+                .is_some_and(|segment| segment.ident == "Self");
+            let plain = segments
+                .iter()
+                .all(|segment| matches!(segment.arguments, PathArguments::None));
+            (plain && !first_is_self) || is_pointer_to_dyn_error(path)
+        }
+        _ => false,
+    }
+}
+
+/// `Box<dyn Error + Send + Sync>` and the like: `Box`, `Arc` or `Rc` of a trait object whose
+/// only lifetime, if any, is `'static`.
+fn is_pointer_to_dyn_error(path: &syn::TypePath) -> bool {
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    if !["Box", "Arc", "Rc"].iter().any(|name| last.ident == name) {
+        return false;
+    }
+    match single_generic_argument(path).map(peel) {
+        Some(Type::TraitObject(object)) => object.bounds.iter().all(|bound| match bound {
+            TypeParamBound::Trait(bound) => bound
+                .path
+                .segments
+                .iter()
+                .all(|segment| matches!(segment.arguments, PathArguments::None)),
+            TypeParamBound::Lifetime(lifetime) => lifetime.ident == "static",
+            _ => false,
+        }),
         _ => false,
     }
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod expand;
+mod fields;
 mod item;
 mod params;
 mod validate;

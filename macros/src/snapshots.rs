@@ -46,24 +46,47 @@ fn expand_file(path: &Path) -> String {
         .to_string_lossy()
         .starts_with("disabled_");
     let mut file: syn::File = syn::parse_str(&source).unwrap();
-    for item in &mut file.items {
+    let mut expanded_items = Vec::new();
+    for item in std::mem::take(&mut file.items) {
         match item {
-            syn::Item::Fn(function) => *item = expand_item(function.to_token_stream(), enabled),
-            syn::Item::Impl(block) => {
-                for impl_item in &mut block.items {
-                    if let syn::ImplItem::Fn(method) = impl_item {
-                        let expanded = expand_item(method.to_token_stream(), enabled);
-                        *impl_item = syn::parse2(expanded.to_token_stream()).unwrap();
+            syn::Item::Fn(function) => {
+                expanded_items.extend(parse_all(expand_item(function.to_token_stream(), enabled)))
+            }
+            syn::Item::Impl(mut block) => {
+                let mut expanded_methods = Vec::new();
+                for impl_item in std::mem::take(&mut block.items) {
+                    match impl_item {
+                        syn::ImplItem::Fn(method) => expanded_methods
+                            .extend(parse_all(expand_item(method.to_token_stream(), enabled))),
+                        other => expanded_methods.push(other),
                     }
                 }
+                block.items = expanded_methods;
+                expanded_items.push(syn::Item::Impl(block));
             }
-            _ => {}
+            other => expanded_items.push(other),
         }
     }
+    file.items = expanded_items;
     prettyplease::unparse(&file)
 }
 
-fn expand_item(tokens: proc_macro2::TokenStream, enabled: bool) -> syn::Item {
+/// Every item in `tokens`.
+fn parse_all<T: syn::parse::Parse>(tokens: proc_macro2::TokenStream) -> Vec<T> {
+    syn::parse::Parser::parse2(
+        |input: syn::parse::ParseStream<'_>| {
+            let mut items = Vec::new();
+            while !input.is_empty() {
+                items.push(input.parse()?);
+            }
+            Ok(items)
+        },
+        tokens,
+    )
+    .expect("the expansion is items")
+}
+
+fn expand_item(tokens: proc_macro2::TokenStream, enabled: bool) -> proc_macro2::TokenStream {
     let mut function: syn::ItemFn = syn::parse2(tokens).unwrap();
     let position = function.attrs.iter().position(|attr| {
         attr.path()
@@ -72,13 +95,12 @@ fn expand_item(tokens: proc_macro2::TokenStream, enabled: bool) -> syn::Item {
             .is_some_and(|segment| segment.ident == "trace")
     });
     let Some(position) = position else {
-        return syn::Item::Fn(function);
+        return function.to_token_stream();
     };
     let attribute = function.attrs.remove(position);
     let args = match attribute.meta {
         syn::Meta::List(list) => list.tokens,
         _ => proc_macro2::TokenStream::new(),
     };
-    let expanded = crate::trace_impl(args, function.to_token_stream(), enabled);
-    syn::parse2(expanded).expect("the expansion is an item")
+    crate::trace_impl(args, function.to_token_stream(), enabled)
 }

@@ -6,14 +6,7 @@ use crate::item::{cannot_be_result, Shape, TracedFn};
 use std::collections::HashSet;
 use syn::spanned::Spanned;
 
-/// Field names every span of `#[trace]` declares for itself.
-const RESERVED_FIELDS: &[&str] = &[
-    "trace_id",
-    "span_id",
-    "error",
-    "exception.type",
-    "exception.message",
-];
+use crate::fields::SPAN_FIELDS as RESERVED_FIELDS;
 
 /// Adds what is wrong to `errors`, which may already hold the errors found while parsing.
 pub(crate) fn check(args: &TraceArgs, function: &TracedFn, mut errors: Errors) -> syn::Result<()> {

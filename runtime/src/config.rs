@@ -15,6 +15,8 @@ use crate::export::{ExportSettings, Sampler};
 pub struct Config {
     backtrace_rate: Option<u32>,
     traceresponse: Option<bool>,
+    service_name: Option<String>,
+    ids_as_fields: Option<bool>,
     #[cfg(feature = "otel")]
     sampler: Option<Sampler>,
     #[cfg(feature = "otel")]
@@ -33,6 +35,16 @@ impl Config {
         self
     }
 
+    /// Whether every `#[trace]` span records its `trace_id` and `span_id` as fields, for a
+    /// subscriber of your own that shows span fields (`tracing_subscriber::fmt`, a JSON
+    /// layer); overrides `TRACEFAULT_IDS_AS_FIELDS`. Off by default: tracefault's own layer
+    /// writes the ids of the running code on every line without them, and formatting two ids
+    /// into every span costs more than the span.
+    pub fn ids_as_fields(mut self, enabled: bool) -> Config {
+        self.ids_as_fields = Some(enabled);
+        self
+    }
+
     /// Whether servers answer with a `traceresponse` header naming their span (off by
     /// default: it tells callers a span id).
     pub fn traceresponse(mut self, enabled: bool) -> Config {
@@ -48,10 +60,15 @@ impl Config {
         self
     }
 
-    /// The `service.name` of exported spans; overrides `OTEL_SERVICE_NAME`.
-    #[cfg(feature = "otel")]
+    /// The service's name, in its reports and log lines (and, with feature `otel`, the
+    /// `service.name` of its exported spans); overrides `OTEL_SERVICE_NAME`.
     pub fn service_name(mut self, name: impl Into<String>) -> Config {
-        self.export.service_name = Some(name.into());
+        let name = name.into();
+        #[cfg(feature = "otel")]
+        {
+            self.export.service_name = Some(name.clone());
+        }
+        self.service_name = Some(name);
         self
     }
 
@@ -96,6 +113,12 @@ impl Config {
         if let Some(enabled) = self.traceresponse {
             crate::propagation::set_traceresponse(enabled);
         }
+        if let Some(name) = &self.service_name {
+            crate::resource::set_service_name(name);
+        }
+        if let Some(enabled) = self.ids_as_fields {
+            crate::__private::frame::set_ids_as_fields(enabled);
+        }
         #[cfg(feature = "otel")]
         match (self.sampler, Sampler::from_env()) {
             (Some(sampler), _) | (None, Ok(sampler)) => crate::export::set_sampler(sampler),
@@ -121,12 +144,12 @@ impl Config {
     /// starts export. An export that cannot start (a malformed endpoint, say) is logged as an
     /// error and the program runs on without it.
     #[cfg(feature = "subscriber")]
-    pub fn init(self) -> Result<crate::Guard, Box<dyn std::error::Error + Send + Sync>> {
+    pub fn init(self) -> Result<Guard, Box<dyn std::error::Error + Send + Sync>> {
         crate::subscriber::install()?;
         #[cfg(not(feature = "otel"))]
         {
             self.apply();
-            Ok(crate::Guard::default())
+            Ok(Guard::default())
         }
         #[cfg(feature = "otel")]
         {
@@ -134,7 +157,38 @@ impl Config {
                 tracing::error!(target: "tracefault", "spans are not exported: {error}");
                 None
             });
-            Ok(crate::Guard { export })
+            Ok(Guard { export })
         }
+    }
+}
+
+/// Installs a global subscriber: `RUST_LOG` filtering (default `info`) and
+/// [`layer`](crate::layer)'s output; with feature `otel` and `OTEL_EXPORTER_OTLP_ENDPOINT` set,
+/// also OTLP export. Keep the returned guard until the program ends: dropping it flushes the
+/// spans still queued.
+///
+/// Returns an error if a global subscriber is already set. [`Config`] does the same with
+/// settings from code.
+#[cfg(feature = "subscriber")]
+pub fn init() -> Result<Guard, Box<dyn std::error::Error + Send + Sync>> {
+    Config::new().init()
+}
+
+/// Returned by [`init`]: while it lives, spans are exported (with feature `otel` and an
+/// endpoint); dropping it sends what is still queued, waiting a bounded time.
+#[derive(Debug, Default)]
+#[must_use = "dropping the guard stops export; keep it until the program ends"]
+pub struct Guard {
+    #[cfg(feature = "otel")]
+    pub(crate) export: Option<crate::export::ExportGuard>,
+}
+
+impl Guard {
+    /// Whether spans are being exported to a collector.
+    pub fn is_exporting(&self) -> bool {
+        #[cfg(feature = "otel")]
+        return self.export.is_some();
+        #[cfg(not(feature = "otel"))]
+        false
     }
 }

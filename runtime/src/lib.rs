@@ -46,23 +46,27 @@ pub mod export;
 pub mod integrations;
 pub mod propagation;
 pub mod report;
+mod resource;
 #[cfg(feature = "subscriber")]
 mod subscriber;
 pub mod traceback;
 
 pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
-pub use config::Config;
+#[cfg(feature = "subscriber")]
+pub use config::init;
+pub use config::{Config, Guard};
 pub use context::current;
 pub use propagation::{extract, inject, Extractor, Injector};
 pub use report::ErrorReport;
 #[cfg(feature = "subscriber")]
-pub use subscriber::{init, layer, EventFormat, Guard, Layer, LogFormat};
+pub use subscriber::{layer, EscapedFields, EventFormat, Layer, LogFormat};
 
-/// Installs tracefault's panic hook now, in front of the current hook. Instrumented functions
-/// do this on first use; call it after `std::panic::set_hook` if you install a hook of your own
-/// that does not call the previous one.
+/// Installs tracefault's panic hook now, in front of the current hook, which it calls after
+/// recording the panic. Instrumented functions do this on first use; call it after
+/// `std::panic::set_hook` if you install a hook of your own later. Calling it again while
+/// tracefault's hook is the current one changes nothing.
 pub fn install_panic_hook() {
-    __private::panic_hook::ensure_installed();
+    __private::panic_hook::install();
 }
 
 #[doc(hidden)]

@@ -1,13 +1,17 @@
-//! `tracefault::init()` and `tracefault::layer()`: a ready `tracing-subscriber` stack whose
-//! output shows tracefault's reports as the tracebacks they are, readable on a terminal and
-//! as JSON lines for log collectors.
+//! `tracefault::layer()`: a `tracing-subscriber` fmt layer whose lines show tracefault's
+//! reports as the tracebacks they are, readable on a terminal and as JSON lines for log
+//! collectors, with the W3C ids of the running code on every line. Text from outside (field
+//! values, messages) is escaped in both, so that no log line can forge another or drive a
+//! terminal.
 
-use std::fmt;
+use crate::report::{fields, json, sink, write_escaped, ErrorReport};
+use std::fmt::{self, Write as _};
 use tracing::field::{Field, Visit};
-use tracing::{Event, Subscriber};
-use tracing_subscriber::fmt::format::{DefaultFields, Format, Writer};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -18,7 +22,8 @@ use tracing_subscriber::EnvFilter;
 pub enum LogFormat {
     /// One readable line per event; reports as a header line and the indented traceback.
     Pretty,
-    /// One JSON object per line, with `trace_id` and `span_id` inside instrumented spans.
+    /// One JSON object per line, with `trace_id` and `span_id` inside instrumented code, and
+    /// reports structured.
     Json,
 }
 
@@ -39,7 +44,7 @@ impl LogFormat {
     }
 }
 
-/// The `tracing-subscriber` layer that [`init`] installs, for a subscriber of your own:
+/// The `tracing-subscriber` layer that [`crate::init`] installs, for a subscriber of your own:
 /// `tracing_subscriber::registry().with(tracefault::layer()).with(filter)`. It writes to
 /// standard output in the [`LogFormat::from_env`] format; `.with_writer(...)` changes where.
 pub fn layer<S>() -> Layer<S>
@@ -53,26 +58,15 @@ where
         && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt::layer()
         .with_ansi(ansi)
-        .event_format(EventFormat {
-            format,
-            pretty: Format::default(),
-        })
+        .fmt_fields(EscapedFields)
+        .event_format(EventFormat { format })
 }
 
 /// The type of [`layer`]: a `tracing_subscriber::fmt::Layer` with tracefault's formatting.
 pub type Layer<S, W = fn() -> std::io::Stdout> =
-    tracing_subscriber::fmt::Layer<S, DefaultFields, EventFormat, W>;
+    tracing_subscriber::fmt::Layer<S, EscapedFields, EventFormat, W>;
 
-/// Installs a global subscriber: `RUST_LOG` filtering (default `info`) and [`layer`]'s
-/// output; with feature `otel` and `OTEL_EXPORTER_OTLP_ENDPOINT` set, also OTLP export. Keep
-/// the returned guard until the program ends: dropping it flushes the spans still queued.
-///
-/// Returns an error if a global subscriber is already set. [`crate::Config`] does the same
-/// with settings from code.
-pub fn init() -> Result<Guard, Box<dyn std::error::Error + Send + Sync>> {
-    crate::Config::new().init()
-}
-
+/// `RUST_LOG` filtering (default `info`) and [`layer`], as the global subscriber.
 pub(crate) fn install() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::registry()
@@ -82,31 +76,11 @@ pub(crate) fn install() -> Result<(), Box<dyn std::error::Error + Send + Sync>> 
     Ok(())
 }
 
-/// Returned by [`init`]: while it lives, spans are exported (with feature `otel` and an
-/// endpoint); dropping it sends what is still queued, waiting a bounded time.
-#[derive(Debug, Default)]
-#[must_use = "dropping the guard stops export; keep it until the program ends"]
-pub struct Guard {
-    #[cfg(feature = "otel")]
-    pub(crate) export: Option<crate::export::ExportGuard>,
-}
-
-impl Guard {
-    /// Whether spans are being exported to a collector.
-    pub fn is_exporting(&self) -> bool {
-        #[cfg(feature = "otel")]
-        return self.export.is_some();
-        #[cfg(not(feature = "otel"))]
-        false
-    }
-}
-
-/// The event format of [`layer`]: report events (target `tracefault`, with an
-/// `exception.stacktrace`) as a header line followed by the traceback, or as JSON lines.
+/// The event format of [`layer`]: ordinary events as one line, reports (the events of
+/// tracefault's sink) as a header line followed by the traceback, or as JSON lines.
 #[derive(Debug)]
 pub struct EventFormat {
     format: LogFormat,
-    pretty: Format,
 }
 
 impl<S, N> FormatEvent<S, N> for EventFormat
@@ -120,154 +94,210 @@ where
         writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        match self.format {
-            LogFormat::Json => format_json(ctx, writer, event),
-            LogFormat::Pretty => self.format_pretty(ctx, writer, event),
-        }
-    }
-}
-
-impl EventFormat {
-    fn format_pretty<S, N>(
-        &self,
-        ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result
-    where
-        S: Subscriber + for<'a> LookupSpan<'a>,
-        N: for<'a> FormatFields<'a> + 'static,
-    {
-        if event.metadata().target() != "tracefault" {
-            return self.pretty.format_event(ctx, writer, event);
-        }
-        let mut fields = ReportFields::default();
-        event.record(&mut fields);
-        let Some(stacktrace) = fields.stacktrace else {
-            return self.pretty.format_event(ctx, writer, event);
-        };
-        let mut scope = String::new();
-        if let Some(spans) = ctx.event_scope() {
-            for span in spans.from_root() {
-                scope.push_str(span.name());
-                scope.push(':');
+        sink::with_dispatching(|report| {
+            let report = report.filter(|_| is_report_event(event));
+            match self.format {
+                LogFormat::Json => write_json_line(ctx, writer, event, report),
+                LogFormat::Pretty => write_pretty_line(ctx, writer, event, report),
             }
-        }
-        let level = event.metadata().level();
-        if writer.has_ansi_escapes() {
-            writeln!(
-                writer,
-                "\x1b[31m{level:>5}\x1b[0m {scope} {}{}",
-                fields.message, fields.ids
-            )?;
-        } else {
-            writeln!(
-                writer,
-                "{level:>5} {scope} {}{}",
-                fields.message, fields.ids
-            )?;
-        }
-        for line in stacktrace.lines() {
-            writeln!(writer, "    {line}")?;
-        }
-        Ok(())
+        })
     }
 }
 
-#[derive(Default)]
-struct ReportFields {
-    message: String,
-    stacktrace: Option<String>,
-    ids: String,
+/// The report sink's events, as opposed to others recorded while one is dispatched.
+fn is_report_event(event: &Event<'_>) -> bool {
+    let metadata = event.metadata();
+    metadata.target() == fields::TARGET && *metadata.level() == Level::ERROR
 }
 
-impl Visit for ReportFields {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        match field.name() {
-            "message" => self.message = format!("{value:?}"),
-            "exception.stacktrace" => self.stacktrace = Some(format!("{value:?}")),
-            "trace_id" | "span_id" => self.ids.push_str(&format!(" {}={value:?}", field.name())),
-            _ => {}
-        }
-    }
-}
-
-/// One event as one line of JSON: `timestamp`, `level`, `target`, `message`, the event's
-/// other fields, the names of the spans it is in (`spans`, outermost first), and the W3C
-/// `trace_id` and `span_id` of the instrumented function it happened in.
-fn format_json<S, N>(
+/// `2026-11-28T03:50:47.312485Z  INFO span{fields}:inner: target: message k=v trace_id=… span_id=…`,
+/// and for a report its text, indented, on the lines after.
+fn write_pretty_line<S, N>(
     ctx: &FmtContext<'_, S, N>,
     mut writer: Writer<'_>,
     event: &Event<'_>,
+    report: Option<&ErrorReport>,
 ) -> fmt::Result
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    use serde_json::Value;
+    let ansi = writer.has_ansi_escapes();
+    let metadata = event.metadata();
+    if report.is_none() {
+        SystemTime.format_time(&mut writer)?;
+        writer.write_char(' ')?;
+    }
+    let level = metadata.level();
+    if ansi {
+        write!(writer, "{}{level:>5}\x1b[0m ", level_colour(level))?;
+    } else {
+        write!(writer, "{level:>5} ")?;
+    }
+    if let Some(scope) = ctx.event_scope() {
+        for span in scope.from_root() {
+            writer.write_str(span.name())?;
+            let extensions = span.extensions();
+            if report.is_none() {
+                if let Some(fields) = extensions.get::<FormattedFields<N>>() {
+                    if !fields.is_empty() {
+                        write!(writer, "{{{fields}}}")?;
+                    }
+                }
+            }
+            writer.write_char(':')?;
+        }
+        writer.write_char(' ')?;
+    }
+    match report {
+        Some(report) => {
+            let mut message = Message::default();
+            event.record(&mut message);
+            write_escaped(&mut writer, &message.0)?;
+            write_ids(&mut writer, report.trace_id.zip(report.span_id))?;
+            writer.write_char('\n')?;
+            for line in report.to_string().lines() {
+                writeln!(writer, "    {line}")?;
+            }
+            Ok(())
+        }
+        None => {
+            write!(writer, "{}: ", metadata.target())?;
+            EscapedFields.format_fields(writer.by_ref(), event)?;
+            write_ids(&mut writer, crate::context::current_ids())?;
+            writer.write_char('\n')
+        }
+    }
+}
+
+fn level_colour(level: &Level) -> &'static str {
+    match *level {
+        Level::ERROR => "\x1b[31m",
+        Level::WARN => "\x1b[33m",
+        Level::INFO => "\x1b[32m",
+        Level::DEBUG => "\x1b[34m",
+        Level::TRACE => "\x1b[35m",
+    }
+}
+
+fn write_ids(
+    writer: &mut Writer<'_>,
+    ids: Option<(crate::context::TraceId, crate::context::SpanId)>,
+) -> fmt::Result {
+    match ids {
+        Some((trace_id, span_id)) => write!(writer, " trace_id={trace_id} span_id={span_id}"),
+        None => Ok(()),
+    }
+}
+
+/// The `message` field of an event.
+#[derive(Default)]
+struct Message(String);
+
+impl Visit for Message {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.0, "{value:?}");
+        }
+    }
+}
+
+/// One event as one line of JSON: `timestamp`, `level`, `target`, `message`, the names of
+/// the spans it is in (`spans`, outermost first), the `service`, the W3C `trace_id` and
+/// `span_id` of the code it happened in, and the event's other fields; a report's line has the
+/// report's members instead (see [`json::report_members`]).
+fn write_json_line<S, N>(
+    ctx: &FmtContext<'_, S, N>,
+    mut writer: Writer<'_>,
+    event: &Event<'_>,
+    report: Option<&ErrorReport>,
+) -> fmt::Result
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    use json::Json;
     let mut timestamp = String::new();
     SystemTime.format_time(&mut Writer::new(&mut timestamp))?;
     let metadata = event.metadata();
-    // In this order, the order a reader scans a line in; a map would sort the keys.
-    let mut line: Vec<(&str, Value)> = vec![
+    let mut fields = JsonFields::default();
+    event.record(&mut fields);
+    let mut line: Vec<(&str, Json<'_>)> = vec![
         ("timestamp", timestamp.into()),
         ("level", metadata.level().as_str().into()),
         ("target", metadata.target().into()),
     ];
-    let mut fields = JsonFields(Vec::new());
-    event.record(&mut fields);
-    let mut fields = fields.0;
-    if let Some(position) = fields.iter().position(|(name, _)| *name == "message") {
-        line.push(fields.remove(position));
+    if let Some(position) = fields.0.iter().position(|(name, _)| *name == "message") {
+        line.push(fields.0.remove(position));
     }
-    if let Some(spans) = ctx.event_scope() {
-        let names = spans.from_root().map(|span| span.name().into()).collect();
-        line.push(("spans", Value::Array(names)));
+    if let Some(scope) = ctx.event_scope() {
+        let names = scope
+            .from_root()
+            .map(|span| Json::from(span.name()))
+            .collect();
+        line.push(("spans", Json::Array(names)));
     }
-    if !fields.iter().any(|(name, _)| *name == "trace_id") {
-        if let Some((trace_id, span_id)) = crate::context::current_ids() {
-            line.push(("trace_id", trace_id.to_string().into()));
-            line.push(("span_id", span_id.to_string().into()));
+    match report {
+        Some(report) => {
+            line.extend(json::report_members(report));
+            line.push((fields::EXCEPTION_STACKTRACE, report.to_string().into()));
+        }
+        None => {
+            if let Some(service) = crate::resource::service_name() {
+                line.push((fields::SERVICE, Json::String(service)));
+            }
+            if !fields.0.iter().any(|(name, _)| *name == fields::TRACE_ID) {
+                if let Some((trace_id, span_id)) = crate::context::current_ids() {
+                    line.push((fields::TRACE_ID, trace_id.to_string().into()));
+                    line.push((fields::SPAN_ID, span_id.to_string().into()));
+                }
+            }
+            line.extend(fields.0);
         }
     }
-    line.extend(fields);
     writer.write_char('{')?;
     for (position, (name, value)) in line.iter().enumerate() {
-        let separator = if position == 0 { "" } else { "," };
-        let name = serde_json::to_string(name).map_err(|_| fmt::Error)?;
-        let value = serde_json::to_string(value).map_err(|_| fmt::Error)?;
-        write!(writer, "{separator}{name}:{value}")?;
+        if position > 0 {
+            writer.write_char(',')?;
+        }
+        json::write_string(&mut writer, name)?;
+        writer.write_char(':')?;
+        json::write_value(&mut writer, value)?;
     }
-    writeln!(writer, "}}")
+    writer.write_str("}\n")
 }
 
-struct JsonFields(Vec<(&'static str, serde_json::Value)>);
+/// An event's fields as JSON values.
+#[derive(Default)]
+struct JsonFields(Vec<(&'static str, json::Json<'static>)>);
 
 impl JsonFields {
-    fn insert(&mut self, field: &Field, value: serde_json::Value) {
+    fn insert(&mut self, field: &Field, value: json::Json<'static>) {
         self.0.push((field.name(), value));
     }
 }
 
 impl Visit for JsonFields {
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.insert(field, value.into());
+        self.insert(field, json::Json::Float(value));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.insert(field, value.into());
+        self.insert(field, json::Json::Number(value));
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.insert(field, value.into());
+        let value = i64::try_from(value)
+            .map_or_else(|_| json::Json::Float(value as f64), json::Json::Number);
+        self.insert(field, value);
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.insert(field, value.into());
+        self.insert(field, json::Json::Bool(value));
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.insert(field, value.into());
+        self.insert(field, value.to_owned().into());
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
@@ -276,5 +306,65 @@ impl Visit for JsonFields {
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         self.insert(field, format!("{value:?}").into());
+    }
+}
+
+/// The field formatter of [`layer`]: `message` first, then `name=value`, with every control
+/// character of the values escaped (`\n` and `\r` included, which `tracing-subscriber`'s own
+/// formatter leaves as they are).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EscapedFields;
+
+impl<'writer> FormatFields<'writer> for EscapedFields {
+    fn format_fields<R: RecordFields>(
+        &self,
+        mut writer: Writer<'writer>,
+        fields: R,
+    ) -> fmt::Result {
+        let mut visitor = EscapingVisitor {
+            writer: &mut writer,
+            first: true,
+            result: Ok(()),
+        };
+        fields.record(&mut visitor);
+        visitor.result
+    }
+}
+
+struct EscapingVisitor<'a, 'writer> {
+    writer: &'a mut Writer<'writer>,
+    first: bool,
+    result: fmt::Result,
+}
+
+impl EscapingVisitor<'_, '_> {
+    fn write(&mut self, field: &Field, value: fmt::Arguments<'_>) {
+        if self.result.is_err() {
+            return;
+        }
+        self.result = (|| {
+            if !self.first {
+                self.writer.write_char(' ')?;
+            }
+            self.first = false;
+            if field.name() != "message" {
+                write!(self.writer, "{}=", field.name().trim_start_matches("r#"))?;
+            }
+            write_escaped(self.writer, &value.to_string())
+        })();
+    }
+}
+
+impl Visit for EscapingVisitor<'_, '_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.write(field, format_args!("{value}"));
+        } else {
+            self.write(field, format_args!("{value:?}"));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.write(field, format_args!("{value:?}"));
     }
 }

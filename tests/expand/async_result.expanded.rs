@@ -1,25 +1,15 @@
+#[cfg(not(clippy))]
 async fn fetch(url: String) -> Result<Vec<u8>, std::io::Error> {
-    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site {
-        function: "fetch",
-        module_path: ::core::module_path!(),
-        file: ::core::file!(),
-        line: ::core::line!(),
-        backtrace: ::tracefault::__private::BacktraceMode::Origin,
-        record_panics: true,
-        limiter: ::tracefault::__private::RateLimiter::new(),
-    };
-    let __tracefault_context = ::tracefault::__private::child_context();
+    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        "fetch",
+        ::core::file!(),
+        ::core::line!(),
+        || ::core::any::type_name_of_val(&|| ()),
+        ::tracefault::__private::Site::DEFAULT,
+    );
     let mut __tracefault_frame = ::tracefault::__private::AsyncFrame::new(
         &__TRACEFAULT_SITE,
-        ::tracefault::__private::tracing::span!(
-            target : ::core::module_path!(),
-            ::tracefault::__private::tracing::Level::INFO, "fetch", trace_id = %
-            __tracefault_context.trace_id(), span_id = % __tracefault_context.span_id(),
-            error = ::tracefault::__private::tracing::field::Empty, exception.r#type =
-            ::tracefault::__private::tracing::field::Empty, exception.message =
-            ::tracefault::__private::tracing::field::Empty,
-        ),
-        __tracefault_context,
+        ::tracefault::__private::span!(::core::module_path!(), INFO, "fetch",),
     );
     let __tracefault_result = __tracefault_frame
         .instrument(async move {
@@ -29,9 +19,13 @@ async fn fetch(url: String) -> Result<Vec<u8>, std::io::Error> {
                 return __tracefault_return;
             }
             let url = url;
-            { download(&url).await }
+            download(&url).await
         })
         .await;
     __tracefault_frame.leave(::tracefault::__private::err_view!(& __tracefault_result));
     __tracefault_result
+}
+#[cfg(clippy)]
+async fn fetch(url: String) -> Result<Vec<u8>, std::io::Error> {
+    download(&url).await
 }

@@ -1,4 +1,5 @@
 impl Inventory for Warehouse {
+    #[cfg(not(clippy))]
     fn reserve<'life0, 'async_trait>(
         &'life0 self,
         sku: u32,
@@ -13,35 +14,22 @@ impl Inventory for Warehouse {
         'life0: 'async_trait,
         Self: 'async_trait,
     {
-        static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site {
-            function: "reserve",
-            module_path: ::core::module_path!(),
-            file: ::core::file!(),
-            line: ::core::line!(),
-            backtrace: ::tracefault::__private::BacktraceMode::Origin,
-            record_panics: true,
-            limiter: ::tracefault::__private::RateLimiter::new(),
-        };
-        let __tracefault_context = ::tracefault::__private::child_context();
-        let __tracefault_span = ::tracefault::__private::tracing::span!(
-            target : ::core::module_path!(),
-            ::tracefault::__private::tracing::Level::INFO, "reserve", sku = ? sku,
-            trace_id = % __tracefault_context.trace_id(), span_id = %
-            __tracefault_context.span_id(), error =
-            ::tracefault::__private::tracing::field::Empty, exception.r#type =
-            ::tracefault::__private::tracing::field::Empty, exception.message =
-            ::tracefault::__private::tracing::field::Empty,
+        static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+            "reserve",
+            ::core::file!(),
+            ::core::line!(),
+            || ::core::any::type_name_of_val(&|| ()),
+            ::tracefault::__private::Site::DEFAULT,
         );
+        let mut __tracefault_frame = ::tracefault::__private::AsyncFrame::new(
+            &__TRACEFAULT_SITE,
+            ::tracefault::__private::span!(
+                ::core::module_path!(), INFO, "reserve", sku = ? sku,
+            ),
+        );
+        __tracefault_frame
+            .export_args(|| [("sku", ::tracefault::__private::ArgValue::debug(&sku))]);
         Box::pin(async move {
-            let mut __tracefault_frame = ::tracefault::__private::AsyncFrame::new(
-                &__TRACEFAULT_SITE,
-                __tracefault_span,
-                __tracefault_context,
-            );
-            __tracefault_frame
-                .export_args(|| [
-                    ("sku", ::tracefault::__private::ArgValue::debug(&sku)),
-                ]);
             let __tracefault_result = __tracefault_frame
                 .instrument(async move {
                     if let ::core::option::Option::Some(__ret) = ::core::option::Option::None::<
@@ -58,6 +46,34 @@ impl Inventory for Warehouse {
             __tracefault_frame
                 .leave(::tracefault::__private::err_view!(& __tracefault_result));
             __tracefault_result
+        })
+    }
+    #[cfg(clippy)]
+    fn reserve<'life0, 'async_trait>(
+        &'life0 self,
+        sku: u32,
+    ) -> ::core::pin::Pin<
+        Box<
+            dyn ::core::future::Future<
+                Output = Result<u32, StockError>,
+            > + ::core::marker::Send + 'async_trait,
+        >,
+    >
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let _ = &sku;
+        Box::pin(async move {
+            if let ::core::option::Option::Some(__ret) = ::core::option::Option::None::<
+                Result<u32, StockError>,
+            > {
+                #[allow(unreachable_code)] return __ret;
+            }
+            let __self = self;
+            let sku = sku;
+            let __ret: Result<u32, StockError> = { __self.lookup(sku).await };
+            #[allow(unreachable_code)] __ret
         })
     }
 }

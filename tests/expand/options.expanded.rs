@@ -1,29 +1,25 @@
+#[cfg(not(clippy))]
 fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbError> {
-    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site {
-        function: "load_order",
-        module_path: ::core::module_path!(),
-        file: ::core::file!(),
-        line: ::core::line!(),
-        backtrace: ::tracefault::__private::BacktraceMode::Always,
-        record_panics: false,
-        limiter: ::tracefault::__private::RateLimiter::new(),
-    };
-    let __tracefault_context = ::tracefault::__private::child_context();
-    let __tracefault_frame = ::tracefault::__private::Frame::enter(
+    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        "load_order",
+        ::core::file!(),
+        ::core::line!(),
+        || ::core::any::type_name_of_val(&|| ()),
+        ::tracefault::__private::Site::options(
+            ::tracefault::__private::BacktraceMode::Always,
+            false,
+        ),
+    );
+    let mut __tracefault_frame = ::tracefault::__private::Frame::new(
         &__TRACEFAULT_SITE,
-        ::tracefault::__private::tracing::span!(
-            target : "shop::db", ::tracefault::__private::tracing::Level::DEBUG,
-            "load_order", id = ? id, customer = % customer, order.kind = "bulk", attempt
-            = ? attempt, pending = ::tracefault::__private::tracing::field::Empty,
-            trace_id = % __tracefault_context.trace_id(), span_id = %
-            __tracefault_context.span_id(), error =
-            ::tracefault::__private::tracing::field::Empty, exception.r#type =
-            ::tracefault::__private::tracing::field::Empty, exception.message =
+        ::tracefault::__private::span!(
+            "shop::db", DEBUG, "load_order", id = ? id, customer = % customer, order.kind
+            = "bulk", attempt = ? attempt, pending =
             ::tracefault::__private::tracing::field::Empty,
         ),
-        __tracefault_context,
     );
-    __tracefault_frame
+    let __tracefault_guard = __tracefault_frame.enter();
+    __tracefault_guard
         .export_args(|| [
             ("id", ::tracefault::__private::ArgValue::debug(&id)),
             ("customer", ::tracefault::__private::ArgValue::display(&customer)),
@@ -35,8 +31,15 @@ fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbErro
         let id = id;
         let customer = customer;
         let attempt = attempt;
-        { query(id, customer) }
+        query(id, customer)
     });
-    __tracefault_frame.leave(::tracefault::__private::err_view!(& __tracefault_result));
+    __tracefault_guard.leave(::tracefault::__private::err_view!(& __tracefault_result));
     __tracefault_result
+}
+#[cfg(clippy)]
+fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbError> {
+    let _ = &id;
+    let _ = &customer;
+    let _ = &attempt;
+    query(id, customer)
 }

@@ -1,27 +1,24 @@
+#[cfg(not(clippy))]
 /// Adds one.
 #[must_use]
 pub fn increment(value: u32) -> u32 {
-    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site {
-        function: "increment",
-        module_path: ::core::module_path!(),
-        file: ::core::file!(),
-        line: ::core::line!(),
-        backtrace: ::tracefault::__private::BacktraceMode::Origin,
-        record_panics: true,
-        limiter: ::tracefault::__private::RateLimiter::new(),
-    };
-    let __tracefault_context = ::tracefault::__private::child_context();
-    let __tracefault_frame = ::tracefault::__private::Frame::enter(
-        &__TRACEFAULT_SITE,
-        ::tracefault::__private::tracing::span!(
-            target : ::core::module_path!(),
-            ::tracefault::__private::tracing::Level::INFO, "increment", trace_id = %
-            __tracefault_context.trace_id(), span_id = % __tracefault_context.span_id(),
-            error = ::tracefault::__private::tracing::field::Empty, exception.r#type =
-            ::tracefault::__private::tracing::field::Empty, exception.message =
-            ::tracefault::__private::tracing::field::Empty,
-        ),
-        __tracefault_context,
+    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        "increment",
+        ::core::file!(),
+        ::core::line!(),
+        || ::core::any::type_name_of_val(&|| ()),
+        ::tracefault::__private::Site::DEFAULT,
     );
-    { value + 1 }
+    let mut __tracefault_frame = ::tracefault::__private::Frame::new(
+        &__TRACEFAULT_SITE,
+        ::tracefault::__private::span!(::core::module_path!(), INFO, "increment",),
+    );
+    let __tracefault_guard = __tracefault_frame.enter();
+    value + 1
+}
+#[cfg(clippy)]
+/// Adds one.
+#[must_use]
+pub fn increment(value: u32) -> u32 {
+    value + 1
 }

@@ -5,6 +5,11 @@
 //! to `dyn Error` (`Box<dyn Error>`, `anyhow::Error`, `eyre::Report`), `Display`, `Debug`, or
 //! only the type name. Because the choice happens where the concrete type (or the user's own
 //! bounds) is known, instrumenting a function never adds a bound to it.
+//!
+//! Method resolution ignores lifetimes: it would pick the `Error` view of a type whose `Error`
+//! impl holds only for `'static` (`impl<T: 'static> Error for Full<T>`) and fail afterwards.
+//! So for an error type written with generic arguments or lifetimes, whose impls may depend
+//! on them, the macro asks for `__err_view!(display: ...)`, which never looks for `Error`.
 
 use core::fmt;
 use core::ops::Deref;
@@ -16,6 +21,9 @@ pub struct ErrorView<'a> {
     pub(crate) type_name: &'static str,
     pub(crate) message: Message<'a>,
     pub(crate) source: Option<&'a (dyn Error + 'static)>,
+    /// Where the error lives, when it is behind a pointer (`Box<dyn Error>`, `anyhow::Error`):
+    /// the same address is the same error, however far the pointer is passed.
+    pub(crate) address: Option<usize>,
 }
 
 #[derive(Clone, Copy)]
@@ -49,12 +57,18 @@ impl<'a> ErrorView<'a> {
     /// says little, so a well-known concrete type behind it is named instead.
     fn of_dyn<E: ?Sized>(error: &'a (dyn Error + 'static)) -> Self {
         ErrorView {
-            type_name: crate::report::known_type_name(error)
+            type_name: crate::report::names::known_type_name(error)
                 .unwrap_or_else(core::any::type_name::<E>),
             message: Message::Display(error),
             source: error.source(),
+            address: Some(address_of(error)),
         }
     }
+}
+
+/// The address of the error itself, without its vtable.
+pub(crate) fn address_of(error: &(dyn Error + 'static)) -> usize {
+    (error as *const dyn Error).cast::<()>() as usize
 }
 
 /// Holds the error while method resolution picks a `Describe*` trait below.
@@ -71,6 +85,7 @@ impl<'a, E: Error> DescribeError<'a> for &&&&&Describe<'a, E> {
             type_name: core::any::type_name::<E>(),
             message: Message::Display(error),
             source: error.source(),
+            address: None,
         }
     }
 }
@@ -110,6 +125,7 @@ impl<'a, E: fmt::Display> DescribeDisplay<'a> for &&Describe<'a, E> {
             type_name: core::any::type_name::<E>(),
             message: Message::Display(self.0),
             source: None,
+            address: None,
         }
     }
 }
@@ -123,6 +139,7 @@ impl<'a, E: fmt::Debug> DescribeDebug<'a> for &Describe<'a, E> {
             type_name: core::any::type_name::<E>(),
             message: Message::Debug(self.0),
             source: None,
+            address: None,
         }
     }
 }
@@ -136,6 +153,7 @@ impl<'a, E> DescribeOpaque<'a> for Describe<'a, E> {
             type_name: core::any::type_name::<E>(),
             message: Message::Opaque,
             source: None,
+            address: None,
         }
     }
 }
@@ -147,10 +165,26 @@ pub fn as_err<T, E>(result: &Result<T, E>) -> Option<&E> {
     result.as_ref().err()
 }
 
-/// `Option<ErrorView>` of a `&Result<T, E>`, for any `E`.
+/// `Option<ErrorView>` of a `&Result<T, E>`, for any `E`; with `display:`, without looking for
+/// `Error` (see the module's documentation).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __tracefault_err_view {
+    (display: $result:expr) => {
+        match $crate::__private::as_err($result) {
+            ::core::option::Option::Some(__tracefault_err) => {
+                #[allow(unused_imports)]
+                use $crate::__private::describe::{
+                    DescribeDebug as _, DescribeDisplay as _, DescribeOpaque as _,
+                };
+                ::core::option::Option::Some(
+                    (&&&&&&$crate::__private::describe::Describe(__tracefault_err))
+                        .__tracefault_describe(),
+                )
+            }
+            ::core::option::Option::None => ::core::option::Option::None,
+        }
+    };
     ($result:expr) => {
         match $crate::__private::as_err($result) {
             ::core::option::Option::Some(__tracefault_err) => {

@@ -1,151 +1,382 @@
-//! The guards an expansion puts around a function body: `Frame` for a synchronous call,
-//! `AsyncFrame` for a future, entered on every poll.
+//! The frames an expansion puts around a function body: [`Frame`] for a synchronous call,
+//! entered once, and [`AsyncFrame`] for a future, entered on every poll. Both are a span, a
+//! scope (the W3C context, and where the callees' failure records wait) and, when spans are
+//! exported, the exported span.
 
 use super::describe::ErrorView;
 use super::inflight::{self, Leaving};
 use super::site::Site;
-use crate::context::scope::FrameContext;
-use crate::context::{Context, ContextGuard, SpanId, TraceId};
+use crate::context::scope::{current_collector, Collector, Entered};
+use crate::context::{Context, Role, Scope, SpanKind};
 #[cfg(feature = "otel")]
 use crate::export::SpanRecord;
 use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
+use core::sync::atomic::{AtomicU8, Ordering};
 use core::task::{self, Poll};
-use tracing::span::EnteredSpan;
 use tracing::Span;
 
-/// A synchronous call inside its span and its W3C context. Leaving it by [`Frame::leave`]
-/// reports the result; dropping it otherwise means the body returned normally or is
-/// unwinding.
+/// What both kinds of frame are.
 #[derive(Debug)]
-pub struct Frame {
+struct FrameCore {
     site: &'static Site,
-    ids: (TraceId, SpanId),
-    span: EnteredSpan,
-    guard: DepthGuard,
+    scope: Scope,
+    span: Span,
     #[cfg(feature = "otel")]
     export: Option<Box<SpanRecord>>,
-    _context: ContextGuard,
 }
 
-impl Frame {
+impl FrameCore {
     #[inline(always)]
-    #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
-    pub fn enter(site: &'static Site, span: Span, mut context: FrameContext) -> Frame {
-        let ids = (context.trace_id(), context.span_id());
-        #[cfg(feature = "otel")]
-        let export = context.export.take();
-        // The span is entered first, while nothing else is held that an unwinding would have
-        // to drop: what is created after it, by calls that cannot unwind, goes straight into
-        // the frame instead of being kept in memory for a landing pad and then copied.
-        let span = span.entered();
-        let context = ContextGuard::enter(context);
-        Frame {
+    fn new(site: &'static Site, span: Span, scope: Scope) -> FrameCore {
+        if site.records_panics() {
+            ensure_panic_hook();
+        }
+        FrameCore {
             site,
-            ids,
+            scope,
             span,
-            guard: DepthGuard::enter(site),
             #[cfg(feature = "otel")]
-            export,
-            _context: context,
+            export: None,
         }
     }
 
-    /// Reports how the call ended: `Some` for the `Err` it returned. The frame itself is
-    /// dropped right after, at the end of the function: taking it by value here would copy it
-    /// whole.
-    #[inline]
-    pub fn leave(&self, error: Option<ErrorView<'_>>) {
-        if let Some(error) = error {
-            self.guard.left.set(true);
-            inflight::exit(self.guard.depth);
-            inflight::leave_err(self.leaving(), error);
-        }
-    }
-
-    fn leaving(&self) -> Leaving<'_> {
+    /// The frame, on its way out, as the records see it.
+    fn leaving<'a>(&'a self, collector: Collector<'a>) -> Leaving<'a> {
         Leaving {
             site: self.site,
             span: &self.span,
-            depth: self.guard.depth,
-            ids: self.ids,
+            scope: &self.scope,
+            collector,
             #[cfg(feature = "otel")]
             export: self.export.as_deref(),
         }
     }
+
+    /// How the frame's code ended: `Some` for the `Err` it returned. Failures go to `collector`.
+    #[inline]
+    fn leave<'a>(
+        &'a self,
+        error: Option<ErrorView<'_>>,
+        collector: impl FnOnce() -> Collector<'a>,
+    ) {
+        match error {
+            Some(error) => inflight::leave_err(self.leaving(collector()), error),
+            None => inflight::leave_ok(&self.scope),
+        }
+    }
+
+    /// The span's ids as its fields, for subscribers other than tracefault's (see
+    /// [`set_ids_as_fields`]).
+    #[cold]
+    #[inline(never)]
+    fn record_ids(&self) {
+        use crate::report::fields;
+        if !self.span.is_disabled() {
+            self.span.record(
+                fields::TRACE_ID,
+                tracing::field::display(self.scope.trace_id()),
+            );
+            self.span.record(
+                fields::SPAN_ID,
+                tracing::field::display(self.scope.span_id()),
+            );
+        }
+    }
+
+    /// The recorded arguments, for the exported span; `args` is called only when there is one.
+    #[inline]
+    fn export_args<const N: usize>(&self, args: impl FnOnce() -> [(&'static str, ArgValue); N]) {
+        #[cfg(feature = "otel")]
+        if let Some(record) = &self.export {
+            record.set_args(args().map(|(name, value)| (name, value.0)));
+        }
+        #[cfg(not(feature = "otel"))]
+        let _ = args;
+    }
 }
 
-impl Drop for Frame {
+// The exported span ends when the frame goes: after the call, after the future's last poll,
+// or when the future is dropped unfinished.
+#[cfg(feature = "otel")]
+impl Drop for FrameCore {
     #[inline]
     fn drop(&mut self) {
-        if self.guard.finish(self.site) {
-            inflight::leave_unwinding(self.leaving());
+        if let Some(record) = self.export.take() {
+            record.close_for(
+                self.site.function,
+                self.site.qualified_name(),
+                self.site.file,
+                self.site.line,
+            );
         }
-        #[cfg(feature = "otel")]
-        close_export(self.site, self.export.take());
     }
 }
 
-/// Ends the exported span of a frame, named and located as the function is.
-#[cfg(feature = "otel")]
-#[inline]
-fn close_export(site: &'static Site, record: Option<Box<SpanRecord>>) {
-    if let Some(record) = record {
-        close_export_record(site, *record);
-    }
-}
-
-#[cfg(feature = "otel")]
-#[cold]
-fn close_export_record(site: &'static Site, record: SpanRecord) {
-    use opentelemetry::KeyValue;
-    let attributes = vec![
-        KeyValue::new("code.function.name", site.qualified_name()),
-        KeyValue::new("code.file.path", site.file),
-        KeyValue::new("code.line.number", i64::from(site.line)),
-    ];
-    record.close(site.function.into(), attributes);
-}
-
-/// Counts one frame in and, unless told how it left, out again when dropped: normally, or
-/// by unwinding.
+/// A synchronous call inside its span and its W3C context.
 #[derive(Debug)]
-struct DepthGuard {
-    depth: u32,
-    panicking_at_entry: bool,
-    left: Cell<bool>,
+pub struct Frame {
+    core: FrameCore,
 }
 
-impl DepthGuard {
+impl Frame {
+    /// The frame of a call whose caller is the code running now.
     #[inline(always)]
-    fn enter(site: &'static Site) -> DepthGuard {
-        if site.record_panics {
-            ensure_panic_hook();
+    pub fn new(site: &'static Site, span: Span) -> Frame {
+        Frame {
+            core: FrameCore::new(
+                site,
+                span,
+                Scope::synchronous(Role::Frame, SpanKind::Internal),
+            ),
         }
-        DepthGuard {
-            depth: inflight::enter(),
+    }
+
+    /// The frame of a call continuing the trace of the caller whose headers `carrier` holds
+    /// (`#[trace(remote = ...)]`): a new trace without a valid `traceparent`.
+    pub fn remote<E: crate::Extractor + ?Sized>(
+        site: &'static Site,
+        span: Span,
+        carrier: &E,
+    ) -> Frame {
+        Frame {
+            core: FrameCore::new(site, span, remote_scope(carrier)),
+        }
+    }
+
+    /// Makes the frame current until the guard is left or dropped.
+    #[inline(always)]
+    #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
+    pub fn enter(&mut self) -> FrameGuard<'_> {
+        #[cfg(feature = "otel")]
+        if crate::export::is_active() {
+            // Entered once first, for the lineage the exported span names.
+            let export = {
+                let _entered = self.core.scope.enter();
+                crate::export::open(&self.core.scope)
+            };
+            self.core.export = export;
+        }
+        let core = &self.core;
+        let scope = core.scope.enter();
+        if ids_as_fields() {
+            core.record_ids();
+        }
+        let span = core.span.enter();
+        FrameGuard {
+            core,
             panicking_at_entry: panicking(),
             left: Cell::new(false),
+            _scope: scope,
+            _span: span,
+        }
+    }
+}
+
+/// A [`Frame`] while its call runs. Leaving it by [`FrameGuard::leave`] reports the result;
+/// dropping it otherwise means the call returned normally or is unwinding.
+#[derive(Debug)]
+pub struct FrameGuard<'a> {
+    core: &'a FrameCore,
+    panicking_at_entry: bool,
+    left: Cell<bool>,
+    // Dropped after `drop` has run, in this order: the scope first, so that a failure record
+    // finds the frame's scope still current while it is being written.
+    _scope: Entered<'a>,
+    _span: tracing::span::Entered<'a>,
+}
+
+impl FrameGuard<'_> {
+    /// Reports how the call ended: `Some` for the `Err` it returned.
+    #[inline]
+    pub fn leave(&self, error: Option<ErrorView<'_>>) {
+        self.left.set(true);
+        self.core
+            .leave(error, || self.core.scope.collector_around());
+    }
+
+    #[inline]
+    pub fn export_args<const N: usize>(
+        &self,
+        args: impl FnOnce() -> [(&'static str, ArgValue); N],
+    ) {
+        self.core.export_args(args);
+    }
+}
+
+impl Drop for FrameGuard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.left.get() {
+            return;
+        }
+        if unwinding_since(self.panicking_at_entry) && self.core.site.records_panics() {
+            inflight::leave_unwinding(self.core.leaving(self.core.scope.collector_around()));
+        } else {
+            inflight::leave_ok(&self.core.scope);
+        }
+    }
+}
+
+/// The span, scope and exported span of an instrumented future; the future itself runs
+/// inside [`AsyncFrame::instrument`].
+#[derive(Debug)]
+pub struct AsyncFrame {
+    core: FrameCore,
+}
+
+impl AsyncFrame {
+    /// The frame of a future whose parent is the code running now (its first poll, for an
+    /// `async fn`).
+    #[inline]
+    pub fn new(site: &'static Site, span: Span) -> AsyncFrame {
+        AsyncFrame::of_scope(
+            site,
+            span,
+            Scope::copy_of_current(Role::Frame, SpanKind::Internal),
+        )
+    }
+
+    /// The frame of a future continuing the trace of the caller whose headers `carrier` holds.
+    pub fn remote<E: crate::Extractor + ?Sized>(
+        site: &'static Site,
+        span: Span,
+        carrier: &E,
+    ) -> AsyncFrame {
+        AsyncFrame::of_scope(site, span, remote_scope(carrier))
+    }
+
+    #[inline(always)]
+    #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
+    fn of_scope(site: &'static Site, span: Span, scope: Scope) -> AsyncFrame {
+        let mut core = FrameCore::new(site, span, scope);
+        #[cfg(feature = "otel")]
+        if crate::export::is_active() {
+            core.export = crate::export::open(&core.scope);
+        }
+        if ids_as_fields() {
+            core.record_ids();
+        }
+        AsyncFrame { core }
+    }
+
+    /// Runs `future` inside this frame: each poll enters the span and makes the frame's scope
+    /// current.
+    #[inline]
+    pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<'_, F> {
+        Instrumented {
+            frame: &self.core,
+            future,
         }
     }
 
-    /// Counts the frame out, unless it was told how the frame left; `true` when a panic that
-    /// started inside the frame is unwinding it and `site` records panics. The caller then
-    /// reports it: only then does it gather what the report needs.
+    /// Reports how the future ended, right after its last poll: `Some` for the `Err` it
+    /// returned. Its scope is no longer current: a failure goes to the frame around the code
+    /// that polled it.
     #[inline]
-    fn finish(&mut self, site: &'static Site) -> bool {
-        if self.left.replace(true) {
-            return false;
-        }
-        inflight::exit(self.depth);
-        if std::thread::panicking() && !self.panicking_at_entry {
-            site.record_panics
-        } else {
-            inflight::leave_ok(self.depth);
-            false
+    pub fn leave(&self, error: Option<ErrorView<'_>>) {
+        self.core.leave(error, current_collector);
+    }
+
+    #[inline]
+    pub fn export_args<const N: usize>(
+        &self,
+        args: impl FnOnce() -> [(&'static str, ArgValue); N],
+    ) {
+        self.core.export_args(args);
+    }
+}
+
+/// A future polled inside an [`AsyncFrame`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct Instrumented<'a, F> {
+    frame: &'a FrameCore,
+    future: F,
+}
+
+impl<F: Future> Future for Instrumented<'_, F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and
+        // `Instrumented` implements neither `Drop` nor `Unpin` by hand.
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let frame = this.frame;
+        let _scope = frame.scope.enter();
+        let _span = frame.span.enter();
+        let polling = Polling {
+            frame,
+            panicking_at_entry: panicking(),
+        };
+        let poll = future.poll(cx);
+        core::mem::forget(polling);
+        poll
+    }
+}
+
+/// One poll of an [`Instrumented`] future, dropped only if the poll unwinds: a poll that
+/// returns forgets it. How the future ended is for [`AsyncFrame::leave`]; a poll that returns
+/// `Pending` leaves its callees' records waiting.
+struct Polling<'a> {
+    frame: &'a FrameCore,
+    panicking_at_entry: bool,
+}
+
+impl Drop for Polling<'_> {
+    fn drop(&mut self) {
+        if unwinding_since(self.panicking_at_entry) && self.frame.site.records_panics() {
+            inflight::leave_unwinding(self.frame.leaving(self.frame.scope.collector_around()));
         }
     }
+}
+
+const IDS_UNSET: u8 = 2;
+static IDS_AS_FIELDS: AtomicU8 = AtomicU8::new(IDS_UNSET);
+
+/// Whether every span records its `trace_id` and `span_id` as fields, for a subscriber of your
+/// own that shows fields (tracefault's layer writes the ids of the running code on every line
+/// without them). Off by default: formatting two ids into every span costs more than the span;
+/// `TRACEFAULT_IDS_AS_FIELDS=1` turns it on too.
+pub(crate) fn set_ids_as_fields(enabled: bool) {
+    IDS_AS_FIELDS.store(u8::from(enabled), Ordering::Relaxed);
+}
+
+#[inline]
+fn ids_as_fields() -> bool {
+    match IDS_AS_FIELDS.load(Ordering::Relaxed) {
+        0 => false,
+        1 => true,
+        _ => ids_as_fields_from_env(),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn ids_as_fields_from_env() -> bool {
+    let enabled = std::env::var("TRACEFAULT_IDS_AS_FIELDS").is_ok_and(|value| value.trim() == "1");
+    let _ = IDS_AS_FIELDS.compare_exchange(
+        IDS_UNSET,
+        u8::from(enabled),
+        Ordering::Relaxed,
+        Ordering::Relaxed,
+    );
+    IDS_AS_FIELDS.load(Ordering::Relaxed) == 1
+}
+
+fn remote_scope<E: crate::Extractor + ?Sized>(carrier: &E) -> Scope {
+    let context = Context::child(&crate::propagation::extract_context(carrier)).into_server();
+    Scope::of_context(context, Role::Frame)
+}
+
+/// Whether the thread is unwinding from a panic that started after `panicking_at_entry` was
+/// read: a frame entered while unwinding (in a `Drop`) and left normally was not unwound.
+#[inline]
+fn unwinding_since(panicking_at_entry: bool) -> bool {
+    !panicking_at_entry && std::thread::panicking()
 }
 
 // The two calls a frame makes on entry, neither of which can panic, declared so that the
@@ -160,164 +391,6 @@ extern "C" fn ensure_panic_hook() {
 #[inline]
 extern "C" fn panicking() -> bool {
     std::thread::panicking()
-}
-
-/// The span, site and W3C context of an instrumented future; the future itself runs inside
-/// [`AsyncFrame::instrument`].
-#[derive(Debug)]
-pub struct AsyncFrame {
-    site: &'static Site,
-    ids: (TraceId, SpanId),
-    span: Span,
-    context: FrameContext,
-    #[cfg(feature = "otel")]
-    export: Option<Box<SpanRecord>>,
-}
-
-impl AsyncFrame {
-    #[inline]
-    #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
-    pub fn new(site: &'static Site, span: Span, mut context: FrameContext) -> AsyncFrame {
-        AsyncFrame {
-            site,
-            ids: (context.trace_id(), context.span_id()),
-            span,
-            #[cfg(feature = "otel")]
-            export: context.export.take(),
-            context,
-        }
-    }
-
-    /// Runs `future` inside this frame: each poll enters the span, makes the frame's context
-    /// current and counts the frame in.
-    #[inline]
-    pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<'_, F> {
-        Instrumented {
-            frame: self,
-            future,
-        }
-    }
-
-    /// Reports how the future ended, right after its last poll: `Some` for the `Err` it
-    /// returned.
-    #[inline]
-    pub fn leave(&self, error: Option<ErrorView<'_>>) {
-        let depth = inflight::depth_of_leaving_frame();
-        match error {
-            Some(error) => {
-                let leaving = Leaving {
-                    site: self.site,
-                    span: &self.span,
-                    depth,
-                    ids: self.ids,
-                    #[cfg(feature = "otel")]
-                    export: self.export.as_deref(),
-                };
-                inflight::leave_err(leaving, error);
-            }
-            None => inflight::leave_ok(depth),
-        }
-    }
-}
-
-// The exported span ends when the frame goes: after the future's last poll, or when the
-// future is dropped unfinished.
-#[cfg(feature = "otel")]
-impl Drop for AsyncFrame {
-    #[inline]
-    fn drop(&mut self) {
-        close_export(self.site, self.export.take());
-    }
-}
-
-/// A future polled inside an [`AsyncFrame`].
-#[derive(Debug)]
-#[must_use = "futures do nothing unless polled"]
-pub struct Instrumented<'a, F> {
-    /// The frame, whose context is swapped in and out in place around each poll: with what
-    /// the future changed in it between polls.
-    frame: &'a mut AsyncFrame,
-    future: F,
-}
-
-impl<F: Future> Future for Instrumented<'_, F> {
-    type Output = F::Output;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and
-        // `Instrumented` implements neither `Drop` nor `Unpin` by hand.
-        let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let AsyncFrame {
-            site,
-            ids,
-            span,
-            context,
-            #[cfg(feature = "otel")]
-            export,
-            ..
-        } = &mut *this.frame;
-        let context = context.enter();
-        let _entered = span.enter();
-        let polling = Polling {
-            site,
-            span,
-            ids: *ids,
-            #[cfg(feature = "otel")]
-            export: export.as_deref(),
-            guard: DepthGuard::enter(site),
-        };
-        let poll = future.poll(cx);
-        if poll.is_ready() {
-            // How the future ended is for `AsyncFrame::leave`, which runs next.
-            polling.guard.left.set(true);
-            inflight::exit(polling.guard.depth);
-        }
-        drop(polling);
-        drop(context);
-        poll
-    }
-}
-
-/// One poll of an [`Instrumented`] future; dropped at the poll's end, or by unwinding.
-struct Polling<'a> {
-    site: &'static Site,
-    span: &'a Span,
-    ids: (TraceId, SpanId),
-    #[cfg(feature = "otel")]
-    export: Option<&'a SpanRecord>,
-    guard: DepthGuard,
-}
-
-impl Drop for Polling<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        if self.guard.finish(self.site) {
-            inflight::leave_unwinding(Leaving {
-                site: self.site,
-                span: self.span,
-                depth: self.guard.depth,
-                ids: self.ids,
-                #[cfg(feature = "otel")]
-                export: self.export,
-            });
-        }
-    }
-}
-
-/// The context of a new span under the current one, or of a new trace.
-#[inline(always)]
-pub fn child_context() -> FrameContext {
-    FrameContext::child_of_current()
-}
-
-/// The context of a new span continuing the trace of the caller whose headers `carrier`
-/// holds (`#[trace(remote = ...)]`): a new trace without a valid `traceparent`.
-pub fn remote_context<E: crate::Extractor + ?Sized>(carrier: &E) -> FrameContext {
-    FrameContext::of_server(Context::child(&crate::propagation::extract_context(
-        carrier,
-    )))
 }
 
 /// Calls the body closure of a synchronous function; the explicit `R` gives the closure the
@@ -338,36 +411,5 @@ impl ArgValue {
 
     pub fn display(value: &dyn core::fmt::Display) -> ArgValue {
         ArgValue(value.to_string())
-    }
-}
-
-// The recorded arguments, for the exported span; `args` is called only when there is one.
-impl Frame {
-    #[inline]
-    pub fn export_args<const N: usize>(
-        &self,
-        args: impl FnOnce() -> [(&'static str, ArgValue); N],
-    ) {
-        #[cfg(feature = "otel")]
-        if let Some(record) = &self.export {
-            record.set_args(args().map(|(name, value)| (name, value.0)));
-        }
-        #[cfg(not(feature = "otel"))]
-        let _ = args;
-    }
-}
-
-impl AsyncFrame {
-    #[inline]
-    pub fn export_args<const N: usize>(
-        &self,
-        args: impl FnOnce() -> [(&'static str, ArgValue); N],
-    ) {
-        #[cfg(feature = "otel")]
-        if let Some(record) = &self.export {
-            record.set_args(args().map(|(name, value)| (name, value.0)));
-        }
-        #[cfg(not(feature = "otel"))]
-        let _ = args;
     }
 }

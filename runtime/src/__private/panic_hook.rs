@@ -2,25 +2,61 @@
 //! that records them for the instrumented frames the unwinding will pass through, then hands
 //! the panic to the hook that was installed before it.
 
-use std::sync::Once;
+use std::panic::PanicHookInfo;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
-static INSTALL: Once = Once::new();
+type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 
-/// Installs tracefault's panic hook in front of the current one, once per process.
-///
-/// Instrumented functions call this on first use; call it yourself after installing a hook of
-/// your own with `std::panic::set_hook`, or install yours first: a hook set later that does not
-/// call the previous one keeps tracefault from seeing panic payloads and sites.
+/// Whether an instrumented function has made sure of the hook since the process started.
+static ENSURED: AtomicBool = AtomicBool::new(false);
+/// The address of the hook tracefault installed last, to tell it from one installed since.
+static OURS: AtomicUsize = AtomicUsize::new(0);
+/// Installing is a take and a set: one at a time.
+static INSTALLING: Mutex<()> = Mutex::new(());
+
+/// On the first instrumented call of the process: tracefault's hook in front of the current
+/// one.
+#[inline]
 pub(crate) fn ensure_installed() {
-    if INSTALL.is_completed() || std::thread::panicking() {
+    if !ENSURED.load(Ordering::Relaxed) {
+        install_first();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn install_first() {
+    if std::thread::panicking() {
         // `take_hook` panics while the thread is panicking; the next call installs it.
         return;
     }
-    INSTALL.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            super::inflight::record_panic_site(info);
-            previous(info);
-        }));
+    install();
+    ENSURED.store(true, Ordering::Relaxed);
+}
+
+/// Puts tracefault's hook in front of whatever hook is current, unless the current one is
+/// tracefault's already; a hook installed since is called after ours.
+pub(crate) fn install() {
+    if std::thread::panicking() {
+        return;
+    }
+    let _installing = INSTALLING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let current = std::panic::take_hook();
+    if address_of(&current) == OURS.load(Ordering::Relaxed) {
+        std::panic::set_hook(current);
+        return;
+    }
+    let ours: Hook = Box::new(move |info| {
+        super::inflight::panic::record_site(info);
+        current(info);
     });
+    OURS.store(address_of(&ours), Ordering::Relaxed);
+    std::panic::set_hook(ours);
+}
+
+fn address_of(hook: &Hook) -> usize {
+    (&**hook as *const (dyn Fn(&PanicHookInfo<'_>) + Sync + Send)).cast::<()>() as usize
 }

@@ -1,637 +1,576 @@
-//! The context current on a thread, set by instrumented frames for as long as they run, and
-//! carried by futures between polls.
+//! The scopes current on a thread. Every instrumented function, every request the tower layer
+//! serves and every future run [in the current context](super::FutureExt) is a [`Scope`] while
+//! it runs, linked to the scope it runs inside.
+//!
+//! Ids are made on first demand: a span id when something reads it (`inject`, a report, an
+//! exported span, a log line), a new trace's id likewise. A synchronous call asks the scope it
+//! runs inside for its trace, which is alive for as long as the call runs; a future copies its
+//! parent's lineage on its first poll, because it may outlive the scope that polled it first.
 
-use super::lineage::{Lineage, SpanKind};
+use super::lineage::SpanKind;
 use super::{Baggage, SpanContext, SpanId, TraceFlags, TraceId, TraceState};
-use std::cell::Cell;
-use std::fmt;
-use std::future::Future;
-use std::mem::ManuallyDrop;
-use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
+use core::any::Any;
+use core::cell::Cell;
+use core::ptr;
+use std::sync::Arc;
 
-/// What is current for running code: a span context (inside an instrumented function, or
-/// received from a caller) and the baggage that goes with it.
-#[derive(Clone, Debug, Default)]
-pub struct Context {
-    pub(crate) span: Option<SpanContext>,
-    pub(crate) baggage: Baggage,
-    /// The span's parent and kind, for exporters.
-    pub(crate) lineage: Lineage,
-}
-
-// Every instrumented call swaps the current context in and out, so the thread keeps it in
-// parts: the ids, in cells of their own that are read and written at their own width (a
-// struct written field by field and then copied whole stalls store forwarding, which cost
-// most of a call when the context sat in one `RefCell<Context>`), and the tracestate and
-// baggage, which are usually empty. `IDS` has no destructor, so reaching it costs no
-// registration check; `SHARED` is touched only when it or the incoming context is not empty.
 thread_local! {
-    static IDS: CurrentIds = const {
-        CurrentIds {
-            trace_id: [Cell::new(0), Cell::new(0)],
-            span_id: Cell::new(SpanId::INVALID),
-            flags: Cell::new(TraceFlags::new(0)),
-            span: Cell::new(Presence::None),
-            has_shared: Cell::new(false),
-        }
-    };
-    static SHARED: Shared = const {
-        Shared { state: Cell::new(TraceState::EMPTY), baggage: Cell::new(Baggage::EMPTY) }
-    };
-}
-
-struct CurrentIds {
-    /// In two words, read and written one word at a time: see [`TraceWords`].
-    trace_id: [Cell<u64>; 2],
-    span_id: Cell<SpanId>,
-    flags: Cell<TraceFlags>,
-    span: Cell<Presence>,
-    /// Whether `SHARED` holds a tracestate or baggage.
-    has_shared: Cell<bool>,
-}
-
-/// The parts of the current context that own heap data.
-struct Shared {
-    state: Cell<TraceState>,
-    baggage: Cell<Baggage>,
-}
-
-/// A trace id as two machine words. Built from two random words, it is written a word at a
-/// time; a copy that then read it in one 16-byte load would stall store forwarding, so every
-/// copy of it is done a word at a time too.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct TraceWords {
-    high: u64,
-    low: u64,
-}
-
-impl TraceWords {
-    const INVALID: TraceWords = TraceWords { high: 0, low: 0 };
-
-    #[inline(always)]
-    fn of(id: TraceId) -> TraceWords {
-        let value = u128::from_ne_bytes(id.to_bytes());
-        TraceWords {
-            high: (value >> 64) as u64,
-            low: value as u64,
-        }
-    }
-
-    #[inline(always)]
-    fn to_trace_id(self) -> TraceId {
-        let value = u128::from(self.high) << 64 | u128::from(self.low);
-        TraceId::from_bytes(value.to_ne_bytes())
-    }
-}
-
-/// The `Copy` part of a context.
-#[derive(Clone, Copy)]
-struct Ids {
-    trace_id: TraceWords,
-    span_id: SpanId,
-    flags: TraceFlags,
-    span: Presence,
-}
-
-/// Whether a context has a span context, and where it was created.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Presence {
-    None,
-    Local,
-    Remote,
-}
-
-impl Ids {
-    const NONE: Ids = Ids {
-        trace_id: TraceWords::INVALID,
-        span_id: SpanId::INVALID,
-        flags: TraceFlags::new(0),
-        span: Presence::None,
-    };
-
-    #[inline]
-    fn of(span: Option<&SpanContext>) -> Ids {
-        match span {
-            Some(span) => Ids {
-                trace_id: TraceWords::of(span.trace_id),
-                span_id: span.span_id,
-                flags: span.flags,
-                span: if span.is_remote {
-                    Presence::Remote
-                } else {
-                    Presence::Local
-                },
-            },
-            None => Ids::NONE,
-        }
-    }
-
-    #[inline(always)]
-    fn current() -> Ids {
-        IDS.with(|current| Ids {
-            trace_id: TraceWords {
-                high: current.trace_id[0].get(),
-                low: current.trace_id[1].get(),
-            },
-            span_id: current.span_id.get(),
-            flags: current.flags.get(),
-            span: current.span.get(),
-        })
-    }
-}
-
-/// A context taken apart as the thread keeps it: what an instrumented frame makes current,
-/// and what it saves of its caller's meanwhile.
-///
-/// Its drop glue is a test of two pointers, inlined (the tracestate and baggage are let go
-/// out of line): a value with a drop function that is not inlined must stay in memory for
-/// the unwinding path, and is then copied whole, with the stall that avoids.
-pub struct FrameContext {
-    ids: Ids,
-    state: ManuallyDrop<TraceState>,
-    baggage: ManuallyDrop<Baggage>,
-    /// The span's record for the exporter, opened where its parent is known, until the frame
-    /// takes it.
-    #[cfg(feature = "otel")]
-    pub(crate) export: Option<Box<crate::export::SpanRecord>>,
-}
-
-impl FrameContext {
-    const NONE: FrameContext = FrameContext {
-        ids: Ids::NONE,
-        state: ManuallyDrop::new(TraceState::EMPTY),
-        baggage: ManuallyDrop::new(Baggage::EMPTY),
-        #[cfg(feature = "otel")]
-        export: None,
-    };
-
-    /// The trace id, for span fields; all zeros without a span.
-    #[inline]
-    pub fn trace_id(&self) -> TraceId {
-        self.ids.trace_id.to_trace_id()
-    }
-
-    /// The span id, for span fields; all zeros without a span.
-    #[inline]
-    pub fn span_id(&self) -> SpanId {
-        self.ids.span_id
-    }
-
-    #[inline]
-    fn has_shared(&self) -> bool {
-        !self.state.is_empty() || !self.baggage.is_empty()
-    }
-
-    #[inline]
-    fn take_shared(&mut self) -> (TraceState, Baggage) {
-        (
-            core::mem::take(&mut *self.state),
-            core::mem::take(&mut *self.baggage),
-        )
-    }
-
-    #[cfg(test)]
-    pub(crate) fn into_context(mut self) -> Context {
-        let (state, baggage) = self.take_shared();
-        Context {
-            span: span_context(self.ids, state),
-            baggage,
-            lineage: Lineage::ROOT,
-        }
-    }
-
-    /// Exchanges this context with the thread's current one, field by field.
-    #[inline(always)]
-    fn swap_with_current(&mut self) {
-        let has_shared = self.has_shared();
-        let ids = &mut self.ids;
-        let current_has_shared = IDS.with(|current| {
-            ids.trace_id = TraceWords {
-                high: current.trace_id[0].replace(ids.trace_id.high),
-                low: current.trace_id[1].replace(ids.trace_id.low),
-            };
-            ids.span_id = current.span_id.replace(ids.span_id);
-            ids.flags = current.flags.replace(ids.flags);
-            ids.span = current.span.replace(ids.span);
-            current.has_shared.replace(has_shared)
-        });
-        if has_shared || current_has_shared {
-            let mut parts = self.take_shared();
-            swap_shared_with_current(&mut parts);
-            (*self.state, *self.baggage) = parts;
-        }
-    }
-
-    /// Makes this context current, letting go of the current one and leaving this one empty.
-    /// Unlike a swap, it does not read the ids it overwrites, which were written moments ago
-    /// in other widths; and it reads this context in place, field by field, rather than
-    /// moving it whole first.
-    #[inline(always)]
-    fn replace_current(&mut self) {
-        let has_shared = self.has_shared();
-        let ids = &self.ids;
-        let current_has_shared = IDS.with(|current| {
-            current.trace_id[0].set(ids.trace_id.high);
-            current.trace_id[1].set(ids.trace_id.low);
-            current.span_id.set(ids.span_id);
-            current.flags.set(ids.flags);
-            current.span.set(ids.span);
-            current.has_shared.replace(has_shared)
-        });
-        if has_shared || current_has_shared {
-            let mut parts = self.take_shared();
-            swap_shared_with_current(&mut parts);
-            let_go(parts);
-        }
-    }
-}
-
-impl FrameContext {
-    /// Makes this context current, in place, until the returned guard is dropped; then the
-    /// previous one is current again and this one holds what the code changed in it. Nothing
-    /// is moved: a future's context is swapped field by field where the future keeps it.
-    #[inline(always)]
-    pub(crate) fn enter(&mut self) -> EnteredInPlace<'_> {
-        self.swap_with_current();
-        EnteredInPlace { context: self }
-    }
-}
-
-/// A context made current in place by [`FrameContext::enter`].
-pub(crate) struct EnteredInPlace<'a> {
-    context: &'a mut FrameContext,
-}
-
-impl Drop for EnteredInPlace<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        self.context.swap_with_current();
-    }
-}
-
-impl From<Context> for FrameContext {
-    fn from(context: Context) -> FrameContext {
-        let Context { span, baggage, .. } = context;
-        FrameContext {
-            ids: Ids::of(span.as_ref()),
-            state: ManuallyDrop::new(span.map(|span| span.state).unwrap_or_default()),
-            baggage: ManuallyDrop::new(baggage),
-            #[cfg(feature = "otel")]
-            export: None,
-        }
-    }
-}
-
-impl FrameContext {
-    /// The context of a frame that continues a caller's trace (`#[trace(remote = ...)]`):
-    /// `context` as a server span, with its record for the exporter.
-    pub(crate) fn of_server(context: Context) -> FrameContext {
-        let context = context.into_server();
-        #[cfg(feature = "otel")]
-        let export = crate::export::SpanRecord::open(&context);
-        #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
-        let mut frame_context = FrameContext::from(context);
-        #[cfg(feature = "otel")]
-        {
-            frame_context.export = export;
-        }
-        frame_context
-    }
-}
-
-impl Default for FrameContext {
-    fn default() -> FrameContext {
-        FrameContext::NONE
-    }
-}
-
-impl Drop for FrameContext {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if self.has_shared() {
-            let shared = self.take_shared();
-            let_go(shared);
-        }
-    }
-}
-
-impl fmt::Debug for FrameContext {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FrameContext")
-            .field("span", &span_context(self.ids, (*self.state).clone()))
-            .field("baggage", &*self.baggage)
-            .finish()
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn let_go(_shared: (TraceState, Baggage)) {}
-
-/// Exchanges `parts` with the thread's tracestate and baggage.
-///
-/// `extern "C"`, which aborts rather than unwinds, tells the compiler that it cannot unwind
-/// (it cannot: it only moves pointers). A frame calls it after entering its span, and a call
-/// that may unwind would need a landing pad that drops the span, which keeps the span in memory
-/// and costs a copy of it on every call.
-#[cold]
-#[inline(never)]
-extern "C" fn swap_shared_with_current(parts: &mut (TraceState, Baggage)) {
-    // Only while the thread is being torn down is there nowhere to put the shared parts; they
-    // stay with the guard then, as if the thread had none.
-    let _ = SHARED.try_with(|shared| {
-        parts.0 = shared.state.replace(core::mem::take(&mut parts.0));
-        parts.1 = shared.baggage.replace(core::mem::take(&mut parts.1));
-    });
-}
-
-fn span_context(ids: Ids, state: TraceState) -> Option<SpanContext> {
-    (ids.span != Presence::None).then(|| SpanContext {
-        trace_id: ids.trace_id.to_trace_id(),
-        span_id: ids.span_id,
-        flags: ids.flags,
-        state,
-        is_remote: ids.span == Presence::Remote,
-    })
-}
-
-/// A copy of one of the thread's shared parts (an `Arc` count, when it is not empty).
-#[inline]
-fn copy_of<T: Clone + Default>(cell: &Cell<T>) -> T {
-    read_in(cell, T::clone)
-}
-
-/// What `read` finds in `cell`, which holds no `Copy` value.
-#[inline]
-fn read_in<T: Default, R>(cell: &Cell<T>, read: impl FnOnce(&T) -> R) -> R {
-    let value = cell.take();
-    let result = read(&value);
-    cell.set(value);
-    result
-}
-
-pub(super) fn current_span() -> Option<SpanContext> {
-    let ids = Ids::current();
-    if ids.span == Presence::None {
-        return None;
-    }
-    span_context(ids, current_shared().0)
-}
-
-pub(super) fn current_baggage() -> Baggage {
-    current_shared().1
-}
-
-/// Copies of the current tracestate and baggage.
-#[inline]
-fn current_shared() -> (TraceState, Baggage) {
-    if !IDS.with(|current| current.has_shared.get()) {
-        return Default::default();
-    }
-    current_shared_slow()
-}
-
-#[inline(never)]
-fn current_shared_slow() -> (TraceState, Baggage) {
-    SHARED
-        .try_with(|shared| (copy_of(&shared.state), copy_of(&shared.baggage)))
-        .unwrap_or_default()
-}
-
-pub(super) fn set_current_baggage(baggage: Baggage) {
-    let _ = SHARED.try_with(|shared| {
-        shared.baggage.set(baggage);
-        let has_shared = !read_in(&shared.state, TraceState::is_empty)
-            || !read_in(&shared.baggage, Baggage::is_empty);
-        IDS.with(|current| current.has_shared.set(has_shared));
-    });
+    /// The innermost scope entered on this thread, null outside any. It has no destructor, so
+    /// reaching it costs no registration check.
+    static CURRENT: Cell<*const Scope> = const { Cell::new(ptr::null()) };
 }
 
 /// The flags of a trace this process starts: sampled, and with an id random in all bytes.
-const ROOT_FLAGS: TraceFlags = TraceFlags::SAMPLED.with_random(true);
+pub(crate) const ROOT_FLAGS: TraceFlags = TraceFlags::SAMPLED.with_random(true);
 
-/// A new span's flags: its parent's, or [`ROOT_FLAGS`] for a root, with `sampled` as the
-/// sampler decides when spans can be exported (under the default, parent-based sampler: the
-/// parent's). The trace id is asked for only then.
-#[inline(always)]
-fn new_span_flags(parent: Option<TraceFlags>, trace_id: impl FnOnce() -> TraceId) -> TraceFlags {
-    let flags = parent.unwrap_or(ROOT_FLAGS);
-    #[cfg(feature = "otel")]
-    let flags = flags.with_sampled(crate::export::is_sampled(parent, trace_id()));
-    #[cfg(not(feature = "otel"))]
-    let _ = trace_id;
-    flags
+/// One span's place on a thread while it runs.
+pub(crate) struct Scope {
+    /// The scope that was current when this one was entered; null while it is not entered.
+    outer: Cell<*const Scope>,
+    lineage: Cell<Lineage>,
+    role: Role,
+    kind: SpanKind,
+    /// Invalid until asked for.
+    span_id: Cell<SpanId>,
+    /// Of a root (made when first asked for) and of a copied lineage; a synchronous child asks
+    /// its outer scope.
+    trace_id: Cell<TraceId>,
+    /// `None` until asked for: then the sampler decides them, from the parent's (see
+    /// [`new_span_flags`](super::new_span_flags)).
+    flags: Cell<Option<TraceFlags>>,
+    /// Of a copied lineage: the parent's span and the request's server span.
+    copied: Cell<Copied>,
+    /// Tracestate and baggage set in this scope, or copied with its lineage; `None`: the outer
+    /// scope's (a root or a copy without them has none).
+    shared: Cell<Option<Box<Shared>>>,
+    /// What another layer keeps with the scope while it lives: the failure records its callees
+    /// left (`crate::record`). Context only holds it, and lets it go with the scope.
+    attached: Cell<Option<Box<dyn Any + Send>>>,
 }
 
-pub(super) fn current_ids() -> Option<(TraceId, SpanId)> {
-    let ids = Ids::current();
-    (ids.span != Presence::None).then(|| (ids.trace_id.to_trace_id(), ids.span_id))
+// SAFETY: a scope's cells are read and written only by the thread that runs it: through
+// `CURRENT` while it is entered, and by the frame that owns it, from the code that polls or
+// calls it. A future holding a scope moves between threads only between polls, while nothing
+// points at it, and no method reachable through a shared reference from elsewhere touches the
+// cells (`Debug` prints none of them). The `outer` pointer is only followed while the scope is
+// entered, when the outer scope is active on this very thread.
+unsafe impl Send for Scope {}
+unsafe impl Sync for Scope {}
+
+/// Where a scope's trace comes from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lineage {
+    /// Not entered yet, as a synchronous call: decided when it is.
+    Pending,
+    /// The trace of the scope it is entered in: a synchronous call.
+    Outer,
+    /// A new trace.
+    Root,
+    /// A new trace, with the baggage of the spanless context it is entered in: a synchronous
+    /// call outside instrumented code, in a future run in that context.
+    RootInOuter,
+    /// Copied when the scope was made: a future's parent, a caller in another process.
+    Copied,
+    /// No span: what is current outside instrumented code, carried into a future. Code run in
+    /// it that makes a span starts a new trace.
+    Spanless,
 }
 
-impl FrameContext {
-    /// The context of a new span whose parent is the current one; a new trace without one.
+#[derive(Clone, Copy, Debug)]
+struct Copied {
+    parent_flags: Option<TraceFlags>,
+    parent_span_id: SpanId,
+    parent_is_remote: bool,
+    server_span_id: SpanId,
+    server_parent_span_id: SpanId,
+}
+
+impl Copied {
+    const NONE: Copied = Copied {
+        parent_flags: None,
+        parent_span_id: SpanId::INVALID,
+        parent_is_remote: false,
+        server_span_id: SpanId::INVALID,
+        server_parent_span_id: SpanId::INVALID,
+    };
+}
+
+/// What a scope and the scopes inside it share, when there is any: rare enough to live on the
+/// heap.
+#[derive(Clone, Default)]
+struct Shared {
+    state: TraceState,
+    baggage: Baggage,
+    request: Option<Arc<Request>>,
+}
+
+impl Shared {
+    fn is_empty(&self) -> bool {
+        self.state.is_empty() && self.baggage.is_empty() && self.request.is_none()
+    }
+}
+
+/// The request from another process a server scope serves, as its reports name it.
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub(crate) method: String,
+    pub(crate) path: String,
+}
+
+/// What a scope is to the failures below it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Role {
+    /// An instrumented function: its callees' failure records wait here for it to continue or
+    /// handle them.
+    Frame,
+    /// A spawned task whose failures travel with its output to whoever awaits it.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    Carrier,
+    /// A context and nothing more (a served request, `in_current_context`): failures pass it
+    /// to the scope around it.
+    Context,
+    /// tracefault's own work running user code (an error's `Display`): failures below it are
+    /// nobody's, and nothing below it is reported.
+    Inert,
+}
+
+/// The scope that failures below the current one go to.
+pub(crate) enum Collector<'a> {
+    /// A frame or a carrier, the nearest around the current scope.
+    Scope(&'a Scope),
+    /// Inside tracefault's own work.
+    Inert,
+    /// No instrumented function is running around it on this thread: the failure is at its
+    /// edge.
+    Edge,
+}
+
+impl Scope {
+    /// A synchronous call's scope: its lineage is the scope it is entered in.
     #[inline(always)]
-    pub(crate) fn child_of_current() -> FrameContext {
-        let parent = Ids::current();
-        let (state, baggage) = current_shared();
-        let (trace_id, parent_flags) = match parent.span {
-            Presence::None => (new_trace_id(), None),
-            Presence::Local | Presence::Remote => (parent.trace_id, Some(parent.flags)),
-        };
-        let flags = new_span_flags(parent_flags, || trace_id.to_trace_id());
-        let span_id = SpanId::random();
-        #[cfg(feature = "otel")]
-        let export = crate::export::SpanRecord::open_child(
-            trace_id.to_trace_id(),
-            span_id,
-            flags,
-            &state,
-            Lineage {
-                parent: parent_flags.map(|_| parent.span_id),
-                parent_is_remote: parent.span == Presence::Remote,
-                kind: SpanKind::Internal,
-            },
-        );
-        FrameContext {
-            ids: Ids {
-                trace_id,
-                span_id,
-                flags,
-                span: Presence::Local,
-            },
-            state: ManuallyDrop::new(state),
-            baggage: ManuallyDrop::new(baggage),
-            #[cfg(feature = "otel")]
-            export,
+    pub(crate) const fn synchronous(role: Role, kind: SpanKind) -> Scope {
+        Scope::new(role, kind, Lineage::Pending)
+    }
+
+    #[inline(always)]
+    const fn new(role: Role, kind: SpanKind, lineage: Lineage) -> Scope {
+        Scope {
+            outer: Cell::new(ptr::null()),
+            lineage: Cell::new(lineage),
+            role,
+            kind,
+            span_id: Cell::new(SpanId::INVALID),
+            trace_id: Cell::new(TraceId::INVALID),
+            flags: Cell::new(None),
+            copied: Cell::new(Copied::NONE),
+            shared: Cell::new(None),
+            attached: Cell::new(None),
         }
     }
-}
 
-/// A trace id for a new trace, in words: returned in two registers rather than through
-/// memory.
-#[inline(never)]
-fn new_trace_id() -> TraceWords {
-    TraceWords::of(TraceId::random())
-}
+    /// A scope whose lineage is the current one's, copied now: a future's, which may be polled
+    /// after the scope that made it is gone, or on another thread.
+    pub(crate) fn copy_of_current(role: Role, kind: SpanKind) -> Scope {
+        let scope = Scope::synchronous(role, kind);
+        match current_scope() {
+            None => scope.lineage.set(Lineage::Root),
+            Some(parent) => scope.copy_lineage_of(parent),
+        }
+        scope
+    }
 
-impl Context {
-    /// The context of a new span under `parent`: its trace id, flags, state and baggage, and
-    /// a span id of its own.
-    pub(crate) fn child(parent: &Context) -> Context {
-        let span = match &parent.span {
-            Some(parent) => SpanContext {
-                trace_id: parent.trace_id,
-                span_id: SpanId::random(),
-                flags: new_span_flags(Some(parent.flags), || parent.trace_id),
-                state: parent.state.clone(),
-                is_remote: false,
-            },
-            None => {
-                let trace_id = TraceId::random();
-                SpanContext {
-                    trace_id,
-                    span_id: SpanId::random(),
-                    flags: new_span_flags(None, || trace_id),
-                    state: Default::default(),
-                    is_remote: false,
-                }
+    /// A scope that is the current one again, under another role: the same span, for a future
+    /// that runs in the current context wherever it is polled (`in_current_context`, a spawned
+    /// task). Outside any scope it has no span.
+    pub(crate) fn same_as_current(role: Role) -> Scope {
+        let Some(current) = current_scope().filter(|current| current.has_span()) else {
+            let scope = Scope::without_span(role);
+            if let Some(current) = current_scope() {
+                scope.share(current.shared_parts());
             }
+            return scope;
         };
-        let lineage = Lineage {
-            parent: parent.span.as_ref().map(|parent| parent.span_id),
-            parent_is_remote: parent.span.as_ref().is_some_and(|parent| parent.is_remote),
-            kind: SpanKind::Internal,
-        };
-        Context {
-            span: Some(span),
-            baggage: parent.baggage.clone(),
-            lineage,
+        let scope = Scope::synchronous(role, SpanKind::Internal);
+        scope.lineage.set(Lineage::Copied);
+        scope.trace_id.set(current.trace_id());
+        scope.span_id.set(current.span_id());
+        scope.flags.set(Some(current.flags()));
+        scope.copied.set(Copied {
+            parent_flags: current.parent_flags(),
+            parent_span_id: current.parent_span_id().unwrap_or(SpanId::INVALID),
+            parent_is_remote: current.parent_is_remote(),
+            server_span_id: current.server_span_id().unwrap_or(SpanId::INVALID),
+            server_parent_span_id: current.server_parent_span_id().unwrap_or(SpanId::INVALID),
+        });
+        scope.share(current.shared_parts());
+        scope
+    }
+
+    /// A scope with no span of its own: what is current outside any instrumented code. Code
+    /// run in it that makes a span starts a new trace.
+    pub(crate) const fn without_span(role: Role) -> Scope {
+        Scope::new(role, SpanKind::Internal, Lineage::Spanless)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn copy_lineage_of(&self, parent: &Scope) {
+        self.share(parent.shared_parts());
+        if !parent.has_span() {
+            self.lineage.set(Lineage::Root);
+            return;
         }
+        self.lineage.set(Lineage::Copied);
+        self.trace_id.set(parent.trace_id());
+        self.copied.set(Copied {
+            parent_flags: Some(parent.flags()),
+            parent_span_id: parent.span_id(),
+            parent_is_remote: false,
+            server_span_id: parent.server_span_id().unwrap_or(SpanId::INVALID),
+            server_parent_span_id: parent.server_parent_span_id().unwrap_or(SpanId::INVALID),
+        });
     }
 
-    /// The context of a new span under the current one (a new trace without one).
-    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
-    pub(crate) fn child_of_current() -> Context {
-        let (state, baggage) = current_shared();
-        let parent = Context::new(span_context(Ids::current(), state), baggage);
-        Context::child(&parent)
-    }
-
-    /// This context, as the span of a request received from another process.
-    pub(crate) fn into_server(mut self) -> Context {
-        self.lineage.kind = SpanKind::Server;
-        self
-    }
-
-    /// This context, as the span of a request to another process.
-    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
-    pub(crate) fn into_client(mut self) -> Context {
-        self.lineage.kind = SpanKind::Client;
-        self
-    }
-
-    /// A context of `span` (e.g. received with [`crate::extract`]) and `baggage`.
-    pub fn new(span: Option<SpanContext>, baggage: Baggage) -> Context {
-        Context {
+    /// A scope of the span `context` describes, whose parent is the one its lineage names
+    /// (a caller in another process, for a served request); a new trace without a span.
+    pub(crate) fn of_context(context: super::Context, role: Role) -> Scope {
+        let super::Context {
             span,
             baggage,
-            lineage: Lineage::ROOT,
+            lineage,
+        } = context;
+        let Some(span) = span else {
+            let scope = Scope::without_span(role);
+            scope.share(Shared {
+                baggage,
+                ..Shared::default()
+            });
+            return scope;
+        };
+        let scope = Scope::new(role, lineage.kind, Lineage::Copied);
+        scope.trace_id.set(span.trace_id);
+        scope.span_id.set(span.span_id);
+        scope.flags.set(Some(span.flags));
+        scope.copied.set(Copied {
+            parent_flags: None,
+            parent_span_id: lineage.parent.unwrap_or(SpanId::INVALID),
+            parent_is_remote: lineage.parent_is_remote,
+            server_span_id: SpanId::INVALID,
+            server_parent_span_id: SpanId::INVALID,
+        });
+        scope.share(Shared {
+            state: span.state,
+            baggage,
+            request: None,
+        });
+        scope
+    }
+
+    /// This scope, as the server span of `method` `path`, which its reports name.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn serving(self, method: String, path: String) -> Scope {
+        let mut shared = self.shared_parts();
+        shared.request = Some(Arc::new(Request { method, path }));
+        self.share(shared);
+        self
+    }
+
+    /// Makes this scope current until the guard is dropped. A synchronous call's lineage is
+    /// decided here: the scope it is entered in, or a new trace outside any.
+    #[inline(always)]
+    pub(crate) fn enter(&self) -> Entered<'_> {
+        let outer = CURRENT.with(|current| current.replace(self));
+        self.outer.set(outer);
+        if self.lineage.get() == Lineage::Pending {
+            // SAFETY: the outer scope is active on this thread (see `outer`).
+            self.lineage.set(match unsafe { outer.as_ref() } {
+                Some(outer) if outer.has_span() => Lineage::Outer,
+                Some(_) => Lineage::RootInOuter,
+                None => Lineage::Root,
+            });
+        }
+        Entered { scope: self }
+    }
+
+    /// Whether this scope is a span (every scope but a spanless context is).
+    pub(crate) fn has_span(&self) -> bool {
+        self.lineage.get() != Lineage::Spanless
+    }
+
+    pub(crate) fn kind(&self) -> SpanKind {
+        self.kind
+    }
+
+    /// The scope this one runs inside, while it is entered.
+    fn outer(&self) -> Option<&Scope> {
+        // SAFETY: `outer` is set while this scope is entered, and the outer scope is active on
+        // this thread, further up its stack, until this one is left (see `Entered`).
+        unsafe { self.outer.get().as_ref() }
+    }
+
+    /// The scope whose trace this one continues, while it is entered: its outer one for a
+    /// synchronous call, none otherwise.
+    fn inherits_from(&self) -> Option<&Scope> {
+        match self.lineage.get() {
+            Lineage::Outer => self.outer(),
+            Lineage::Pending
+            | Lineage::Root
+            | Lineage::RootInOuter
+            | Lineage::Copied
+            | Lineage::Spanless => None,
         }
     }
 
-    /// The span context, if any.
-    pub fn span(&self) -> Option<&SpanContext> {
-        self.span.as_ref()
-    }
-
-    /// The baggage.
-    pub fn baggage(&self) -> &Baggage {
-        &self.baggage
-    }
-
-    /// The trace id, for span fields; all zeros without a span.
+    /// This scope's span id, made now if nobody asked for it before.
     #[inline]
-    pub fn trace_id(&self) -> TraceId {
-        self.span
-            .as_ref()
-            .map_or(TraceId::INVALID, |span| span.trace_id)
+    pub(crate) fn span_id(&self) -> SpanId {
+        let id = self.span_id.get();
+        if id.is_valid() {
+            return id;
+        }
+        let id = SpanId::random();
+        self.span_id.set(id);
+        id
     }
 
-    /// The span id, for span fields; all zeros without a span.
+    /// The trace this scope is in; a root's id is made when first asked for.
+    pub(crate) fn trace_id(&self) -> TraceId {
+        let id = self.trace_id.get();
+        if id.is_valid() {
+            return id;
+        }
+        match self.inherits_from() {
+            Some(outer) => outer.trace_id(),
+            None => {
+                let id = TraceId::random();
+                self.trace_id.set(id);
+                id
+            }
+        }
+    }
+
+    /// This span's flags, decided when first asked for.
+    pub(crate) fn flags(&self) -> TraceFlags {
+        if let Some(flags) = self.flags.get() {
+            return flags;
+        }
+        let flags = super::new_span_flags(self.parent_flags(), || self.trace_id());
+        self.flags.set(Some(flags));
+        flags
+    }
+
+    /// The flags of this span's parent (`None` for a new trace): what a sampler decides from.
+    fn parent_flags(&self) -> Option<TraceFlags> {
+        match self.lineage.get() {
+            Lineage::Outer => self.outer().map(Scope::flags),
+            Lineage::Copied => self.copied.get().parent_flags,
+            Lineage::Pending | Lineage::Root | Lineage::RootInOuter | Lineage::Spanless => None,
+        }
+    }
+
+    /// The parent span: the outer scope's for a synchronous call, the copied one otherwise.
+    pub(crate) fn parent_span_id(&self) -> Option<SpanId> {
+        match self.lineage.get() {
+            Lineage::Outer => self.outer().map(Scope::span_id),
+            Lineage::Copied => Some(self.copied.get().parent_span_id).filter(|id| id.is_valid()),
+            Lineage::Pending | Lineage::Root | Lineage::RootInOuter | Lineage::Spanless => None,
+        }
+    }
+
+    /// The parent of [`Scope::server_span_id`]'s span: the caller's span in the other process.
+    pub(crate) fn server_parent_span_id(&self) -> Option<SpanId> {
+        if self.kind == SpanKind::Server {
+            return self.parent_span_id();
+        }
+        match self.lineage.get() {
+            Lineage::Outer => self.outer().and_then(Scope::server_parent_span_id),
+            Lineage::Copied => {
+                Some(self.copied.get().server_parent_span_id).filter(|id| id.is_valid())
+            }
+            Lineage::Pending | Lineage::Root | Lineage::RootInOuter | Lineage::Spanless => None,
+        }
+    }
+
+    /// Whether the parent span was received from another process.
+    pub(crate) fn parent_is_remote(&self) -> bool {
+        self.lineage.get() == Lineage::Copied && self.copied.get().parent_is_remote
+    }
+
+    /// The span of the request from another process this scope serves, if any: its own, or
+    /// the nearest around it.
+    pub(crate) fn server_span_id(&self) -> Option<SpanId> {
+        if self.kind == SpanKind::Server {
+            return Some(self.span_id());
+        }
+        match self.lineage.get() {
+            Lineage::Outer => self.outer().and_then(Scope::server_span_id),
+            Lineage::Copied => Some(self.copied.get().server_span_id).filter(|id| id.is_valid()),
+            Lineage::Pending | Lineage::Root | Lineage::RootInOuter | Lineage::Spanless => None,
+        }
+    }
+
+    /// Copies of the tracestate and baggage in force here.
+    pub(crate) fn shared(&self) -> (TraceState, Baggage) {
+        let Shared { state, baggage, .. } = self.shared_parts();
+        (state, baggage)
+    }
+
+    /// The request from another process this scope serves, or runs inside.
+    pub(crate) fn request(&self) -> Option<Arc<Request>> {
+        self.shared_parts().request
+    }
+
+    /// A copy of what is shared in force here (counts of `Arc`s, when not empty).
+    fn shared_parts(&self) -> Shared {
+        let own = self.shared.take();
+        let result = match &own {
+            Some(shared) => (**shared).clone(),
+            None => match self.lineage.get() {
+                Lineage::Outer => self.outer().map(Scope::shared_parts).unwrap_or_default(),
+                // A new trace keeps the baggage, never a tracestate, of what it runs in.
+                Lineage::RootInOuter => Shared {
+                    baggage: self
+                        .outer()
+                        .map(|outer| outer.shared().1)
+                        .unwrap_or_default(),
+                    ..Shared::default()
+                },
+                _ => Shared::default(),
+            },
+        };
+        self.shared.set(own);
+        result
+    }
+
+    /// Makes `shared` this scope's own, unless there is nothing in it.
+    fn share(&self, shared: Shared) {
+        if !shared.is_empty() {
+            self.shared.set(Some(Box::new(shared)));
+        }
+    }
+
+    /// This scope's span context, its ids made now if nobody asked for them before; none for a
+    /// spanless context.
+    pub(crate) fn span_context(&self) -> Option<SpanContext> {
+        self.has_span().then(|| SpanContext {
+            trace_id: self.trace_id(),
+            span_id: self.span_id(),
+            flags: self.flags(),
+            state: self.shared().0,
+            is_remote: false,
+        })
+    }
+
+    /// Takes what another layer attached to this scope.
     #[inline]
-    pub fn span_id(&self) -> SpanId {
-        self.span
-            .as_ref()
-            .map_or(SpanId::INVALID, |span| span.span_id)
+    pub(crate) fn take_attached(&self) -> Option<Box<dyn Any + Send>> {
+        self.attached.take()
+    }
+
+    pub(crate) fn attach(&self, attachment: Box<dyn Any + Send>) {
+        self.attached.set(Some(attachment));
+    }
+
+    /// Where failures that leave this scope go: the nearest frame or carrier around it, past
+    /// plain contexts. Called while the scope is entered.
+    pub(crate) fn collector_around(&self) -> Collector<'_> {
+        collector_from(self.outer())
     }
 }
 
-/// Makes a context current until dropped, then restores what was current before.
-#[derive(Debug)]
-pub(crate) struct ContextGuard {
-    /// What was current before.
-    swapped: FrameContext,
-}
-
-impl ContextGuard {
-    #[inline(always)]
-    pub(crate) fn enter(context: impl Into<FrameContext>) -> ContextGuard {
-        let mut swapped = context.into();
-        swapped.swap_with_current();
-        ContextGuard { swapped }
+/// The nearest frame or carrier from `scope` outward, past plain contexts.
+fn collector_from(mut scope: Option<&Scope>) -> Collector<'_> {
+    while let Some(candidate) = scope {
+        match candidate.role {
+            Role::Frame | Role::Carrier => return Collector::Scope(candidate),
+            Role::Inert => return Collector::Inert,
+            // A plain context's outer scope is active while it is entered.
+            Role::Context => scope = candidate.outer(),
+        }
     }
+    Collector::Edge
 }
 
-impl Drop for ContextGuard {
+/// Where failures of code running now go, for a frame that has already left its scope.
+pub(crate) fn current_collector<'a>() -> Collector<'a> {
+    // SAFETY: the current scope is active on this thread for as long as the caller, which runs
+    // inside it, uses the collector.
+    collector_from(unsafe { CURRENT.with(Cell::get).as_ref() })
+}
+
+impl Drop for Scope {
     #[inline]
     fn drop(&mut self) {
-        self.swapped.replace_current();
-    }
-}
-
-/// Futures that carry a context into their polls, wherever they run.
-pub trait FutureExt: Future + Sized {
-    /// Runs this future in the context current now, for a future that is not itself
-    /// instrumented but is spawned or polled elsewhere:
-    /// `tokio::spawn(work().in_current_context())`.
-    fn in_current_context(self) -> WithContext<Self> {
-        let (state, baggage) = current_shared();
-        WithContext {
-            context: FrameContext {
-                ids: Ids::current(),
-                state: ManuallyDrop::new(state),
-                baggage: ManuallyDrop::new(baggage),
-                #[cfg(feature = "otel")]
-                export: None,
-            },
-            future: self,
+        // Only what owns heap data needs letting go, and usually nothing does.
+        if self.shared.get_mut().is_some() || self.attached.get_mut().is_some() {
+            self.let_go();
         }
     }
 }
 
-impl<F: Future> FutureExt for F {}
-
-/// A future that makes its context current while it is polled; see
-/// [`FutureExt::in_current_context`].
-#[derive(Debug)]
-#[must_use = "futures do nothing unless polled"]
-pub struct WithContext<F> {
-    context: FrameContext,
-    future: F,
+impl Scope {
+    #[cold]
+    #[inline(never)]
+    fn let_go(&mut self) {
+        drop(self.shared.take());
+        drop(self.attached.take());
+    }
 }
 
-impl<F: Future> Future for WithContext<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned: never moved out of `self`, and `WithContext`
-        // implements neither `Drop` nor `Unpin` by hand.
-        let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let _context = this.context.enter();
-        future.poll(cx)
+impl core::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The cells are the running thread's alone (see the `Sync` impl).
+        f.debug_struct("Scope")
+            .field("role", &self.role)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
     }
+}
+
+/// A scope made current by [`Scope::enter`]; dropping it makes the outer one current again.
+#[derive(Debug)]
+pub(crate) struct Entered<'a> {
+    scope: &'a Scope,
+}
+
+impl Drop for Entered<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let outer = self.scope.outer.replace(ptr::null());
+        CURRENT.with(|current| current.set(outer));
+    }
+}
+
+/// The current scope, if any.
+#[inline]
+fn current_scope<'a>() -> Option<&'a Scope> {
+    // SAFETY: the current scope is active on this thread until the code running inside it,
+    // which is the caller, returns.
+    unsafe { CURRENT.with(Cell::get).as_ref() }
+}
+
+/// Runs `f` with the current scope, if any.
+#[inline]
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Scope>) -> R) -> R {
+    f(current_scope())
+}
+
+/// Sets the baggage of the current scope, for it and what it calls; the scope it runs inside
+/// keeps its own. Outside any scope there is nothing current to change.
+pub(crate) fn set_current_baggage(baggage: Baggage) {
+    if let Some(scope) = current_scope() {
+        let mut shared = scope.shared_parts();
+        shared.baggage = baggage;
+        scope.shared.set(Some(Box::new(shared)));
+    }
+}
+
+/// Runs `work`, tracefault's own, with the failures of any instrumented code it calls (an
+/// error's `Display`, a user's panic hook) kept away from the record being built.
+pub(crate) fn inert<R>(work: impl FnOnce() -> R) -> R {
+    let scope = Scope::synchronous(Role::Inert, SpanKind::Internal);
+    let _entered = scope.enter();
+    work()
 }
 
 #[cfg(test)]
@@ -639,34 +578,84 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_child_continues_its_parents_trace_with_a_new_span_id() {
-        let root = Context::child(&Context::default());
-        let root_span = root.span().unwrap().clone();
-        assert!(root_span.is_valid());
-        assert!(root_span.flags.is_sampled() && root_span.flags.is_random());
-        let child = Context::child(&root);
-        let child_span = child.span().unwrap();
-        assert_eq!(child_span.trace_id, root_span.trace_id);
-        assert_ne!(child_span.span_id, root_span.span_id);
-        assert_eq!(child_span.flags, root_span.flags);
+    fn a_synchronous_child_continues_the_trace_it_is_entered_in() {
+        let root = Scope::synchronous(Role::Frame, SpanKind::Internal);
+        let _root = root.enter();
+        let child = Scope::synchronous(Role::Frame, SpanKind::Internal);
+        let _child = child.enter();
+        assert_eq!(child.trace_id(), root.trace_id());
+        assert_eq!(child.parent_span_id(), Some(root.span_id()));
+        assert_ne!(child.span_id(), root.span_id());
+        assert_eq!(child.flags(), ROOT_FLAGS);
+        assert!(root.parent_span_id().is_none());
     }
 
     #[test]
-    fn a_guard_restores_the_previous_context_and_keeps_changes() {
-        let mut outer = FrameContext::from(Context::child(&Context::default()));
-        let outer_id = outer.span_id();
+    fn ids_are_made_when_first_asked_for_and_then_kept() {
+        let scope = Scope::synchronous(Role::Frame, SpanKind::Internal);
+        let _entered = scope.enter();
+        assert!(!scope.span_id.get().is_valid());
+        assert!(!scope.trace_id.get().is_valid());
+        let span_id = scope.span_id();
+        let trace_id = scope.trace_id();
+        assert_eq!(scope.span_id(), span_id);
+        assert_eq!(scope.trace_id(), trace_id);
+    }
+
+    #[test]
+    fn a_copy_outlives_the_scope_it_was_copied_from() {
+        let copy = {
+            let parent = Scope::synchronous(Role::Frame, SpanKind::Internal);
+            let _parent = parent.enter();
+            let copy = Scope::copy_of_current(Role::Frame, SpanKind::Internal);
+            assert_eq!(copy.parent_span_id(), Some(parent.span_id()));
+            (copy, parent.trace_id())
+        };
+        let (scope, trace_id) = copy;
+        let _entered = scope.enter();
+        assert_eq!(scope.trace_id(), trace_id);
+        assert!(scope.parent_span_id().is_some());
+    }
+
+    #[test]
+    fn leaving_restores_the_outer_scope() {
+        assert!(current_scope().is_none());
+        let outer = Scope::synchronous(Role::Frame, SpanKind::Internal);
         let entered = outer.enter();
-        assert_eq!(crate::current().unwrap().span_id, outer_id);
-        crate::context::set_baggage("tenant", "a").unwrap();
-        let inner = ContextGuard::enter(FrameContext::child_of_current());
-        assert_eq!(crate::context::baggage().get("tenant"), Some("a"));
-        let inner_trace_id = crate::current().unwrap().trace_id;
-        drop(inner);
-        assert_eq!(crate::current().unwrap().span_id, outer_id);
-        assert_eq!(inner_trace_id, crate::current().unwrap().trace_id);
+        {
+            let inner = Scope::synchronous(Role::Frame, SpanKind::Internal);
+            let _inner = inner.enter();
+            assert!(ptr::eq(current_scope().unwrap(), &inner));
+        }
+        assert!(ptr::eq(current_scope().unwrap(), &outer));
         drop(entered);
-        assert_eq!(outer.into_context().baggage.get("tenant"), Some("a"));
-        assert!(crate::current().is_none());
-        assert!(crate::context::baggage().is_empty());
+        assert!(current_scope().is_none());
+    }
+
+    #[test]
+    fn failures_pass_plain_contexts_to_the_frame_around_them() {
+        let frame = Scope::synchronous(Role::Frame, SpanKind::Internal);
+        let _frame = frame.enter();
+        let context = Scope::synchronous(Role::Context, SpanKind::Internal);
+        let _context = context.enter();
+        let child = Scope::synchronous(Role::Frame, SpanKind::Internal);
+        let _child = child.enter();
+        assert!(
+            matches!(child.collector_around(), Collector::Scope(found) if ptr::eq(found, &frame))
+        );
+        inert(|| assert!(matches!(current_collector(), Collector::Inert)));
+    }
+
+    #[test]
+    fn baggage_set_in_a_scope_stays_in_it() {
+        let outer = Scope::synchronous(Role::Frame, SpanKind::Internal);
+        let _outer = outer.enter();
+        {
+            let inner = Scope::synchronous(Role::Frame, SpanKind::Internal);
+            let _inner = inner.enter();
+            set_current_baggage(Baggage::default().insert("tenant", "a").unwrap());
+            assert_eq!(inner.shared().1.get("tenant"), Some("a"));
+        }
+        assert!(outer.shared().1.is_empty());
     }
 }

@@ -14,8 +14,9 @@ mod pipeline;
 mod record;
 mod sampler;
 
+pub(crate) use pipeline::is_active;
 pub(crate) use pipeline::{start, ExportSettings};
 pub use pipeline::{stats, ExportError, ExportGuard, ExportStats};
-pub(crate) use record::SpanRecord;
+pub(crate) use record::{open, SpanRecord};
 pub(crate) use sampler::is_sampled;
 pub use sampler::{set_sampler, RootSampler, Sampler};

@@ -2,7 +2,7 @@
 //! into the `SpanData` the batch processor sends, with the ids `inject` put on the wire.
 
 use super::pipeline::{self, Pipeline};
-use crate::context::{Context, Lineage, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
+use crate::context::{Context, Lineage, Scope, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
 use crate::report::ErrorReport;
 use opentelemetry::trace::{self as otel, Event, Status};
 use opentelemetry::KeyValue;
@@ -31,6 +31,28 @@ struct Outcome {
     events: Vec<Event>,
     /// The values of `args(...)`.
     args: Vec<KeyValue>,
+}
+
+/// The record of the span `scope` is, if spans are being exported and it is sampled.
+pub(crate) fn open(scope: &Scope) -> Option<Box<SpanRecord>> {
+    if !pipeline::is_active() {
+        return None;
+    }
+    let flags = scope.flags();
+    if !flags.is_sampled() {
+        return None;
+    }
+    Some(SpanRecord::new(
+        scope.trace_id(),
+        scope.span_id(),
+        flags,
+        &scope.shared().0,
+        Lineage {
+            parent: scope.parent_span_id(),
+            parent_is_remote: scope.parent_is_remote(),
+            kind: scope.kind(),
+        },
+    ))
 }
 
 impl SpanRecord {
@@ -135,6 +157,22 @@ impl SpanRecord {
         if outcome.status == Status::Unset {
             outcome.status = Status::error(description);
         }
+    }
+
+    /// Ends the span of an instrumented function now, named and located as the function is.
+    pub(crate) fn close_for(
+        self,
+        function: &'static str,
+        qualified_name: &str,
+        file: &'static str,
+        line: u32,
+    ) {
+        let attributes = vec![
+            KeyValue::new("code.function.name", qualified_name.to_owned()),
+            KeyValue::new("code.file.path", file),
+            KeyValue::new("code.line.number", i64::from(line)),
+        ];
+        self.close(function.into(), attributes);
     }
 
     /// Ends the span now and hands it to the exporter.

@@ -2,7 +2,7 @@
 //! trace, and answers with `traceresponse` when the program opted in.
 
 use super::http_span::{HttpSpan, Value};
-use crate::context::{Context, ContextGuard, FutureExt, WithContext};
+use crate::context::{Context, Role, Scope, WithContext};
 use crate::propagation::traceresponse::{traceresponse_enabled, TraceResponse, TRACERESPONSE};
 use http::header::{HeaderName, HeaderValue};
 use http::{Request, Response};
@@ -85,8 +85,6 @@ where
             "http.server",
             http.request.method = %request.method(),
             url.path = request.uri().path(),
-            trace_id = %context.trace_id(),
-            span_id = %context.span_id(),
             http.response.status_code = tracing::field::Empty,
         );
         // Read per request, so that turning it on or off applies to the next one.
@@ -97,15 +95,19 @@ where
         let export = HttpSpan::open(&context, request.method(), || {
             vec![("url.path", Value::Text(request.uri().path().to_owned()))]
         });
+        let scope = Scope::of_context(context, Role::Context).serving(
+            request.method().to_string(),
+            request.uri().path().to_owned(),
+        );
         // A service may do part of its work in `call`, before its future is first polled: that
         // work belongs to the request's span too.
         let future = {
-            let _context = ContextGuard::enter(context);
+            let _context = scope.enter();
             let _entered = span.enter();
-            self.inner.call(request).in_current_context()
+            self.inner.call(request)
         };
         TraceContextFuture {
-            future,
+            future: WithContext::new(scope, future),
             span,
             traceresponse,
             export,

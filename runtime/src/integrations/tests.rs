@@ -5,7 +5,7 @@
 //! and tests run in parallel.
 
 use super::{traceresponse, ReqwestExt, TraceContextLayer};
-use crate::context::{Context, ContextGuard};
+use crate::context::{Context, Role, Scope};
 use crate::propagation::{extract_context, set_traceresponse, TraceResponse};
 use std::time::Duration;
 
@@ -63,7 +63,8 @@ async fn call(
 ) -> (Option<TraceResponse>, Vec<String>) {
     let request = match context {
         Some(context) => {
-            let _current = ContextGuard::enter(context.clone());
+            let scope = Scope::of_context(context.clone(), Role::Context);
+            let _current = scope.enter();
             client.get(url).with_trace_context()
         }
         None => client.get(url),
@@ -144,7 +145,8 @@ async fn send_traced_sends_a_client_span_under_the_current_one() {
         let caller = Context::child(&remote);
         let caller_span = caller.span().unwrap().clone();
         let sent = {
-            let _current = ContextGuard::enter(caller.clone());
+            let scope = Scope::of_context(caller.clone(), Role::Context);
+            let _current = scope.enter();
             client.get(&server.1).send_traced()
         };
         let seen = sent.await.unwrap().text().await.unwrap();

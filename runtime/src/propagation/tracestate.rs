@@ -23,10 +23,7 @@ const MAX_TEXT: usize = MAX_MEMBERS * (256 + 1 + 256 + 1);
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct TraceState(Option<Arc<Members>>);
 
-impl TraceState {
-    /// No members; usable in constants.
-    pub(crate) const EMPTY: TraceState = TraceState(None);
-}
+impl TraceState {}
 
 /// The members as one header value, with where each member's key and value are in it: the
 /// whole list in one string, and the header to send is already written.

@@ -12,6 +12,7 @@ mod render;
 mod symbolize;
 
 pub use capture::captures_on_this_thread;
+pub(crate) use symbolize::clean_function_name;
 pub use symbolize::clear_caches;
 
 use std::fmt;

@@ -1,0 +1,263 @@
+//! Errors in flight: captured once at their origin, carried up through the instrumented
+//! callers that propagate them, reported once by the outermost.
+//!
+//! A frame that returns an error (or is unwound by a panic) leaves its record with the frame
+//! it ran inside: the nearest frame around its scope on this thread, or, for a spawned task,
+//! whoever awaits it. There the record waits, beside the records of that frame's other callees
+//! (`join!`, `select!`, a `FuturesUnordered`), until the frame itself leaves. If it returns an
+//! error, [`identity`] tells which record, if any, that error continues; that record climbs one
+//! level, and every other is dropped as handled. A frame that returns `Ok` handles them all. A
+//! frame with no frame around it is the edge: it reports.
+
+mod identity;
+pub(crate) mod panic;
+
+use super::describe::ErrorView;
+use super::site::{BacktraceMode, Site};
+use crate::capture;
+use crate::context::scope::Collector;
+use crate::context::Scope;
+use crate::report::builder::{Edge, ReportBuilder};
+use crate::report::{sink, ServerSpan, SpanTraceEntry};
+use crate::traceback::Traceback;
+use identity::{Continuation, Identity};
+use std::borrow::Cow;
+use tracing::Span;
+
+/// One error (or panic) on its way out, and what tells it apart.
+#[derive(Debug)]
+pub(crate) struct Record {
+    builder: ReportBuilder,
+    identity: Identity,
+}
+
+impl Record {
+    fn message(&self) -> &str {
+        &self.builder.report().message
+    }
+}
+
+/// The records a frame's callees left for it, first left first.
+#[derive(Debug, Default)]
+pub(crate) struct Parked {
+    records: Vec<Record>,
+}
+
+impl Parked {
+    fn records(&self) -> &[Record] {
+        &self.records
+    }
+}
+
+// A frame that goes without continuing them (it returned `Ok`, or was dropped unfinished) has
+// handled them.
+impl Drop for Parked {
+    fn drop(&mut self) {
+        for record in &self.records {
+            sink::handled(record.builder.report());
+        }
+    }
+}
+
+/// The records parked on `scope`, taken.
+fn take_parked(scope: &Scope) -> Option<Box<Parked>> {
+    scope
+        .take_attached()
+        .and_then(|attached| attached.downcast::<Parked>().ok())
+}
+
+/// Leaves `record` with the frame (or task carrier) `scope`.
+pub(crate) fn park(scope: &Scope, record: Record) {
+    let mut parked = take_parked(scope).unwrap_or_default();
+    parked.records.push(record);
+    scope.attach(parked);
+}
+
+/// A frame on its way out, as the records see it.
+pub(crate) struct Leaving<'a> {
+    pub(crate) site: &'static Site,
+    pub(crate) span: &'a Span,
+    pub(crate) scope: &'a Scope,
+    /// Where a record goes when it leaves this frame.
+    pub(crate) collector: Collector<'a>,
+    /// The frame's exported span, when it is sampled and export is on.
+    #[cfg(feature = "otel")]
+    pub(crate) export: Option<&'a crate::export::SpanRecord>,
+}
+
+/// The frame finished without an error (or was dropped unfinished): what its callees left for
+/// it, it handled.
+#[inline]
+pub(crate) fn leave_ok(scope: &Scope) {
+    if let Some(parked) = scope.take_attached() {
+        drop(parked);
+    }
+}
+
+/// The frame `leaving` returned `error`.
+#[cold]
+#[inline(never)]
+pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
+    let parked = take_parked(leaving.scope);
+    let (record, raised_here) = match parked {
+        Some(mut parked) => match identity::find(&parked, &error) {
+            Some((index, continuation)) => {
+                let mut record = parked.records.remove(index);
+                let raised_here = continue_record(&mut record, &error, continuation);
+                (record, raised_here)
+            }
+            None => (new_error_record(leaving.site, &error), true),
+        },
+        None => (new_error_record(leaving.site, &error), true),
+    };
+    climb(leaving, record, raised_here);
+}
+
+/// The frame `leaving` is being unwound by a panic.
+#[cold]
+#[inline(never)]
+pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
+    let mut parked = take_parked(leaving.scope);
+    let continued = parked.as_mut().and_then(|parked| {
+        let position = parked
+            .records
+            .iter()
+            .position(|record| record.identity.type_name.is_empty())?;
+        Some(parked.records.remove(position))
+    });
+    drop(parked);
+    let (record, raised_here) = match continued {
+        Some(record) => (record, false),
+        None => (panic::new_record(leaving.scope), true),
+    };
+    climb(leaving, record, raised_here);
+}
+
+/// `error` continues `record` as `continuation` says; whether it was raised here (wrapped in
+/// a new error).
+fn continue_record(record: &mut Record, error: &ErrorView<'_>, continuation: Continuation) -> bool {
+    match continuation {
+        Continuation::Same => false,
+        // The report keeps the concrete type inside the box, as Python names the exception's
+        // class; the box is what callers pass on from here.
+        Continuation::Boxed => {
+            record.identity = Identity::of(error);
+            false
+        }
+        Continuation::Wrapped { position } => {
+            record.builder.wrapped_by(
+                error.type_name,
+                identity::message_of(&error.message),
+                identity::causes_of(error.source),
+                position,
+            );
+            record.identity = Identity::of(error);
+            true
+        }
+    }
+}
+
+fn new_error_record(site: &'static Site, error: &ErrorView<'_>) -> Record {
+    let mut builder = ReportBuilder::of_error(
+        error.type_name,
+        identity::message_of(&error.message),
+        identity::causes_of(error.source),
+    );
+    match capture_at_origin(site) {
+        Ok(traceback) => builder.traceback(traceback),
+        Err(note) => builder.note(note),
+    }
+    Record {
+        builder,
+        identity: Identity::of(error),
+    }
+}
+
+fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>> {
+    match site.backtrace() {
+        BacktraceMode::Never => Err(Cow::Borrowed(
+            "backtrace not captured: backtrace = \"never\"",
+        )),
+        BacktraceMode::Always => Ok(Traceback::capture()),
+        BacktraceMode::Origin if capture::disabled_by_environment() => {
+            Err(Cow::Borrowed("backtrace not captured: RUST_BACKTRACE=0"))
+        }
+        BacktraceMode::Origin => {
+            let rate = capture::backtrace_rate();
+            match site.limiter.try_acquire(rate, capture::now_nanos()) {
+                Ok(_) => Ok(Traceback::capture()),
+                Err(()) => Err(Cow::Owned(format!(
+                    "backtrace suppressed: {} similar errors here since the last captured one, \
+                     over the limit of {rate} per second",
+                    site.limiter.suppressed()
+                ))),
+            }
+        }
+    }
+}
+
+/// The error passes through the frame `leaving`: its span is marked, and the record goes to
+/// the frame around it, or is reported when there is none.
+fn climb(leaving: Leaving<'_>, mut record: Record, raised_here: bool) {
+    let Leaving {
+        site,
+        span,
+        scope,
+        collector,
+        #[cfg(feature = "otel")]
+        export,
+    } = leaving;
+    mark_span(span, &record, raised_here);
+    #[cfg(feature = "otel")]
+    if let Some(export) = export {
+        export.record_failure(record.builder.report(), raised_here);
+    }
+    record.builder.climbed(SpanTraceEntry {
+        function: Cow::Borrowed(site.qualified_name()),
+        file: site.file,
+        line: site.line,
+        span_id: Some(scope.span_id()),
+    });
+    match collector {
+        Collector::Scope(frame) => park(frame, record),
+        // tracefault's own work called instrumented code: its failures are nobody's.
+        Collector::Inert => {}
+        Collector::Edge => report(record, span, scope, site),
+    }
+}
+
+/// Every span an error escapes is marked; the one where it was raised (or wrapped) also says
+/// what it was.
+fn mark_span(span: &Span, record: &Record, raised_here: bool) {
+    use crate::report::fields;
+    if span.is_disabled() {
+        return;
+    }
+    span.record(fields::ERROR, true);
+    if raised_here {
+        let report = record.builder.report();
+        span.record(fields::EXCEPTION_TYPE, &*report.type_name);
+        span.record(fields::EXCEPTION_MESSAGE, report.message.as_str());
+    }
+}
+
+/// The edge: the error leaves the outermost instrumented frame, whose ids the report carries.
+fn report(mut record: Record, span: &Span, scope: &Scope, site: &'static Site) {
+    record.builder.at_edge(Edge {
+        trace_id: scope.trace_id(),
+        span_id: scope.span_id(),
+        parent_span_id: scope.parent_span_id(),
+        server: scope.server_span_id().map(|span_id| {
+            let request = scope.request();
+            ServerSpan {
+                span_id,
+                parent_span_id: scope.server_parent_span_id(),
+                method: request.as_ref().map(|request| request.method.clone()),
+                path: request.as_ref().map(|request| request.path.clone()),
+            }
+        }),
+        service: crate::resource::service_name(),
+    });
+    let report = record.builder.finish();
+    sink::emit(&report, span, site.qualified_name());
+}

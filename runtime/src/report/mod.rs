@@ -1,0 +1,192 @@
+//! Error reports: Python's `TracebackException` for Rust.
+//!
+//! An [`ErrorReport`] owns everything it says (type names, messages, the source chain, the
+//! span trace and the origin's [`Traceback`]) and no reference to the error, so it can be sent
+//! to another thread or kept. Inside tracefault one module writes it, [`builder`], while an
+//! error travels; [`render`] writes the Python-style text, [`json`] the structured form, and
+//! [`sink`] hands a finished report to `tracing` under the names in [`fields`].
+
+pub(crate) mod builder;
+mod escape;
+pub mod fields;
+pub(crate) mod json;
+pub(crate) mod names;
+mod render;
+pub(crate) mod sink;
+
+use crate::context::{SpanId, TraceId};
+use crate::traceback::Traceback;
+pub(crate) use escape::write_escaped;
+use std::any::Any;
+use std::borrow::Cow;
+use std::error::Error;
+
+/// What failed, where it started and where it travelled.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ErrorReport {
+    /// An error returned, or a panic.
+    pub kind: ReportKind,
+    /// The error's type (`shop::StockError`), or `panic`.
+    pub type_name: Cow<'static, str>,
+    pub message: String,
+    /// The `source()` chain, outermost first.
+    pub causes: Vec<Cause>,
+    /// The instrumented functions the error passed through, outermost (the edge) first and
+    /// the origin last.
+    pub span_trace: Vec<SpanTraceEntry>,
+    /// The stack at the origin, when one was captured.
+    pub traceback: Option<Traceback>,
+    /// Why there is no traceback, when there is none.
+    pub traceback_note: Option<Cow<'static, str>>,
+    /// Where a panic happened.
+    pub panic_location: Option<SourceLocation>,
+    /// The W3C trace the error happened in.
+    pub trace_id: Option<TraceId>,
+    /// The span the error escaped from: the outermost instrumented function.
+    pub span_id: Option<SpanId>,
+    /// That span's parent.
+    pub parent_span_id: Option<SpanId>,
+    /// The request from another process the error happened in, when there was one.
+    pub server: Option<ServerSpan>,
+    /// The service that reports (`Config::service_name`, `OTEL_SERVICE_NAME`).
+    pub service: Option<Cow<'static, str>>,
+}
+
+/// Whether a report is of an error or a panic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReportKind {
+    /// A function returned `Err`.
+    Error,
+    /// A function panicked; the panic went on unwinding.
+    Panic,
+}
+
+impl ReportKind {
+    /// `"error"` or `"panic"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Error => "error",
+            ReportKind::Panic => "panic",
+        }
+    }
+}
+
+/// One error of a `source()` chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Cause {
+    /// Known when the error passed through an instrumented function as itself, or is one of
+    /// the standard library's error types; a `dyn Error` does not say its type otherwise.
+    pub type_name: Option<Cow<'static, str>>,
+    pub message: String,
+}
+
+impl Cause {
+    pub fn new(type_name: Option<Cow<'static, str>>, message: String) -> Cause {
+        Cause { type_name, message }
+    }
+}
+
+/// An instrumented function on the error's way out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SpanTraceEntry {
+    /// `module::path::function`, or `module::path::Type::method`.
+    pub function: Cow<'static, str>,
+    pub file: &'static str,
+    pub line: u32,
+    /// The span of this call.
+    pub span_id: Option<SpanId>,
+}
+
+/// The server span of a request another process sent: where its trace entered this service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerSpan {
+    pub span_id: SpanId,
+    /// The caller's span: its client span, which sent the request.
+    pub parent_span_id: Option<SpanId>,
+    /// The request's method and path, when the server said.
+    pub method: Option<String>,
+    pub path: Option<String>,
+}
+
+/// A file, line and column in the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SourceLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl ErrorReport {
+    /// A report of `error` and its `source()` chain, without a span trace or traceback.
+    ///
+    /// ```
+    /// let error = std::io::Error::new(std::io::ErrorKind::NotFound, "no such sku");
+    /// let report = tracefault::report::ErrorReport::from_error(&error);
+    /// assert_eq!(report.type_name, "std::io::Error");
+    /// assert_eq!(report.message, "no such sku");
+    /// ```
+    pub fn from_error(error: &(dyn Error + 'static)) -> ErrorReport {
+        builder::ReportBuilder::of_dyn_error(error).finish()
+    }
+
+    /// A report of a panic from its payload, as `catch_unwind` or `JoinError` hands it over.
+    pub fn from_panic(payload: &(dyn Any + Send)) -> ErrorReport {
+        builder::ReportBuilder::of_panic_payload(payload).finish()
+    }
+
+    /// The Python-style text, as [`Display`](std::fmt::Display) writes it.
+    pub fn format(&self) -> String {
+        self.to_string()
+    }
+
+    /// The instrumented function where the error started.
+    pub fn origin(&self) -> Option<&SpanTraceEntry> {
+        self.span_trace.last()
+    }
+
+    /// The OpenTelemetry semantic-convention attributes of an exception: `exception.type`,
+    /// `exception.message` and `exception.stacktrace` (the text of [`ErrorReport::format`]).
+    pub fn otel_attributes(&self) -> [(&'static str, String); 3] {
+        [
+            (fields::EXCEPTION_TYPE, self.type_name.clone().into_owned()),
+            (fields::EXCEPTION_MESSAGE, self.message.clone()),
+            (fields::EXCEPTION_STACKTRACE, self.format()),
+        ]
+    }
+
+    /// The report as one line of JSON:
+    ///
+    /// ```json
+    /// {"kind": "error", "type": "shop::StockError", "message": "sku 42 is out of stock",
+    ///  "causes": [{"type": "std::io::Error", "message": "connection refused"}],
+    ///  "frames": [{"function": "shop::checkout", "file": "src/shop.rs", "line": 14, "user": true}],
+    ///  "hidden_frames": 12,
+    ///  "span_trace": [{"function": "shop::checkout", "file": "src/shop.rs", "line": 12, "span_id": "00f067aa0ba902b7"}],
+    ///  "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7"}
+    /// ```
+    ///
+    /// `frames` (outermost first) is absent when no backtrace was captured, and so is every
+    /// other member that has no value; a cause's `type` is `null` when it is not known.
+    pub fn format_json(&self) -> String {
+        json::report_object(self).to_string()
+    }
+
+    /// The source paths the span trace knows as `file!()` wrote them.
+    fn known_files(&self) -> Vec<&'static str> {
+        self.span_trace.iter().map(|entry| entry.file).collect()
+    }
+}
+
+/// The report as [`ErrorReport::format_json`] writes it.
+#[cfg(feature = "json")]
+impl serde::Serialize for ErrorReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        json::report_object(self).serialize(serializer)
+    }
+}

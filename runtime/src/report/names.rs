@@ -1,0 +1,157 @@
+//! What an error or a panic says about itself: type names as a reader writes them, messages,
+//! and the `source()` chain.
+
+use super::Cause;
+use std::any::Any;
+use std::borrow::Cow;
+use std::error::Error;
+
+/// The longest `source()` chain a report follows; a longer one is cut, a cyclic one ends.
+pub(crate) const MAX_CAUSES: usize = 32;
+
+/// The `source()` chain below an error, outermost first.
+pub(crate) fn causes_of(mut source: Option<&(dyn Error + 'static)>) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    while let Some(error) = source {
+        if causes.len() == MAX_CAUSES {
+            causes.push(Cause::new(None, "[further causes omitted]".into()));
+            break;
+        }
+        causes.push(Cause::new(
+            known_type_name(error).map(Cow::Borrowed),
+            error.to_string(),
+        ));
+        source = error.source();
+    }
+    causes
+}
+
+/// The message of a panic payload: `panic!` gives a `&str` or a `String`.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&'static str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
+    }
+}
+
+/// The name of the standard library's error types, which a `dyn Error` cannot tell.
+pub(crate) fn known_type_name(error: &(dyn Error + 'static)) -> Option<&'static str> {
+    macro_rules! known {
+        ($($ty:ty => $name:literal,)*) => {
+            $(if error.is::<$ty>() { return Some($name); })*
+        };
+    }
+    known! {
+        std::io::Error => "std::io::Error",
+        std::fmt::Error => "std::fmt::Error",
+        std::num::ParseIntError => "std::num::ParseIntError",
+        std::num::ParseFloatError => "std::num::ParseFloatError",
+        std::num::TryFromIntError => "std::num::TryFromIntError",
+        std::str::Utf8Error => "std::str::Utf8Error",
+        std::string::FromUtf8Error => "std::string::FromUtf8Error",
+        std::str::ParseBoolError => "std::str::ParseBoolError",
+        std::char::ParseCharError => "std::char::ParseCharError",
+        std::net::AddrParseError => "std::net::AddrParseError",
+        std::env::VarError => "std::env::VarError",
+        std::time::SystemTimeError => "std::time::SystemTimeError",
+        std::array::TryFromSliceError => "std::array::TryFromSliceError",
+        std::cell::BorrowError => "std::cell::BorrowError",
+        std::cell::BorrowMutError => "std::cell::BorrowMutError",
+        std::sync::mpsc::RecvError => "std::sync::mpsc::RecvError",
+        std::ffi::NulError => "std::ffi::NulError",
+    }
+    None
+}
+
+/// Type names as a reader writes them: `std::io::Error` rather than `std::io::error::Error`.
+pub(crate) fn readable_type_name(type_name: &'static str) -> Cow<'static, str> {
+    const REWRITES: &[(&str, &str)] = &[
+        ("std::io::error::Error", "std::io::Error"),
+        ("alloc::string::String", "String"),
+        ("alloc::boxed::Box", "Box"),
+        ("core::fmt::Error", "std::fmt::Error"),
+        ("core::num::error::", "std::num::"),
+        ("core::error::Error", "Error"),
+        ("core::marker::", ""),
+    ];
+    if !REWRITES.iter().any(|(from, _)| type_name.contains(from)) {
+        return Cow::Borrowed(type_name);
+    }
+    let mut name = type_name.to_owned();
+    for (from, to) in REWRITES {
+        name = name.replace(from, to);
+    }
+    Cow::Owned(name)
+}
+
+/// `crate::module::Type::function` from what `type_name` says of an item declared inside the
+/// function (`crate::module::Type::function::__TRACEFAULT_SITE::{{closure}}::{{closure}}`):
+/// a method's name with its `Self` type, as Python's `__qualname__`, and as the traceback's
+/// symbols name it.
+pub(crate) fn function_of_item_inside(item_path: &str) -> Cow<'_, str> {
+    let path = match item_path.find("::__TRACEFAULT_SITE") {
+        Some(end) => &item_path[..end],
+        None => item_path,
+    };
+    let path = path.trim_end_matches("::{{closure}}");
+    let cleaned = crate::traceback::clean_function_name(path);
+    if cleaned == path {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(cleaned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_payloads_give_their_message() {
+        assert_eq!(panic_message(&"static"), "static");
+        assert_eq!(panic_message(&String::from("owned")), "owned");
+        assert_eq!(panic_message(&42_u8), "Box<dyn Any>");
+    }
+
+    #[test]
+    fn standard_type_names_are_shortened() {
+        assert_eq!(
+            readable_type_name("std::io::error::Error"),
+            "std::io::Error"
+        );
+        assert_eq!(
+            readable_type_name(
+                "alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>"
+            ),
+            "Box<dyn Error + Send + Sync>"
+        );
+        assert_eq!(readable_type_name("shop::StockError"), "shop::StockError");
+    }
+
+    #[test]
+    fn a_function_is_named_with_its_self_type() {
+        assert_eq!(
+            function_of_item_inside(
+                "app::server::Handler::run::__TRACEFAULT_SITE::{{closure}}::{{closure}}"
+            ),
+            "app::server::Handler::run"
+        );
+        assert_eq!(
+            function_of_item_inside("app::Stack<_>::push::__TRACEFAULT_SITE::{{closure}}"),
+            "app::Stack::push"
+        );
+        assert_eq!(
+            function_of_item_inside(
+                "<app::Handler as core::fmt::Display>::fmt::__TRACEFAULT_SITE::{{closure}}"
+            ),
+            "<app::Handler as core::fmt::Display>::fmt"
+        );
+        assert_eq!(
+            function_of_item_inside("app::run::{{closure}}::__TRACEFAULT_SITE::{{closure}}"),
+            "app::run"
+        );
+    }
+}

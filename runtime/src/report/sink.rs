@@ -1,0 +1,67 @@
+//! Where finished reports go: one `ERROR` event per report, whose fields any subscriber can
+//! read, with the report itself handed to tracefault's own layer for as long as the event is
+//! being recorded, so that it writes the report structured rather than parse it back. Fields
+//! carry the values as they are; whoever shows them escapes them (the report's own text, in
+//! `exception.stacktrace`, is escaped already).
+
+use super::{fields, ErrorReport};
+use core::cell::Cell;
+use core::ptr;
+use tracing::Span;
+
+thread_local! {
+    /// The report whose event is being dispatched on this thread, null otherwise.
+    static DISPATCHING: Cell<*const ErrorReport> = const { Cell::new(ptr::null()) };
+}
+
+/// Emits `report`'s event, in `span` when it is enabled: the error left `edge`, the outermost
+/// instrumented function.
+pub(crate) fn emit(report: &ErrorReport, span: &Span, edge: &str) {
+    let previous = DISPATCHING.with(|current| current.replace(report));
+    let trace_id = report.trace_id.unwrap_or(crate::context::TraceId::INVALID);
+    let span_id = report.span_id.unwrap_or(crate::context::SpanId::INVALID);
+    let kind = report.kind.as_str();
+    macro_rules! event {
+        ($($parent:tt)*) => {
+            tracing::event!(
+                target: "tracefault",
+                $($parent)*
+                tracing::Level::ERROR,
+                { fields::EXCEPTION_TYPE } = %report.type_name,
+                { fields::EXCEPTION_MESSAGE } = %report.message,
+                { fields::EXCEPTION_STACKTRACE } = %report,
+                { fields::TRACE_ID } = %trace_id,
+                { fields::SPAN_ID } = %span_id,
+                "{kind} escaped {edge}"
+            )
+        };
+    }
+    if span.is_disabled() {
+        event!();
+    } else {
+        event!(parent: span,);
+    }
+    DISPATCHING.with(|current| current.set(previous));
+}
+
+/// The report whose event is being recorded on this thread, for tracefault's layer.
+#[cfg_attr(not(feature = "subscriber"), allow(dead_code))]
+pub(crate) fn with_dispatching<R>(f: impl FnOnce(Option<&ErrorReport>) -> R) -> R {
+    // SAFETY: the pointer is set only while `emit` holds the report borrowed, on this thread.
+    f(unsafe { DISPATCHING.with(Cell::get).as_ref() })
+}
+
+/// An error did not leave the function that received it: no report, a `DEBUG` event saying
+/// so.
+pub(crate) fn handled(report: &ErrorReport) {
+    tracing::event!(
+        target: "tracefault",
+        tracing::Level::DEBUG,
+        { fields::EXCEPTION_TYPE } = %report.type_name,
+        { fields::EXCEPTION_MESSAGE } = %report.message,
+        "error handled"
+    );
+}
+
+/// `TARGET` is what the events above are emitted under: `tracing` needs it as a literal.
+const _: () = assert!(matches!(fields::TARGET.as_bytes(), b"tracefault"));
