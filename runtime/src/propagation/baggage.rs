@@ -227,20 +227,27 @@ impl BaggageParser {
         if self.kept_bytes + cost > MAX_BYTES {
             return;
         }
-        let Some((key, value, properties)) =
-            std::str::from_utf8(member).ok().and_then(parse_member)
-        else {
-            return;
-        };
+        // The key first: a member whose key is kept already is dropped unread, and a header of
+        // one key repeated thousands of times costs a hash and a compare per member.
+        let key_end = member
+            .iter()
+            .position(|&byte| byte == b'=' || byte == b';')
+            .unwrap_or(member.len());
+        let key = trim_ows_bytes(&member[..key_end]);
         let hash = hash_key(key);
         let known = self
             .key_hashes
             .iter()
             .zip(&self.entries)
-            .any(|(&known_hash, entry)| known_hash == hash && &*entry.key == key);
+            .any(|(&known_hash, entry)| known_hash == hash && entry.key.as_bytes() == key);
         if known {
             return;
         }
+        let Some((key, value, properties)) =
+            std::str::from_utf8(member).ok().and_then(parse_member)
+        else {
+            return;
+        };
         let Some(value) = percent_decode(value) else {
             return;
         };
@@ -260,8 +267,8 @@ impl BaggageParser {
 }
 
 /// FNV-1a: a few instructions per byte of a key, enough to tell 64 keys apart.
-fn hash_key(key: &str) -> u64 {
-    key.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+fn hash_key(key: &[u8]) -> u64 {
+    key.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
 }
