@@ -53,7 +53,7 @@ fn extract_and_inject(c: &mut Criterion) {
 
 const PARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-/// `unit` repeated to `size` bytes: the shapes that once made the work grow with the header.
+/// `unit` repeated to `size` bytes.
 fn repeated(unit: &str, size: usize) -> String {
     unit.repeat(size / unit.len())
 }
@@ -65,26 +65,50 @@ fn headers_with(name: &'static str, value: &str) -> HeaderMap {
     headers
 }
 
+/// A header of the shapes that once made the work grow with its size.
+struct Shape {
+    bench: &'static str,
+    header: &'static str,
+    value_of_size: fn(usize) -> String,
+}
+
+const SHAPES: [Shape; 5] = [
+    Shape {
+        bench: "baggage_kv",
+        header: "baggage",
+        value_of_size: |size| repeated("k=v,", size),
+    },
+    Shape {
+        bench: "baggage_commas",
+        header: "baggage",
+        value_of_size: |size| repeated(",", size),
+    },
+    Shape {
+        bench: "baggage_one_member",
+        header: "baggage",
+        value_of_size: |size| format!("big={},ok=1", "x".repeat(size - 9)),
+    },
+    Shape {
+        bench: "tracestate_kv",
+        header: "tracestate",
+        value_of_size: |size| repeated("k=v,", size),
+    },
+    Shape {
+        bench: "tracestate_commas",
+        header: "tracestate",
+        value_of_size: |size| repeated(",", size),
+    },
+];
+
 fn extract_large_headers(c: &mut Criterion) {
     let mut group = c.benchmark_group("propagation_large_headers");
     // Before the work was bounded, a 1 MB header took milliseconds: equal iterations per sample
     // keep the run short either way.
     group.sampling_mode(SamplingMode::Flat).sample_size(30);
-    let shapes: [(&str, &'static str, fn(usize) -> String); 5] = [
-        ("baggage_kv", "baggage", |size| repeated("k=v,", size)),
-        ("baggage_commas", "baggage", |size| repeated(",", size)),
-        ("baggage_one_member", "baggage", |size| {
-            format!("big={},ok=1", "x".repeat(size - 9))
-        }),
-        ("tracestate_kv", "tracestate", |size| repeated("k=v,", size)),
-        ("tracestate_commas", "tracestate", |size| {
-            repeated(",", size)
-        }),
-    ];
-    for (shape, name, make) in shapes {
+    for shape in &SHAPES {
         for (size_name, size) in [("8kb", 8 * 1024), ("1mb", 1024 * 1024)] {
-            let headers = headers_with(name, &make(size));
-            group.bench_function(format!("{shape}_{size_name}"), |b| {
+            let headers = headers_with(shape.header, &(shape.value_of_size)(size));
+            group.bench_function(format!("{}_{size_name}", shape.bench), |b| {
                 b.iter(|| {
                     black_box(tracefault::propagation::extract_context(black_box(
                         &headers,
