@@ -78,11 +78,8 @@ async fn main() -> Result<(), BoxError> {
     let outcome = run(options).await;
     drop(guard);
     if exporting {
-        let stats = tracefault::export::stats();
-        println!(
-            "spans: {} ended, {} exported, {} failed",
-            stats.ended, stats.exported, stats.failed
-        );
+        // Every span in one sum: exported, failed, dropped (queue full), unsampled, pending.
+        println!("spans: {}", tracefault::export::stats());
     }
     outcome
 }

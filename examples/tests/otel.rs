@@ -158,9 +158,19 @@ fn post(url: &str) -> u16 {
         .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
 }
 
-/// `[ended, exported, failed]` from `spans: N ended, M exported, F failed`, as the shop
-/// prints when it stops.
-fn span_counts(output: &str) -> [usize; 3] {
+/// The counts of the line the shop prints when it stops:
+/// `spans: N ended: E exported, F failed, D dropped (queue full), U unsampled, P pending`.
+#[derive(Debug)]
+struct SpanCounts {
+    ended: usize,
+    exported: usize,
+    failed: usize,
+    dropped: usize,
+    unsampled: usize,
+    pending: usize,
+}
+
+fn span_counts(output: &str) -> SpanCounts {
     let line = output
         .lines()
         .find_map(|line| line.strip_prefix("spans: "))
@@ -170,16 +180,34 @@ fn span_counts(output: &str) -> [usize; 3] {
         .filter(|part| !part.is_empty())
         .map(|part| part.parse().unwrap())
         .collect();
-    numbers
+    let [ended, exported, failed, dropped, unsampled, pending] = numbers
         .try_into()
-        .unwrap_or_else(|_| panic!("not three counts: {line}"))
+        .unwrap_or_else(|_| panic!("not six counts: {line}"));
+    let counts = SpanCounts {
+        ended,
+        exported,
+        failed,
+        dropped,
+        unsampled,
+        pending,
+    };
+    assert_eq!(
+        ended,
+        exported + failed + dropped + unsampled + pending,
+        "every span is counted once: {line}"
+    );
+    counts
 }
 
-/// Ended and exported spans of a run where no export failed.
+/// Ended and exported spans of a run where no span failed, was dropped or was left pending.
 fn ended_and_exported(output: &str) -> (usize, usize) {
-    let [ended, exported, failed] = span_counts(output);
-    assert_eq!(failed, 0, "failed exports in:\n{output}");
-    (ended, exported)
+    let counts = span_counts(output);
+    assert_eq!(
+        (counts.failed, counts.dropped, counts.pending),
+        (0, 0, 0),
+        "spans not delivered in:\n{output}"
+    );
+    (counts.ended, counts.exported)
 }
 
 /// The shop's demo (three services in one process, three checkouts) with `env` set; what it
@@ -369,8 +397,13 @@ fn a_collector_that_is_down_costs_one_warning_and_nothing_else() {
         "{:?}",
         started.elapsed()
     );
-    let [ended, exported, failed] = span_counts(&stdout);
-    assert!(ended > 0 && exported == 0 && failed == ended, "{stdout}");
+    let counts = span_counts(&stdout);
+    assert!(counts.ended > 0, "{stdout}");
+    assert_eq!(
+        (counts.exported, counts.failed),
+        (0, counts.ended),
+        "{stdout}"
+    );
     let warnings: Vec<&str> = stdout
         .lines()
         .filter(|line| line.contains("\"level\":\"WARN\"") && line.contains("OTLP export"))
@@ -448,8 +481,60 @@ fn a_collector_that_hangs_delays_shutdown_by_a_bounded_time() {
         stdout.contains("not every span reached the collector"),
         "{stdout}"
     );
-    let [ended, exported, _] = span_counts(&stdout);
-    assert!(ended > 0 && exported == 0, "{stdout}");
+    let counts = span_counts(&stdout);
+    assert!(counts.ended > 0 && counts.exported == 0, "{stdout}");
+}
+
+/// A queue of one span and a collector that never answers: nearly every span is dropped, and
+/// each is counted once, as exported, failed, dropped (queue full) or pending at shutdown.
+/// Pending are at most the span in the unanswered export and the one queued behind it.
+#[test]
+fn a_full_queue_drops_spans_and_counts_every_one() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for connection in listener.incoming() {
+            held.push(connection);
+        }
+    });
+    let stdout = run_demo(&[
+        (
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            &format!("http://127.0.0.1:{port}"),
+        ),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "1"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "50"),
+        ("TRACEFAULT_LOG_FORMAT", "json"),
+    ]);
+    let counts = span_counts(&stdout);
+    // How many spans the demo ends, counted apart from the queue: with a collector that
+    // refuses at once, every one fails.
+    let refusing = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = span_counts(&run_demo(&[
+        (
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            &format!("http://127.0.0.1:{refusing}"),
+        ),
+        ("OTEL_BSP_SCHEDULE_DELAY", "50"),
+    ]));
+    assert_eq!(refused.failed, refused.ended, "{refused:?}");
+    assert_eq!(counts.ended, refused.ended, "{stdout}");
+    assert_eq!((counts.exported, counts.unsampled), (0, 0), "{stdout}");
+    assert!(counts.pending <= 2, "{stdout}");
+    assert!(counts.dropped > 0, "{stdout}");
+    let warning = stdout
+        .lines()
+        .find(|line| line.contains("not every span reached the collector"))
+        .unwrap_or_else(|| panic!("the shutdown says what was lost:\n{stdout}"));
+    assert!(
+        warning.contains(&format!("\"spans_dropped\":{}", counts.dropped)),
+        "{warning}"
+    );
 }
 
 /// An unsampled trace is not exported, but it still propagates and its errors are still
@@ -462,7 +547,14 @@ fn unsampled_traces_propagate_and_report_but_are_not_exported() {
         ("OTEL_TRACES_SAMPLER", "always_off"),
         ("TRACEFAULT_LOG_FORMAT", "json"),
     ]);
-    assert_eq!(ended_and_exported(&stdout), (0, 0));
+    let counts = span_counts(&stdout);
+    assert!(counts.unsampled > 0, "{stdout}");
+    assert_eq!(counts.ended, counts.unsampled, "{stdout}");
+    assert_eq!(
+        counts.exported + counts.failed + counts.dropped,
+        0,
+        "{stdout}"
+    );
     let line = stdout
         .lines()
         .find(|line| line.starts_with("POST /checkout/42 -> 502"))

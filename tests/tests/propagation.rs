@@ -258,3 +258,34 @@ fn http_header_maps_are_carriers_and_non_text_values_are_invalid() {
     assert_eq!(out["traceparent"], outgoing.headers["traceparent"].as_str());
     assert_eq!(out["baggage"], "tenant=acme,region=eu%20west");
 }
+
+#[test]
+fn header_maps_are_read_only_as_far_as_the_limits() {
+    use http::{HeaderMap, HeaderValue};
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "traceparent",
+        HeaderValue::from_str(&format!("00-{INCOMING_TRACE}-{INCOMING_PARENT}-01")).unwrap(),
+    );
+    for _ in 0..10_000 {
+        headers.append("tracestate", HeaderValue::from_static("k=v"));
+        headers.append("baggage", HeaderValue::from_static("k=v"));
+    }
+    headers.append("baggage", HeaderValue::from_static("late=1"));
+    let context = tracefault::propagation::extract_context(&headers);
+    let span = context.span().expect("the traceparent is valid");
+    assert_eq!(span.trace_id.to_string(), INCOMING_TRACE);
+    assert!(span.state.is_empty(), "10000 members are more than 32");
+    let keys: Vec<&str> = context.baggage().iter().map(|e| &*e.key).collect();
+    assert_eq!(keys, ["k"], "read up to the limit, which `late` is past");
+
+    // The bytes as received: a member that is not ASCII is malformed, the others are kept.
+    let mut headers = HeaderMap::new();
+    headers.append(
+        "baggage",
+        HeaderValue::from_bytes(b"name=caf\xc3\xa9,ok=1").unwrap(),
+    );
+    let baggage = tracefault::propagation::extract_baggage(&headers);
+    let keys: Vec<&str> = baggage.iter().map(|e| &*e.key).collect();
+    assert_eq!(keys, ["ok"]);
+}

@@ -5,9 +5,12 @@
 use opentelemetry::InstrumentationScope;
 use opentelemetry_otlp::{Protocol, WithExportConfig as _};
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{BatchSpanProcessor, SpanData, SpanExporter, SpanProcessor};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SpanData, SpanExporter, SpanProcessor,
+};
 use opentelemetry_sdk::Resource;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -23,6 +26,8 @@ pub(crate) struct ExportSettings {
 
 pub(crate) struct Pipeline {
     processor: BatchSpanProcessor,
+    /// `OTEL_BSP_MAX_QUEUE_SIZE`, given to the processor and enforced here.
+    max_queue_size: usize,
     scope: InstrumentationScope,
     stacktraces: bool,
     endpoint: String,
@@ -35,10 +40,19 @@ static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
 // Read by every new span: the pipeline exists and has not been shut down.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
+// What became of the spans, counted where each outcome is decided; see `ExportStats`.
 static ENDED: AtomicU64 = AtomicU64::new(0);
 static EXPORTED: AtomicU64 = AtomicU64::new(0);
 static FAILED: AtomicU64 = AtomicU64::new(0);
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+static UNSAMPLED: AtomicU64 = AtomicU64::new(0);
+/// Spans handed to the batch processor and not yet to the exporter: what its queue holds.
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
 static WARNED: AtomicBool = AtomicBool::new(false);
+
+/// The processor's queue size when `OTEL_BSP_MAX_QUEUE_SIZE` does not set one, as in
+/// `opentelemetry_sdk`.
+const DEFAULT_MAX_QUEUE_SIZE: usize = 2048;
 
 #[inline]
 pub(crate) fn is_active() -> bool {
@@ -58,9 +72,31 @@ impl Pipeline {
         &self.scope
     }
 
+    /// Hands `span` to the batch processor if its queue has room, else drops it. The
+    /// processor drops a span it has no room for without telling its caller (it only logs, and
+    /// only the first time), so the room is counted here: a span is admitted only while fewer
+    /// than `max_queue_size` are waiting for the exporter, and the processor's queue, which
+    /// those spans leave before they reach the exporter, is never full when one arrives.
     pub(crate) fn send(&self, span: SpanData) {
         ENDED.fetch_add(1, Ordering::Relaxed);
-        self.processor.on_end(span);
+        let admitted = QUEUED.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |queued| {
+            (queued < self.max_queue_size).then_some(queued + 1)
+        });
+        match admitted {
+            Ok(_) => self.processor.on_end(span),
+            Err(_) => {
+                DROPPED.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Counts a span the sampler left out, when export is on: a relaxed increment, on the
+/// unsampled path only.
+#[inline]
+pub(crate) fn count_unsampled() {
+    if is_active() {
+        UNSAMPLED.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -76,32 +112,80 @@ impl std::fmt::Display for ExportError {
 
 impl std::error::Error for ExportError {}
 
-/// How many spans the process handed to the exporter, and what became of them.
+/// What became of the spans of this process while export was on: every one is counted once,
+/// so that `ended == exported + failed + dropped + unsampled + pending()`.
+///
+/// Its `Display` is that sum in one line, as an operator reads it:
+///
+/// ```
+/// let stats = tracefault::export::stats();
+/// assert_eq!(
+///     stats.to_string(),
+///     "0 ended: 0 exported, 0 failed, 0 dropped (queue full), 0 unsampled, 0 pending"
+/// );
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExportStats {
-    /// Sampled spans that ended while export was on.
+    /// Spans that ended while export was on, sampled or not. An unsampled span is counted when
+    /// the sampler leaves it out, as it starts: nothing of it reaches the pipeline after that.
     pub ended: u64,
     /// Spans the collector accepted.
     pub exported: u64,
-    /// Spans in batches the collector refused or did not answer for.
+    /// Spans in batches the collector refused or did not answer in time.
     pub failed: u64,
+    /// Spans dropped because the export queue was full: more than `OTEL_BSP_MAX_QUEUE_SIZE`
+    /// (2048 by default) were waiting for the exporter.
+    pub dropped: u64,
+    /// Spans the sampler (`OTEL_TRACES_SAMPLER`) left out, which are never exported.
+    pub unsampled: u64,
 }
 
 impl ExportStats {
-    /// Spans that ended but were neither exported nor failed: still queued, or dropped
-    /// because the queue was full (`OTEL_BSP_MAX_QUEUE_SIZE`).
+    /// Spans whose outcome is not known yet: waiting in the queue, or in an export the
+    /// collector has not answered. After a shutdown that completed, none; after one that timed
+    /// out, those the collector never answered for.
+    pub fn pending(&self) -> u64 {
+        self.ended
+            .saturating_sub(self.exported + self.failed + self.dropped + self.unsampled)
+    }
+
+    /// Spans that ended but were neither exported nor failed nor unsampled.
+    #[deprecated(note = "`dropped` and `pending()` tell apart what this adds up")]
     pub fn unaccounted(&self) -> u64 {
-        self.ended.saturating_sub(self.exported + self.failed)
+        self.dropped + self.pending()
+    }
+}
+
+impl fmt::Display for ExportStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ended: {} exported, {} failed, {} dropped (queue full), {} unsampled, {} pending",
+            self.ended,
+            self.exported,
+            self.failed,
+            self.dropped,
+            self.unsampled,
+            self.pending()
+        )
     }
 }
 
 /// The counts so far; see [`ExportStats`].
 pub fn stats() -> ExportStats {
+    // The outcomes first: each is counted after its span's end, so a span that ends between
+    // the loads is in neither count rather than in an outcome alone.
+    let exported = EXPORTED.load(Ordering::Relaxed);
+    let failed = FAILED.load(Ordering::Relaxed);
+    let dropped = DROPPED.load(Ordering::Relaxed);
+    let unsampled = UNSAMPLED.load(Ordering::Relaxed);
     ExportStats {
-        ended: ENDED.load(Ordering::Relaxed),
-        exported: EXPORTED.load(Ordering::Relaxed),
-        failed: FAILED.load(Ordering::Relaxed),
+        ended: ENDED.load(Ordering::Relaxed) + unsampled,
+        exported,
+        failed,
+        dropped,
+        unsampled,
     }
 }
 
@@ -142,10 +226,19 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
     if let Some(name) = &settings.service_name {
         resource = resource.with_service_name(name.clone());
     }
+    let max_queue_size = env("OTEL_BSP_MAX_QUEUE_SIZE")
+        .and_then(|size| size.trim().parse().ok())
+        .unwrap_or(DEFAULT_MAX_QUEUE_SIZE);
     let mut processor = BatchSpanProcessor::builder(CountingExporter {
         inner: exporter,
         endpoint: endpoint.clone(),
     })
+    // The other `OTEL_BSP_*` variables are read by the builder itself.
+    .with_batch_config(
+        BatchConfigBuilder::default()
+            .with_max_queue_size(max_queue_size)
+            .build(),
+    )
     .build();
     processor.set_resource(&resource.build());
     let stacktraces = settings.stacktraces.unwrap_or_else(|| {
@@ -154,6 +247,7 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
     });
     let pipeline = Pipeline {
         processor,
+        max_queue_size,
         scope: InstrumentationScope::builder("tracefault")
             .with_version(env!("CARGO_PKG_VERSION"))
             .build(),
@@ -289,18 +383,20 @@ impl Drop for ExportGuard {
         ACTIVE.store(false, Ordering::Relaxed);
         let result = pipeline.processor.shutdown_with_timeout(self.timeout);
         let stats = stats();
-        if result.is_err() || stats.failed > 0 || stats.unaccounted() > 0 {
+        if result.is_err() || stats.failed > 0 || stats.dropped > 0 || stats.pending() > 0 {
             tracing::warn!(
                 target: "tracefault",
                 spans_ended = stats.ended,
                 spans_exported = stats.exported,
                 spans_failed = stats.failed,
-                spans_lost = stats.unaccounted(),
-                "not every span reached the collector at {}{}",
+                spans_dropped = stats.dropped,
+                spans_unsampled = stats.unsampled,
+                spans_pending = stats.pending(),
+                "not every span reached the collector at {} (spans: {stats}){}",
                 pipeline.endpoint,
                 match result {
                     Ok(()) => String::new(),
-                    Err(error) => format!(" (shutdown: {error})"),
+                    Err(error) => format!("; shutdown: {error}"),
                 }
             );
         }
@@ -316,6 +412,10 @@ struct CountingExporter<E> {
 
 impl<E: SpanExporter> SpanExporter for CountingExporter<E> {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        // Out of the queue: room for as many more.
+        let _ = QUEUED.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |queued| {
+            Some(queued.saturating_sub(batch.len()))
+        });
         let spans = batch.len() as u64;
         let result = self.inner.export(batch).await;
         match &result {

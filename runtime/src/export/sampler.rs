@@ -106,8 +106,18 @@ pub fn set_sampler(sampler: Sampler) {
 }
 
 /// Whether a new span in `trace_id` is sampled, given its parent's flags (`None` for a root).
+/// A span left out is counted here, the one place that knows it (`ExportStats::unsampled`).
 #[inline]
 pub(crate) fn is_sampled(parent: Option<TraceFlags>, trace_id: TraceId) -> bool {
+    let sampled = decide(parent, trace_id);
+    if !sampled {
+        super::pipeline::count_unsampled();
+    }
+    sampled
+}
+
+#[inline]
+fn decide(parent: Option<TraceFlags>, trace_id: TraceId) -> bool {
     let mode = MODE.load(Ordering::Relaxed);
     if let (true, Some(parent)) = (mode & PARENT_BASED != 0, parent) {
         return parent.is_sampled();

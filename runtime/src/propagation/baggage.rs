@@ -1,6 +1,7 @@
 //! The `baggage` header: application key/value pairs that travel with a request (W3C Baggage).
 
 use std::fmt::{self, Write as _};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 /// Members kept from received headers, and sent; the W3C minimum that every platform must
@@ -8,6 +9,11 @@ use std::sync::Arc;
 pub const MAX_MEMBERS: usize = 64;
 /// Bytes of `baggage` header kept and sent.
 pub const MAX_BYTES: usize = 8192;
+/// Bytes of received `baggage` read, all of a request's headers together (each counted with
+/// the comma that joins it to the next): a quarter more than is kept, so that the members
+/// after one too long to keep are still read, while a header of any size costs no more work
+/// than one of this length.
+pub const MAX_READ_BYTES: usize = MAX_BYTES + MAX_BYTES / 4;
 
 /// Key/value pairs with optional properties, in the order received or set.
 ///
@@ -51,9 +57,11 @@ impl fmt::Display for BaggageError {
 impl std::error::Error for BaggageError {}
 
 impl Baggage {
-    /// Reads every `baggage` header of a request, in order. Malformed members are skipped;
-    /// members beyond [`MAX_MEMBERS`], or beyond [`MAX_BYTES`] of header, are dropped whole.
-    /// However large the input, what is kept stays within those limits.
+    /// Reads every `baggage` header of a request, in order, up to [`MAX_READ_BYTES`] in all.
+    /// Malformed members are skipped, and of members with the same key the first is kept; a
+    /// member that would take what is kept past [`MAX_BYTES`] is dropped whole and the ones
+    /// after it are still read; reading stops at [`MAX_MEMBERS`] members. However large the
+    /// input, what is kept stays within those limits and the work within the bytes read.
     pub fn parse<'a>(headers: impl IntoIterator<Item = &'a str>) -> Baggage {
         let mut parser = BaggageParser::default();
         headers.into_iter().for_each(|header| parser.feed(header));
@@ -156,38 +164,113 @@ impl Baggage {
 #[derive(Debug, Default)]
 pub struct BaggageParser {
     entries: Vec<Entry>,
-    bytes: usize,
-    full: bool,
+    /// A hash of each kept key, in the order of `entries`: a duplicate is looked for among 64
+    /// words rather than 64 strings, for each of the thousands of members a header can hold.
+    key_hashes: Vec<u64>,
+    /// Bytes of the kept members as received, with the commas between them.
+    kept_bytes: usize,
+    /// Bytes read, with one for the comma that joins each header to the next.
+    read: usize,
+    done: bool,
 }
 
 impl BaggageParser {
     /// Adds the members of one header value; see [`Baggage::parse`].
     pub fn feed(&mut self, header: &str) {
-        for member in header.split(',') {
-            if self.full {
-                return;
-            }
-            let member = trim_ows(member);
-            if member.is_empty() {
-                continue;
-            }
-            let cost = member.len() + usize::from(!self.entries.is_empty());
-            if self.entries.len() == MAX_MEMBERS || self.bytes + cost > MAX_BYTES {
-                self.full = true;
-                return;
-            }
-            if let Some(entry) = parse_member(member) {
-                if !self.entries.iter().any(|known| known.key == entry.key) {
-                    self.bytes += cost;
-                    self.entries.push(entry);
-                }
+        let _ = self.feed_bytes(header.as_bytes());
+    }
+
+    /// [`BaggageParser::feed`] for a value as the carrier holds it (a member with bytes that
+    /// are not ASCII is malformed); `Break` once nothing more would be kept.
+    pub(crate) fn feed_bytes(&mut self, header: &[u8]) -> ControlFlow<()> {
+        if self.done {
+            return ControlFlow::Break(());
+        }
+        let available = MAX_READ_BYTES - self.read;
+        let visible = if header.len() <= available {
+            header
+        } else {
+            // Only members that end within the budget are read: up to the last comma there,
+            // the byte just past it included, since that comma may end the last of them.
+            let end = header[..=available]
+                .iter()
+                .rposition(|&byte| byte == b',')
+                .unwrap_or(0);
+            &header[..end]
+        };
+        self.read = self
+            .read
+            .saturating_add(header.len() + 1)
+            .min(MAX_READ_BYTES);
+        for member in visible.split(|&byte| byte == b',') {
+            self.read_member(member);
+            if self.done {
+                return ControlFlow::Break(());
             }
         }
+        if self.read == MAX_READ_BYTES {
+            self.done = true;
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn read_member(&mut self, member: &[u8]) {
+        let member = trim_ows_bytes(member);
+        if member.is_empty() {
+            return;
+        }
+        // Checked before anything else, so that a member too long to keep is passed over
+        // unread: the W3C Baggage recommendation lets a platform drop entries past its limits
+        // in any order, and dropping this one keeps the ones after it.
+        let cost = member.len() + usize::from(!self.entries.is_empty());
+        if self.kept_bytes + cost > MAX_BYTES {
+            return;
+        }
+        // The key first: a member whose key is kept already is dropped unread, and a header of
+        // one key repeated thousands of times costs a hash and a compare per member.
+        let key_end = member
+            .iter()
+            .position(|&byte| byte == b'=' || byte == b';')
+            .unwrap_or(member.len());
+        let key = trim_ows_bytes(&member[..key_end]);
+        let hash = hash_key(key);
+        let known = self
+            .key_hashes
+            .iter()
+            .zip(&self.entries)
+            .any(|(&known_hash, entry)| known_hash == hash && entry.key.as_bytes() == key);
+        if known {
+            return;
+        }
+        let Some((key, value, properties)) =
+            std::str::from_utf8(member).ok().and_then(parse_member)
+        else {
+            return;
+        };
+        let Some(value) = percent_decode(value) else {
+            return;
+        };
+        self.entries.push(Entry {
+            key: key.into(),
+            value: value.into(),
+            properties: properties.into(),
+        });
+        self.key_hashes.push(hash);
+        self.kept_bytes += cost;
+        self.done = self.entries.len() == MAX_MEMBERS;
     }
 
     pub fn finish(self) -> Baggage {
         Baggage::from_entries(self.entries)
     }
+}
+
+/// FNV-1a: a few instructions per byte of a key, enough to tell 64 keys apart.
+fn hash_key(key: &[u8]) -> u64 {
+    key.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl fmt::Debug for Baggage {
@@ -200,8 +283,20 @@ fn trim_ows(text: &str) -> &str {
     text.trim_matches(|c| c == ' ' || c == '\t')
 }
 
-/// `key OWS "=" OWS value *( OWS ";" OWS property )`.
-fn parse_member(member: &str) -> Option<Entry> {
+/// Without the spaces and tabs around it.
+fn trim_ows_bytes(text: &[u8]) -> &[u8] {
+    let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
+    let start = text.iter().position(|b| !is_ows(b)).unwrap_or(text.len());
+    let end = text
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |last| last + 1);
+    &text[start..end.max(start)]
+}
+
+/// `key OWS "=" OWS value *( OWS ";" OWS property )`: the key, the value as received and the
+/// properties, checked but not yet decoded.
+fn parse_member(member: &str) -> Option<(&str, &str, &str)> {
     let (pair, properties) = match member.split_once(';') {
         Some((pair, properties)) => (pair, trim_ows(properties)),
         None => (member, ""),
@@ -214,11 +309,7 @@ fn parse_member(member: &str) -> Option<Entry> {
     if !properties.is_empty() && !properties.split(';').all(is_valid_property) {
         return None;
     }
-    Some(Entry {
-        key: key.into(),
-        value: percent_decode(value)?.into(),
-        properties: properties.into(),
-    })
+    Some((key, value, properties))
 }
 
 /// `key OWS "=" OWS value`, or `key OWS`.
@@ -330,15 +421,62 @@ mod tests {
     fn limits_hold_however_large_the_input() {
         let many: Vec<String> = (0..200).map(|n| format!("k{n}=v")).collect();
         assert_eq!(Baggage::parse([many.join(",").as_str()]).len(), MAX_MEMBERS);
-        let huge = format!("big={},small=1", "x".repeat(100_000));
-        let baggage = Baggage::parse([huge.as_str()]);
-        assert!(baggage.is_empty());
         let members: Vec<String> = (0..60)
             .map(|n| format!("k{n:02}={}", "v".repeat(200)))
             .collect();
         let baggage = Baggage::parse([members.join(",").as_str()]);
         assert!(baggage.header().unwrap().len() <= MAX_BYTES);
         assert_eq!(baggage.len(), 8192 / 205);
+        // The same key again and again, past the read limit: the first kept, nothing after.
+        let same = "k=v,".repeat(MAX_READ_BYTES / 4 + 1);
+        assert_eq!(Baggage::parse([same.as_str(), "other=1"]).len(), 1);
+    }
+
+    #[test]
+    fn a_member_too_long_to_keep_is_dropped_and_the_rest_kept() {
+        let big = format!("big={}", "x".repeat(9000));
+        let baggage = Baggage::parse([format!("{big},ok=1").as_str()]);
+        assert_eq!(baggage.get("ok"), Some("1"));
+        assert_eq!(baggage.len(), 1);
+        // Too long only with what is kept already: the members after it still fit.
+        let fills = format!("first={}", "x".repeat(MAX_BYTES - 20));
+        let baggage = Baggage::parse([fills.as_str(), "second=too-long-now,ok=1"]);
+        let keys: Vec<&str> = baggage.iter().map(|entry| &*entry.key).collect();
+        assert_eq!(keys, ["first", "ok"]);
+        assert!(baggage.header().unwrap().len() <= MAX_BYTES);
+    }
+
+    #[test]
+    fn reading_stops_at_the_read_limit() {
+        let member_ending_at = |end: usize| format!("{}k=v", ",".repeat(end - 3));
+        let at_limit = member_ending_at(MAX_READ_BYTES);
+        assert_eq!(Baggage::parse([at_limit.as_str()]).get("k"), Some("v"));
+        let past_limit = member_ending_at(MAX_READ_BYTES + 1);
+        assert!(Baggage::parse([past_limit.as_str()]).is_empty());
+        // A member longer than the read limit hides the members after it.
+        let giant = format!("big={},ok=1", "x".repeat(MAX_READ_BYTES));
+        assert!(Baggage::parse([giant.as_str()]).is_empty());
+        // Each header counts a byte for the comma that joins it to the next: here the member
+        // ends at the limit, and then one byte past it.
+        let mut headers = vec![""; MAX_READ_BYTES - 3];
+        headers.push("k=v");
+        assert_eq!(Baggage::parse(headers.iter().copied()).len(), 1);
+        headers.insert(0, "");
+        assert!(Baggage::parse(headers).is_empty());
+        let mut parser = BaggageParser::default();
+        assert!(parser.feed_bytes(past_limit.as_bytes()).is_break());
+        assert!(parser.feed_bytes(b"late=1").is_break());
+        assert!(parser.finish().is_empty());
+    }
+
+    #[test]
+    fn members_that_are_not_text_are_skipped() {
+        let mut parser = BaggageParser::default();
+        assert!(parser
+            .feed_bytes(b"bad=caf\xc3\xa9,also=\xff,good=1")
+            .is_continue());
+        let keys: Vec<String> = parser.finish().iter().map(|e| e.key.to_string()).collect();
+        assert_eq!(keys, ["good"]);
     }
 
     #[test]

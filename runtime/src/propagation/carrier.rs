@@ -1,6 +1,7 @@
 //! Where headers live: anything that can be read as [`Extractor`] or written as [`Injector`].
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 /// Reads header values. Names are matched without regard to case, as HTTP does.
 pub trait Extractor {
@@ -8,6 +9,35 @@ pub trait Extractor {
     /// (non-UTF-8 bytes) is passed as `None`, so that a parser can treat it as invalid rather
     /// than as missing.
     fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>));
+
+    /// Calls `visit` with the bytes of each value of header `name`, in order, until it
+    /// returns `ControlFlow::Break`. tracefault's parsers read through this one: they look at
+    /// no more of a value, and at no more values, than their limits let them keep, so that a
+    /// carrier that holds bytes (as `http::HeaderMap` does) need not check that a whole value
+    /// is text, nor go on to the values after the break.
+    ///
+    /// The default passes on what [`Extractor::for_each`] yields, a value that is not text as
+    /// `None`, and nothing after the break.
+    fn for_each_bytes(&self, name: &str, visit: &mut dyn FnMut(Option<&[u8]>) -> ControlFlow<()>) {
+        let mut stopped = false;
+        self.for_each(name, &mut |value| {
+            if !stopped {
+                stopped = visit(value.map(str::as_bytes)).is_break();
+            }
+        });
+    }
+}
+
+/// Visits `values` in order until `visit` breaks.
+fn visit_until<'a>(
+    values: impl Iterator<Item = &'a [u8]>,
+    visit: &mut dyn FnMut(Option<&[u8]>) -> ControlFlow<()>,
+) {
+    for value in values {
+        if visit(Some(value)).is_break() {
+            return;
+        }
+    }
 }
 
 /// Writes header values, replacing any earlier value of the same name.
@@ -18,6 +48,10 @@ pub trait Injector {
 impl<E: Extractor + ?Sized> Extractor for &E {
     fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>)) {
         (**self).for_each(name, visit);
+    }
+
+    fn for_each_bytes(&self, name: &str, visit: &mut dyn FnMut(Option<&[u8]>) -> ControlFlow<()>) {
+        (**self).for_each_bytes(name, visit);
     }
 }
 
@@ -37,6 +71,20 @@ impl<S: std::hash::BuildHasher> Extractor for HashMap<String, String, S> {
                 .for_each(|(_, value)| visit(Some(value))),
         }
     }
+
+    fn for_each_bytes(&self, name: &str, visit: &mut dyn FnMut(Option<&[u8]>) -> ControlFlow<()>) {
+        match self.get(name) {
+            Some(value) => {
+                let _ = visit(Some(value.as_bytes()));
+            }
+            None => visit_until(
+                self.iter()
+                    .filter(|(key, _)| key.eq_ignore_ascii_case(name))
+                    .map(|(_, value)| value.as_bytes()),
+                visit,
+            ),
+        }
+    }
 }
 
 impl<S: std::hash::BuildHasher> Injector for HashMap<String, String, S> {
@@ -53,11 +101,24 @@ impl<K: AsRef<str>, V: AsRef<str>> Extractor for [(K, V)] {
             .filter(|(key, _)| key.as_ref().eq_ignore_ascii_case(name))
             .for_each(|(_, value)| visit(Some(value.as_ref())));
     }
+
+    fn for_each_bytes(&self, name: &str, visit: &mut dyn FnMut(Option<&[u8]>) -> ControlFlow<()>) {
+        visit_until(
+            self.iter()
+                .filter(|(key, _)| key.as_ref().eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.as_ref().as_bytes()),
+            visit,
+        );
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<str>> Extractor for Vec<(K, V)> {
     fn for_each(&self, name: &str, visit: &mut dyn FnMut(Option<&str>)) {
         self.as_slice().for_each(name, visit);
+    }
+
+    fn for_each_bytes(&self, name: &str, visit: &mut dyn FnMut(Option<&[u8]>) -> ControlFlow<()>) {
+        self.as_slice().for_each_bytes(name, visit);
     }
 }
 
@@ -78,6 +139,16 @@ impl Extractor for http::HeaderMap {
         for value in values {
             visit(value.to_str().ok());
         }
+    }
+
+    /// The bytes as received: checking that a value is text would read all of it, however
+    /// little of it a parser keeps.
+    fn for_each_bytes(&self, name: &str, visit: &mut dyn FnMut(Option<&[u8]>) -> ControlFlow<()>) {
+        let values = match known_header_name(name) {
+            Some(name) => self.get_all(name),
+            None => self.get_all(name),
+        };
+        visit_until(values.iter().map(http::HeaderValue::as_bytes), visit);
     }
 }
 

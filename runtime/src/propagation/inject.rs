@@ -6,6 +6,7 @@ use super::carrier::{Extractor, Injector};
 use super::traceparent::TraceParent;
 use super::tracestate::{TraceState, TraceStateParser};
 use crate::context::{self, Context, SpanContext};
+use std::ops::ControlFlow;
 
 pub const TRACEPARENT: &str = "traceparent";
 pub const TRACESTATE: &str = "tracestate";
@@ -54,19 +55,32 @@ pub fn inject_context(context: &Context, carrier: &mut (impl Injector + ?Sized))
 /// The caller's span context from `traceparent` and `tracestate`, or `None` when there is no
 /// valid `traceparent` (then `tracestate` is ignored, as the specification says). Several
 /// `traceparent` headers are invalid; several `tracestate` headers are one list.
+///
+/// However many and however large the headers, the work is bounded by the parsers' limits:
+/// a second `traceparent` ends the reading of them, and `tracestate` is read up to
+/// [`MAX_LENGTH`](super::tracestate::MAX_LENGTH) bytes.
 pub fn extract(carrier: &(impl Extractor + ?Sized)) -> Option<SpanContext> {
     let mut traceparent = None;
     let mut count = 0;
-    carrier.for_each(TRACEPARENT, &mut |value| {
+    carrier.for_each_bytes(TRACEPARENT, &mut |value| {
         count += 1;
-        traceparent = value.and_then(|value| TraceParent::parse(value).ok());
+        if count > 1 {
+            return ControlFlow::Break(());
+        }
+        traceparent = value.and_then(|value| TraceParent::parse_bytes(value).ok());
+        ControlFlow::Continue(())
     });
     let parent = traceparent.filter(|_| count == 1)?;
     let mut state = TraceStateParser::default();
     let mut valid = true;
-    carrier.for_each(TRACESTATE, &mut |value| {
+    carrier.for_each_bytes(TRACESTATE, &mut |value| {
         // A value that is not text is as malformed as a bad member: the whole list goes.
-        valid &= value.is_some_and(|value| state.feed(value).is_ok());
+        valid = value.is_some_and(|value| state.feed_bytes(value).is_ok());
+        if valid {
+            ControlFlow::Continue(())
+        } else {
+            ControlFlow::Break(())
+        }
     });
     let state = if valid {
         state.finish().unwrap_or_default()
@@ -82,11 +96,13 @@ pub fn extract(carrier: &(impl Extractor + ?Sized)) -> Option<SpanContext> {
     ))
 }
 
-/// The caller's baggage; see [`Baggage::parse`]. Values that are not text are skipped.
+/// The caller's baggage; see [`Baggage::parse`]. A value the carrier passes as not text is
+/// skipped, and reading stops once nothing more would be kept.
 pub fn extract_baggage(carrier: &(impl Extractor + ?Sized)) -> Baggage {
     let mut baggage = BaggageParser::default();
-    carrier.for_each(BAGGAGE, &mut |value| {
-        value.into_iter().for_each(|value| baggage.feed(value))
+    carrier.for_each_bytes(BAGGAGE, &mut |value| match value {
+        Some(value) => baggage.feed_bytes(value),
+        None => ControlFlow::Continue(()),
     });
     baggage.finish()
 }
@@ -136,7 +152,7 @@ mod tests {
 
     #[test]
     fn an_invalid_tracestate_is_dropped_and_the_parent_kept() {
-        let span = extract(&[("traceparent", PARENT), ("tracestate", "foo=1,foo=2")][..]).unwrap();
+        let span = extract(&[("traceparent", PARENT), ("tracestate", "foo=1,@bar=2")][..]).unwrap();
         assert!(span.state.is_empty());
     }
 
@@ -156,6 +172,51 @@ mod tests {
         assert_eq!(headers["traceparent"], PARENT);
         assert_eq!(headers["tracestate"], "foo=1");
         assert_eq!(headers["baggage"], "k=v");
+    }
+
+    /// Hands out `values` for every name, counting how many it was asked for.
+    struct Counting {
+        values: Vec<String>,
+        visited: std::cell::Cell<usize>,
+    }
+
+    impl Extractor for Counting {
+        fn for_each(&self, _: &str, _: &mut dyn FnMut(Option<&str>)) {
+            unreachable!("the parsers read through for_each_bytes")
+        }
+
+        fn for_each_bytes(&self, _: &str, visit: &mut dyn FnMut(Option<&[u8]>) -> ControlFlow<()>) {
+            for value in &self.values {
+                self.visited.set(self.visited.get() + 1);
+                if visit(Some(value.as_bytes())).is_break() {
+                    return;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reading_stops_at_the_limits_however_many_headers() {
+        let many = |value: &str| Counting {
+            values: vec![value.to_owned(); 100_000],
+            visited: Default::default(),
+        };
+        let parents = many(PARENT);
+        assert!(extract(&parents).is_none());
+        assert_eq!(parents.visited.get(), 2, "a second traceparent is enough");
+        let members = many("k=v");
+        assert_eq!(extract_baggage(&members).len(), 1);
+        assert_eq!(
+            members.visited.get(),
+            crate::propagation::baggage::MAX_READ_BYTES / 4,
+            "each value costs its 3 bytes and a comma"
+        );
+        let empty = many("");
+        assert!(extract_baggage(&empty).is_empty());
+        assert_eq!(
+            empty.visited.get(),
+            crate::propagation::baggage::MAX_READ_BYTES
+        );
     }
 
     #[test]

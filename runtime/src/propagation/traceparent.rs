@@ -16,7 +16,8 @@ pub struct TraceParent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TraceParentError {
-    /// Shorter than 55 characters, longer than 55 for version `00`, or not followed by `-`.
+    /// Shorter than 55 characters, longer than 55 for version `00` or than
+    /// [`MAX_LENGTH`] for any.
     Length,
     /// A field that is not lowercase hex of its length, or a missing `-` between fields.
     Format,
@@ -47,10 +48,16 @@ impl std::error::Error for TraceParentError {}
 /// `00-` + 32 + `-` + 16 + `-` + 2.
 const LENGTH: usize = 55;
 
+/// A longer value is rejected unread: ten times what version `00` needs leaves room for what
+/// a later version may add, and the specification lets a receiver refuse a prohibitively
+/// large header, so that no value costs more than this to look at.
+pub const MAX_LENGTH: usize = 10 * LENGTH;
+
 impl TraceParent {
     /// Parses one header value. Spaces and tabs around it are optional whitespace. A version
     /// above `00` is read by the forward-compatibility rules: the four fields at their fixed
-    /// offsets, then either the end or a `-` and whatever a later version adds.
+    /// offsets, then either the end or a `-` and whatever a later version adds. A value longer
+    /// than [`MAX_LENGTH`] is invalid.
     ///
     /// ```
     /// use tracefault::propagation::traceparent::TraceParent;
@@ -59,16 +66,24 @@ impl TraceParent {
     /// assert!(TraceParent::parse("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01").is_err());
     /// ```
     pub fn parse(header: &str) -> Result<TraceParent, TraceParentError> {
-        let header = header.trim_matches(|c| c == ' ' || c == '\t');
-        let bytes = header.as_bytes();
+        TraceParent::parse_bytes(header.as_bytes())
+    }
+
+    /// [`TraceParent::parse`] for a value as the carrier holds it.
+    pub(crate) fn parse_bytes(header: &[u8]) -> Result<TraceParent, TraceParentError> {
+        if header.len() > MAX_LENGTH {
+            return Err(TraceParentError::Length);
+        }
+        let bytes = trim_ows(header);
         if bytes.len() < LENGTH {
             return Err(TraceParentError::Length);
         }
         // Every field below is sliced at a fixed offset: only ASCII has them on char boundaries.
-        if !bytes[..LENGTH].is_ascii() {
-            return Err(TraceParentError::Format);
-        }
-        let version = decode_byte(&header[0..2]).ok_or(TraceParentError::Format)?;
+        let fields = match std::str::from_utf8(&bytes[..LENGTH]) {
+            Ok(fields) if fields.is_ascii() => fields,
+            _ => return Err(TraceParentError::Format),
+        };
+        let version = decode_byte(&fields[0..2]).ok_or(TraceParentError::Format)?;
         if version == 0xff {
             return Err(TraceParentError::Version);
         }
@@ -81,9 +96,9 @@ impl TraceParent {
             (_, Some(b'-')) => {}
             (_, Some(_)) => return Err(TraceParentError::Format),
         }
-        let trace_id = TraceId::from_hex(&header[3..35]).ok_or(TraceParentError::Format)?;
-        let parent_id = SpanId::from_hex(&header[36..52]).ok_or(TraceParentError::Format)?;
-        let flags = decode_byte(&header[53..55]).ok_or(TraceParentError::Format)?;
+        let trace_id = TraceId::from_hex(&fields[3..35]).ok_or(TraceParentError::Format)?;
+        let parent_id = SpanId::from_hex(&fields[36..52]).ok_or(TraceParentError::Format)?;
+        let flags = decode_byte(&fields[53..55]).ok_or(TraceParentError::Format)?;
         if !trace_id.is_valid() {
             return Err(TraceParentError::ZeroTraceId);
         }
@@ -132,6 +147,17 @@ fn write_hex(bytes: &[u8], out: &mut [u8]) {
         pair[0] = HEX[usize::from(byte >> 4)];
         pair[1] = HEX[usize::from(byte & 0x0f)];
     }
+}
+
+/// Without the spaces and tabs around it.
+fn trim_ows(bytes: &[u8]) -> &[u8] {
+    let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
+    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |last| last + 1);
+    &bytes[start..end.max(start)]
 }
 
 fn decode_byte(hex: &str) -> Option<u8> {
@@ -233,6 +259,23 @@ mod tests {
         for (header, error) in cases {
             assert_eq!(TraceParent::parse(header), Err(error), "{header:?}");
         }
+    }
+
+    #[test]
+    fn a_value_longer_than_the_limit_is_rejected_unread() {
+        let future = "cc-12345678901234567890123456789012-1234567890123456-01-";
+        let at_limit = format!("{future}{}", "x".repeat(MAX_LENGTH - future.len()));
+        assert!(TraceParent::parse(&at_limit).is_ok());
+        assert_eq!(
+            TraceParent::parse(&format!("{at_limit}x")),
+            Err(TraceParentError::Length)
+        );
+        let padded = format!("{VALID}{}", " ".repeat(MAX_LENGTH));
+        assert_eq!(TraceParent::parse(&padded), Err(TraceParentError::Length));
+        assert_eq!(
+            TraceParent::parse_bytes(b"00-\xff2345678901234567890123456789012-1234567890123456-01"),
+            Err(TraceParentError::Format)
+        );
     }
 
     #[test]

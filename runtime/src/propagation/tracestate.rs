@@ -6,8 +6,12 @@ use std::sync::Arc;
 /// At most this many members; a header with more is dropped whole.
 pub const MAX_MEMBERS: usize = 32;
 
-/// The longest valid list: 32 members of a 256-byte key, `=`, a 256-byte value, and commas.
-const MAX_TEXT: usize = MAX_MEMBERS * (256 + 1 + 256 + 1);
+/// The longest `tracestate` read, all of a request's headers together (each joined to the
+/// next by a comma, as RFC 9110 combines them): 32 members of a 256-byte key, `=` and a
+/// 256-byte value, with the 31 commas between them. A longer one is dropped whole without
+/// being read: only optional whitespace and empty members could make it valid, and the
+/// specification asks a vendor to document the longest it propagates.
+pub const MAX_LENGTH: usize = MAX_MEMBERS * (256 + 1 + 256) + MAX_MEMBERS - 1;
 
 /// The ordered `key=value` members of a `tracestate`, leftmost most recent.
 ///
@@ -93,17 +97,25 @@ pub enum TraceStateError {
     /// A member that is not `key=value` with a valid key and value.
     Member,
     /// A key that appears twice.
+    #[deprecated(
+        note = "never returned: Trace Context Level 2 keeps the tracestate, and tracefault \
+                keeps the first of the duplicated members"
+    )]
     DuplicateKey,
     /// More than [`MAX_MEMBERS`] members.
     TooManyMembers,
+    /// Longer than [`MAX_LENGTH`] bytes.
+    TooLong,
 }
 
 impl fmt::Display for TraceStateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[allow(deprecated)]
         f.write_str(match self {
             TraceStateError::Member => "tracestate has a malformed member",
             TraceStateError::DuplicateKey => "tracestate has a duplicated key",
             TraceStateError::TooManyMembers => "tracestate has more than 32 members",
+            TraceStateError::TooLong => "tracestate is longer than 16447 bytes",
         })
     }
 }
@@ -115,6 +127,11 @@ impl std::error::Error for TraceStateError {}
 #[derive(Debug, Default)]
 pub struct TraceStateParser {
     members: Option<Members>,
+    /// Members read, duplicates included: the list's own count, which the limit is on.
+    read: usize,
+    /// Bytes of the combined header so far, the commas that join the headers included.
+    length: usize,
+    headers: usize,
     error: Option<TraceStateError>,
 }
 
@@ -127,6 +144,12 @@ impl fmt::Debug for Members {
 impl TraceStateParser {
     /// Adds the members of one header value. After an error, further values are ignored.
     pub fn feed(&mut self, header: &str) -> Result<(), TraceStateError> {
+        self.feed_bytes(header.as_bytes())
+    }
+
+    /// [`TraceStateParser::feed`] for a value as the carrier holds it: bytes that are not
+    /// ASCII can only be part of a malformed member.
+    pub(crate) fn feed_bytes(&mut self, header: &[u8]) -> Result<(), TraceStateError> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -139,42 +162,37 @@ impl TraceStateParser {
     }
 
     /// One pass over the bytes: members are found by their commas, and each is copied into
-    /// the list whole.
-    fn feed_members(&mut self, header: &str) -> Result<(), TraceStateError> {
-        let mut rest = header;
-        loop {
-            let (member, next) = match rest.as_bytes().iter().position(|&byte| byte == b',') {
-                // Commas are ASCII: both sides are on character boundaries.
-                Some(comma) => (&rest[..comma], Some(&rest[comma + 1..])),
-                None => (rest, None),
-            };
+    /// the list whole. The length is checked first, so a header of any size costs at most
+    /// [`MAX_LENGTH`] bytes of reading, and at most [`MAX_MEMBERS`] + 1 members are parsed.
+    fn feed_members(&mut self, header: &[u8]) -> Result<(), TraceStateError> {
+        self.length = self
+            .length
+            .saturating_add(header.len() + usize::from(self.headers > 0));
+        self.headers += 1;
+        if self.length > MAX_LENGTH {
+            return Err(TraceStateError::TooLong);
+        }
+        for member in header.split(|&byte| byte == b',') {
             let member = trim_ows(member);
-            if !member.is_empty() {
-                let members = self
-                    .members
-                    .get_or_insert_with(|| Members::new(header.len().min(MAX_TEXT)));
-                if members.len == MAX_MEMBERS {
-                    return Err(TraceStateError::TooManyMembers);
-                }
-                let equals = member
-                    .as_bytes()
-                    .iter()
-                    .position(|&byte| byte == b'=')
-                    .ok_or(TraceStateError::Member)?;
-                let (key, value) = (&member[..equals], &member[equals + 1..]);
-                if !is_valid_key(key) || !is_valid_value(value) {
-                    return Err(TraceStateError::Member);
-                }
-                if members.iter().any(|(known, _)| known == key) {
-                    return Err(TraceStateError::DuplicateKey);
-                }
+            if member.is_empty() {
+                continue;
+            }
+            self.read += 1;
+            if self.read > MAX_MEMBERS {
+                return Err(TraceStateError::TooManyMembers);
+            }
+            let (member, equals) = parse_member(member).ok_or(TraceStateError::Member)?;
+            let members = self
+                .members
+                .get_or_insert_with(|| Members::new(header.len().min(MAX_LENGTH)));
+            let key = &member[..equals];
+            // Level 2 inherits a list with a duplicated key, the duplicates kept or all but
+            // one dropped; the leftmost is the most recent, so it is the one kept.
+            if members.iter().all(|(known, _)| known != key) {
                 members.push_member(member, equals);
             }
-            match next {
-                Some(next) => rest = next,
-                None => return Ok(()),
-            }
         }
+        Ok(())
     }
 
     /// The list, or why it was dropped.
@@ -186,10 +204,22 @@ impl TraceStateParser {
     }
 }
 
+/// A valid `key=value` member as text, with where its `=` is.
+fn parse_member(member: &[u8]) -> Option<(&str, usize)> {
+    let equals = member.iter().position(|&byte| byte == b'=')?;
+    let (key, value) = (&member[..equals], &member[equals + 1..]);
+    if !is_valid_key(key) || !is_valid_value(value) {
+        return None;
+    }
+    // Both parts are ASCII now, so this cannot fail; a failure would be a malformed member.
+    Some((std::str::from_utf8(member).ok()?, equals))
+}
+
 impl TraceState {
     /// Parses the values of every `tracestate` header of a request, in order, as one list.
-    /// Spaces and tabs around members are ignored and empty members skipped; a malformed
-    /// member, a duplicated key or more than 32 members drop the whole header.
+    /// Spaces and tabs around members are ignored and empty members skipped; of members with
+    /// the same key, the first is kept; a malformed member, more than 32 members or more than
+    /// [`MAX_LENGTH`] bytes drop the whole header.
     pub fn parse<'a>(
         headers: impl IntoIterator<Item = &'a str>,
     ) -> Result<TraceState, TraceStateError> {
@@ -227,7 +257,7 @@ impl TraceState {
     /// This state with `key` set to `value` and moved to the front, as a vendor does with its
     /// own member; the rightmost member goes if there would be more than 32.
     pub fn insert(&self, key: &str, value: &str) -> Result<TraceState, TraceStateError> {
-        if !is_valid_key(key) || !is_valid_value(value) {
+        if !is_valid_key(key.as_bytes()) || !is_valid_value(value.as_bytes()) {
             return Err(TraceStateError::Member);
         }
         let mut members = Members::new(key.len() + value.len() + 1 + self.text_len());
@@ -270,13 +300,16 @@ impl fmt::Debug for TraceState {
     }
 }
 
-/// `lcalpha / DIGIT / "_" / "-" / "*" / "/"`, by byte: one lookup per character of a header
-/// that every request carries.
+/// `keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"`, by byte: one lookup per
+/// character of a header that every request carries.
 const KEY_CHARS: [bool; 256] = {
     let mut table = [false; 256];
     let mut byte = 0;
     while byte < 256 {
-        table[byte] = matches!(byte as u8, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/');
+        table[byte] = matches!(
+            byte as u8,
+            b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'*' | b'/' | b'@'
+        );
         byte += 1;
     }
     table
@@ -293,54 +326,32 @@ const VALUE_CHARS: [bool; 256] = {
     table
 };
 
-/// `simple-key = (lcalpha / DIGIT) 0*255(lcalpha / DIGIT / "_" / "-" / "*" / "/")`, or
-/// `tenant-id "@" system-id` with a tenant of at most 241 and a system of at most 14
-/// characters, the system starting with a letter: the grammar the W3C conformance suite
-/// checks at Level 2.
-fn is_valid_key(key: &str) -> bool {
-    let key = key.as_bytes();
-    let mut at = None;
-    for (index, &byte) in key.iter().enumerate() {
-        if byte == b'@' && at.is_none() {
-            at = Some(index);
-        } else if !KEY_CHARS[usize::from(byte)] {
-            return false;
-        }
-    }
-    let lower_alphanumeric = |part: &[u8]| {
-        part.first()
-            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    };
-    match at {
-        None => key.len() <= 256 && lower_alphanumeric(key),
-        Some(at) => {
-            let (tenant, system) = (&key[..at], &key[at + 1..]);
-            tenant.len() <= 241
-                && system.len() <= 14
-                && lower_alphanumeric(tenant)
-                && system.first().is_some_and(u8::is_ascii_lowercase)
-        }
-    }
+/// `key = ( lcalpha / DIGIT ) 0*255 ( keychar )`: Level 2's grammar, where `@` is a key
+/// character like the others. Level 1 split a key at its one `@` into a tenant of at most 241
+/// and a system of at most 14 characters starting with a letter, and rejected `foo@`,
+/// `foo@@bar` or `t@` followed by 15 characters, which Level 2 accepts.
+fn is_valid_key(key: &[u8]) -> bool {
+    matches!(key.first(), Some(b'a'..=b'z' | b'0'..=b'9'))
+        && key.len() <= 256
+        && key.iter().all(|&byte| KEY_CHARS[usize::from(byte)])
 }
 
-/// 1 to 256 printable ASCII characters but `,` and `=`, the last not a space.
-fn is_valid_value(value: &str) -> bool {
-    let value = value.as_bytes();
+/// `value = 0*255(chr) nblk-chr`: 1 to 256 printable ASCII characters but `,` and `=`, the
+/// last not a space.
+fn is_valid_value(value: &[u8]) -> bool {
     (1..=256).contains(&value.len())
         && value.iter().all(|&byte| VALUE_CHARS[usize::from(byte)])
         && value.last() != Some(&b' ')
 }
 
 /// Without the spaces and tabs around it.
-fn trim_ows(text: &str) -> &str {
-    let bytes = text.as_bytes();
+fn trim_ows(text: &[u8]) -> &[u8] {
     let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
-    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
-    let end = bytes
+    let start = text.iter().position(|b| !is_ows(b)).unwrap_or(text.len());
+    let end = text
         .iter()
         .rposition(|b| !is_ows(b))
         .map_or(start, |last| last + 1);
-    // Both ends are next to ASCII bytes, hence on character boundaries.
     &text[start..end.max(start)]
 }
 
@@ -395,15 +406,15 @@ mod tests {
             "foo =1",
             "FOO=1",
             "foo.bar=1",
-            "foo@=1,bar=2",
             "@foo=1,bar=2",
-            "foo@@bar=1,bar=2",
-            "foo@bar@baz=1,bar=2",
+            "_foo=1,bar=2",
             "foo=bar=baz",
             "foo=,bar=3",
             "foo",
+            "=1",
             "foo=1 x=\u{7f}",
             "foo=bär",
+            "foo=1\tx",
         ];
         for header in invalid {
             assert_eq!(
@@ -412,26 +423,101 @@ mod tests {
                 "{header:?}"
             );
         }
+        // A malformed member in a later header drops the members of the earlier ones too: the
+        // headers are one list.
         assert_eq!(
-            TraceState::parse(["foo=1,foo=2"]),
-            Err(TraceStateError::DuplicateKey)
+            TraceState::parse(["foo=1", "@bar=2"]),
+            Err(TraceStateError::Member)
         );
+        let mut parser = TraceStateParser::default();
+        assert_eq!(parser.feed_bytes(b"foo=\xff"), Err(TraceStateError::Member));
+        assert_eq!(parser.feed("bar=1"), Err(TraceStateError::Member));
+    }
+
+    #[test]
+    fn level_2_keys_hold_at_signs_anywhere_but_first() {
+        for header in ["foo@=1,bar=2", "foo@@bar=1,bar=2", "foo@bar@baz=1,bar=2"] {
+            let state = TraceState::parse([header]).unwrap();
+            assert_eq!(state.get("bar"), Some("2"), "{header:?}");
+            assert_eq!(state.header().unwrap(), header);
+        }
+        let state = TraceState::parse(["0digit=1,9@x=2"]).unwrap();
+        assert_eq!(keys(&state), ["0digit", "9@x"]);
+    }
+
+    #[test]
+    fn of_duplicated_keys_the_first_is_kept() {
+        let cases: [&[&str]; 5] = [
+            &["foo=1,foo=1"],
+            &["foo=1,foo=2"],
+            &["foo=1", "foo=1"],
+            &["foo=1", "foo=2"],
+            &["foo=1,bar=2,foo=3", "bar=4,baz=5"],
+        ];
+        for headers in cases {
+            let state = TraceState::parse(headers.iter().copied()).unwrap();
+            assert_eq!(state.get("foo"), Some("1"), "{headers:?}");
+            assert_eq!(state.iter().filter(|(key, _)| *key == "foo").count(), 1);
+        }
+        let state = TraceState::parse(["foo=1,bar=2,foo=3", "bar=4,baz=5"]).unwrap();
+        assert_eq!(state.header().unwrap(), "foo=1,bar=2,baz=5");
+        // The limit is on the members received, duplicates among them.
+        let mut members: Vec<String> = (1..=32).map(|n| format!("k{n}=v")).collect();
+        members.push("k1=again".to_owned());
         assert_eq!(
-            TraceState::parse(["foo=1", "foo=1"]),
-            Err(TraceStateError::DuplicateKey)
+            TraceState::parse([members.join(",").as_str()]),
+            Err(TraceStateError::TooManyMembers)
         );
     }
 
     #[test]
     fn key_and_value_length_limits() {
-        let ok = |key: String| TraceState::parse([format!("{key}=1").as_str()]).is_ok();
+        let ok = |key: String| TraceState::parse(["foo=1", format!("{key}=1").as_str()]).is_ok();
         assert!(ok("z".repeat(256)));
         assert!(!ok("z".repeat(257)));
+        // Level 2 limits the whole key, wherever its `@` is; Level 1 rejected the last two.
         assert!(ok(format!("{}@{}", "t".repeat(241), "v".repeat(14))));
-        assert!(!ok(format!("{}@v", "t".repeat(242))));
-        assert!(!ok(format!("t@{}", "v".repeat(15))));
+        assert!(ok(format!("{}@v", "t".repeat(242))));
+        assert!(ok(format!("t@{}", "v".repeat(15))));
+        assert!(ok(format!("{}@", "t".repeat(255))));
+        assert!(!ok(format!("{}@", "t".repeat(256))));
         assert!(TraceState::parse([format!("foo={}", "v".repeat(256)).as_str()]).is_ok());
         assert!(TraceState::parse([format!("foo={}", "v".repeat(257)).as_str()]).is_err());
+    }
+
+    #[test]
+    fn the_longest_list_is_read_and_a_longer_one_dropped_unread() {
+        let members: Vec<String> = (0..MAX_MEMBERS)
+            .map(|n| format!("{n:0>256}={}", "v".repeat(256)))
+            .collect();
+        let longest = members.join(",");
+        assert_eq!(longest.len(), MAX_LENGTH);
+        let state = TraceState::parse([longest.as_str()]).unwrap();
+        assert_eq!(state.len(), MAX_MEMBERS);
+        assert_eq!(state.header().unwrap(), longest);
+        // Split in two, the headers are joined by a comma that counts as well.
+        let (first, second) = (members[..16].join(","), members[16..].join(","));
+        assert!(TraceState::parse([first.as_str(), second.as_str()]).is_ok());
+        assert_eq!(
+            TraceState::parse([first.as_str(), second.as_str(), ""]),
+            Err(TraceStateError::TooLong)
+        );
+        let padded = format!("{longest} ");
+        assert_eq!(
+            TraceState::parse([padded.as_str()]),
+            Err(TraceStateError::TooLong)
+        );
+        // Valid but for its whitespace, and anything in it: the length alone decides.
+        let spaces = " ".repeat(MAX_LENGTH);
+        assert_eq!(
+            TraceState::parse(["foo=1", spaces.as_str()]),
+            Err(TraceStateError::TooLong)
+        );
+        let many_headers = vec![""; MAX_LENGTH + 2];
+        assert_eq!(
+            TraceState::parse(many_headers),
+            Err(TraceStateError::TooLong)
+        );
     }
 
     #[test]
