@@ -49,6 +49,8 @@ pub mod report;
 mod resource;
 #[cfg(feature = "subscriber")]
 mod subscriber;
+#[cfg(feature = "tokio")]
+pub mod task;
 pub mod traceback;
 
 pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};

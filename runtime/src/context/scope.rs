@@ -124,7 +124,6 @@ pub(crate) enum Role {
     /// handle them.
     Frame,
     /// A spawned task whose failures travel with its output to whoever awaits it.
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     Carrier,
     /// A context and nothing more (a served request, `in_current_context`): failures pass it
     /// to the scope around it.
@@ -290,6 +289,10 @@ impl Scope {
             });
         }
         Entered { scope: self }
+    }
+
+    pub(crate) fn role(&self) -> Role {
+        self.role
     }
 
     /// Whether this scope is a span (every scope but a spanless context is).

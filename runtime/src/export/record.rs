@@ -2,7 +2,9 @@
 //! into the `SpanData` the batch processor sends, with the ids `inject` put on the wire.
 
 use super::pipeline::{self, Pipeline};
-use crate::context::{Context, Lineage, Scope, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
+#[cfg(any(feature = "axum", feature = "reqwest"))]
+use crate::context::Context;
+use crate::context::{Lineage, Scope, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
 use crate::report::ErrorReport;
 use opentelemetry::trace::{self as otel, Event, Status};
 use opentelemetry::KeyValue;
@@ -56,34 +58,21 @@ pub(crate) fn open(scope: &Scope) -> Option<Box<SpanRecord>> {
 }
 
 impl SpanRecord {
-    /// A record of the span `context` describes, if spans are being exported and this one is
-    /// sampled.
-    #[inline]
+    /// A record of the span `context` describes (an HTTP exchange's), if spans are being
+    /// exported and this one is sampled.
+    #[cfg(any(feature = "axum", feature = "reqwest"))]
     pub(crate) fn open(context: &Context) -> Option<Box<SpanRecord>> {
         let span = context.span.as_ref()?;
-        SpanRecord::open_child(
+        if !pipeline::is_active() || !span.flags.is_sampled() {
+            return None;
+        }
+        Some(SpanRecord::new(
             span.trace_id,
             span.span_id,
             span.flags,
             &span.state,
             context.lineage,
-        )
-    }
-
-    /// A record of the span with these ids, under the parent `lineage` names, if spans are
-    /// being exported and this one is sampled.
-    #[inline]
-    pub(crate) fn open_child(
-        trace_id: TraceId,
-        span_id: SpanId,
-        flags: TraceFlags,
-        state: &TraceState,
-        lineage: Lineage,
-    ) -> Option<Box<SpanRecord>> {
-        if !pipeline::is_active() || !flags.is_sampled() {
-            return None;
-        }
-        Some(SpanRecord::new(trace_id, span_id, flags, state, lineage))
+        ))
     }
 
     #[cold]

@@ -161,6 +161,7 @@ impl ReportBuilder {
 }
 
 /// What the outermost frame knows of where the error leaves it.
+#[derive(Debug)]
 pub(crate) struct Edge {
     pub(crate) trace_id: TraceId,
     pub(crate) span_id: SpanId,

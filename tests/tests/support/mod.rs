@@ -95,13 +95,30 @@ thread_local! {
     static ACTIVE: std::cell::RefCell<Option<(LevelFilter, Captured)>> = const { std::cell::RefCell::new(None) };
 }
 
+/// The capture of every thread, for tests whose work runs on threads of a runtime.
+static EVERYWHERE: Mutex<Option<(LevelFilter, Captured)>> = Mutex::new(None);
+
 fn active() -> Option<Captured> {
-    ACTIVE.with(|active| {
-        active
-            .borrow()
-            .as_ref()
-            .map(|(_, captured)| captured.clone())
-    })
+    ACTIVE
+        .with(|active| {
+            active
+                .borrow()
+                .as_ref()
+                .map(|(_, captured)| captured.clone())
+        })
+        .or_else(|| {
+            EVERYWHERE
+                .lock()
+                .unwrap()
+                .as_ref()
+                .map(|(_, captured)| captured.clone())
+        })
+}
+
+fn active_level() -> Option<LevelFilter> {
+    ACTIVE
+        .with(|active| active.borrow().as_ref().map(|(level, _)| *level))
+        .or_else(|| EVERYWHERE.lock().unwrap().as_ref().map(|(level, _)| *level))
 }
 
 #[derive(Default)]
@@ -125,12 +142,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
     }
 
     fn enabled(&self, metadata: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        ACTIVE.with(|active| {
-            active
-                .borrow()
-                .as_ref()
-                .is_some_and(|(level, _)| metadata.level() <= level)
-        })
+        active_level().is_some_and(|level| *metadata.level() <= level)
     }
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
@@ -180,13 +192,36 @@ pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Captured) {
     capture_at(LevelFilter::TRACE, f)
 }
 
-/// Runs `f` with a subscriber that records what `level` lets through.
-pub fn capture_at<R>(level: LevelFilter, f: impl FnOnce() -> R) -> (R, Captured) {
+fn install() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CaptureLayer))
             .expect("no other global subscriber in the tests");
     });
+}
+
+/// Runs `f` with a subscriber that records what every thread emits at `TRACE` and above,
+/// for work on a multi-thread runtime. One at a time: it holds a lock while `f` runs, and a
+/// binary that uses it should capture nothing else at the same time.
+pub fn capture_everywhere<R>(f: impl FnOnce() -> R) -> (R, Captured) {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    install();
+    let captured = Captured::default();
+    *EVERYWHERE.lock().unwrap() = Some((LevelFilter::TRACE, captured.clone()));
+    struct Deactivate;
+    impl Drop for Deactivate {
+        fn drop(&mut self) {
+            *EVERYWHERE.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+    }
+    let _deactivate = Deactivate;
+    (f(), captured)
+}
+
+/// Runs `f` with a subscriber that records what `level` lets through.
+pub fn capture_at<R>(level: LevelFilter, f: impl FnOnce() -> R) -> (R, Captured) {
+    install();
     let captured = Captured::default();
     ACTIVE.with(|active| *active.borrow_mut() = Some((level, captured.clone())));
     struct Deactivate;

@@ -41,7 +41,7 @@ impl Identity {
         }
     }
 
-    fn is_panic(&self) -> bool {
+    pub(super) fn is_panic(&self) -> bool {
         self.type_name.is_empty()
     }
 }

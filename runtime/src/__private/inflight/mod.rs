@@ -16,7 +16,7 @@ use super::describe::ErrorView;
 use super::site::{BacktraceMode, Site};
 use crate::capture;
 use crate::context::scope::Collector;
-use crate::context::Scope;
+use crate::context::{Role, Scope};
 use crate::report::builder::{Edge, ReportBuilder};
 use crate::report::{sink, ServerSpan, SpanTraceEntry};
 use crate::traceback::Traceback;
@@ -29,6 +29,9 @@ use tracing::Span;
 pub(crate) struct Record {
     builder: ReportBuilder,
     identity: Identity,
+    /// Where it would be reported if nobody continues it: kept when it is left with a task's
+    /// carrier, whose frames are gone by the time the task's handle decides.
+    edge: Option<Box<(Edge, &'static Site)>>,
 }
 
 impl Record {
@@ -170,6 +173,7 @@ fn new_error_record(site: &'static Site, error: &ErrorView<'_>) -> Record {
     Record {
         builder,
         identity: Identity::of(error),
+        edge: None,
     }
 }
 
@@ -219,11 +223,51 @@ fn climb(leaving: Leaving<'_>, mut record: Record, raised_here: bool) {
         span_id: Some(scope.span_id()),
     });
     match collector {
+        // A task's carrier takes its errors to whoever awaits it, not its panics: the task's
+        // `JoinError` carries a panic on, and it is reported where it left the task.
+        Collector::Scope(carrier)
+            if carrier.role() == Role::Carrier && record.identity.is_panic() =>
+        {
+            report(record, edge_of(scope), span, site);
+        }
+        Collector::Scope(carrier) if carrier.role() == Role::Carrier => {
+            record.edge = Some(Box::new((edge_of(scope), site)));
+            park(carrier, record);
+        }
         Collector::Scope(frame) => park(frame, record),
         // tracefault's own work called instrumented code: its failures are nobody's.
         Collector::Inert => {}
-        Collector::Edge => report(record, span, scope, site),
+        Collector::Edge => report(record, edge_of(scope), span, site),
     }
+}
+
+/// Where a record taken from a task goes: to the frame awaiting the task, or reported where
+/// the task's last frame left it.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) fn collect(collector: Collector<'_>, record: Record) {
+    match collector {
+        Collector::Scope(frame) => park(frame, record),
+        Collector::Inert => {}
+        Collector::Edge => report_detached(record),
+    }
+}
+
+/// Reports a record left with a task's carrier that nobody continued.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) fn report_detached(mut record: Record) {
+    match record.edge.take() {
+        Some(edge) => {
+            let (edge, site) = *edge;
+            report(record, edge, &Span::none(), site);
+        }
+        None => sink::handled(record.builder.report()),
+    }
+}
+
+/// The records left with `scope`, taken.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) fn take_parked_records(scope: &Scope) -> Vec<Record> {
+    take_parked(scope).map_or_else(Vec::new, |mut parked| core::mem::take(&mut parked.records))
 }
 
 /// Every span an error escapes is marked; the one where it was raised (or wrapped) also says
@@ -241,9 +285,9 @@ fn mark_span(span: &Span, record: &Record, raised_here: bool) {
     }
 }
 
-/// The edge: the error leaves the outermost instrumented frame, whose ids the report carries.
-fn report(mut record: Record, span: &Span, scope: &Scope, site: &'static Site) {
-    record.builder.at_edge(Edge {
+/// What a report says of the outermost frame, `scope`.
+fn edge_of(scope: &Scope) -> Edge {
+    Edge {
         trace_id: scope.trace_id(),
         span_id: scope.span_id(),
         parent_span_id: scope.parent_span_id(),
@@ -257,7 +301,13 @@ fn report(mut record: Record, span: &Span, scope: &Scope, site: &'static Site) {
             }
         }),
         service: crate::resource::service_name(),
-    });
+    }
+}
+
+/// The edge: the error leaves the outermost instrumented frame, `site` in `span`, whose ids
+/// the report carries.
+fn report(mut record: Record, edge: Edge, span: &Span, site: &'static Site) {
+    record.builder.at_edge(edge);
     let report = record.builder.finish();
     sink::emit(&report, span, site.qualified_name());
 }

@@ -87,5 +87,6 @@ pub(super) fn new_record(frame: &Scope) -> Record {
     Record {
         builder,
         identity: Identity::PANIC,
+        edge: None,
     }
 }

@@ -1,0 +1,446 @@
+//! One error, one report, naming its true origin: when children of one frame fail in the same
+//! poll (`join!`, `select!`, `FuturesUnordered`), when `?` boxes the error, when the error's
+//! own `Display` is instrumented, and when the error crosses a spawned task.
+
+mod support;
+
+use std::error::Error;
+use std::fmt;
+use std::time::Duration;
+use support::{capture, capture_async, EventRecord};
+
+/// An error whose message says where it was made, or says nothing that could tell two apart.
+#[derive(Debug, Clone, PartialEq)]
+struct E(&'static str);
+
+impl fmt::Display for E {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Error for E {}
+
+/// The functions of a report's span trace, outermost first.
+fn span_trace(report: &EventRecord) -> Vec<String> {
+    let stacktrace = report.field("exception.stacktrace");
+    let section = stacktrace
+        .split("Span trace (outermost first):")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no span trace in {stacktrace}"));
+    section
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("in "))
+        .map(|rest| rest.split(' ').next().unwrap().to_owned())
+        .collect()
+}
+
+/// The functions the traceback shows, outermost first.
+fn traceback_functions(report: &EventRecord) -> Vec<String> {
+    report
+        .field("exception.stacktrace")
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("File \""))
+        .filter_map(|rest| rest.rsplit(", in ").next().map(str::to_owned))
+        .collect()
+}
+
+fn handled(captured: &support::Captured) -> usize {
+    captured
+        .events()
+        .iter()
+        .filter(|event| {
+            event.target == "tracefault"
+                && event
+                    .fields
+                    .get("message")
+                    .is_some_and(|m| m == "error handled")
+        })
+        .count()
+}
+
+mod join {
+    use super::*;
+
+    #[tracefault::trace]
+    pub(crate) async fn a(message: &'static str) -> Result<(), E> {
+        Err(E(message))
+    }
+
+    #[tracefault::trace]
+    pub(crate) async fn b(message: &'static str) -> Result<(), E> {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        Err(E(message))
+    }
+
+    #[tracefault::trace]
+    pub(crate) async fn parent(a_says: &'static str, b_says: &'static str) -> Result<(), E> {
+        let (ra, _rb) = tokio::join!(a(a_says), b(b_says));
+        ra
+    }
+
+    #[tracefault::trace]
+    pub(crate) async fn parent_returning_b(
+        a_says: &'static str,
+        b_says: &'static str,
+    ) -> Result<(), E> {
+        let (_ra, rb) = futures::join!(a(a_says), b(b_says));
+        rb
+    }
+}
+
+/// The report continues the record of the child whose error the parent returned, with that
+/// child's traceback; the other child's error was handled.
+fn assert_continues(report: &EventRecord, parent: &str, child: &str, message: &str) {
+    assert_eq!(report.field("exception.message"), message);
+    assert_eq!(
+        span_trace(report),
+        [
+            format!("failure_record::join::{parent}"),
+            format!("failure_record::join::{child}")
+        ],
+        "{}",
+        report.field("exception.stacktrace")
+    );
+    let shown = traceback_functions(report);
+    assert!(
+        shown
+            .last()
+            .is_some_and(|function| function.ends_with(&format!("join::{child}"))),
+        "the origin's traceback: {shown:?}"
+    );
+}
+
+#[test]
+fn join_the_parent_continues_the_child_whose_error_it_returns() {
+    for _ in 0..100 {
+        let (result, captured) = capture_async(join::parent("a failed", "b failed"));
+        assert_eq!(result, Err(E("a failed")));
+        assert_continues(&captured.the_report(), "parent", "a", "a failed");
+        assert_eq!(handled(&captured), 1, "b's error was handled");
+
+        let (result, captured) = capture_async(join::parent_returning_b("a failed", "b failed"));
+        assert_eq!(result, Err(E("b failed")));
+        assert_continues(
+            &captured.the_report(),
+            "parent_returning_b",
+            "b",
+            "b failed",
+        );
+    }
+}
+
+#[test]
+fn join_errors_nothing_tells_apart_are_the_first_that_failed() {
+    for _ in 0..100 {
+        let (result, captured) = capture_async(join::parent("failed", "failed"));
+        assert_eq!(result, Err(E("failed")));
+        assert_continues(&captured.the_report(), "parent", "a", "failed");
+    }
+}
+
+mod select {
+    use super::*;
+
+    #[tracefault::trace]
+    pub(crate) async fn winner() -> Result<(), E> {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        Err(E("the winner failed"))
+    }
+
+    #[tracefault::trace]
+    async fn failing_step() -> Result<(), E> {
+        Err(E("a step of the loser failed"))
+    }
+
+    /// Holds its child's failure while it waits, and is dropped before it returns it.
+    #[tracefault::trace]
+    pub(crate) async fn loser() -> Result<(), E> {
+        let step = failing_step().await;
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        step
+    }
+
+    #[tracefault::trace]
+    pub(crate) async fn parent() -> Result<(), E> {
+        tokio::select! {
+            result = winner() => result,
+            result = loser() => result,
+        }
+    }
+}
+
+#[test]
+fn select_the_losers_record_goes_with_it() {
+    let (result, captured) = capture_async(select::parent());
+    assert_eq!(result, Err(E("the winner failed")));
+    let report = captured.the_report();
+    assert_eq!(
+        span_trace(&report),
+        [
+            "failure_record::select::parent",
+            "failure_record::select::winner"
+        ]
+    );
+    assert_eq!(handled(&captured), 1, "the loser's step was handled");
+}
+
+mod unordered {
+    use super::*;
+    use futures::stream::{FuturesUnordered, StreamExt};
+
+    static MESSAGES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        (0..100)
+            .map(|n| &*Box::leak(format!("child {n} failed").into_boxed_str()))
+            .collect()
+    });
+
+    #[tracefault::trace]
+    async fn child(n: usize) -> Result<usize, E> {
+        tokio::time::sleep(Duration::from_micros((n as u64 * 7919) % 500)).await;
+        Err(E(MESSAGES[n]))
+    }
+
+    #[tracefault::trace]
+    pub(crate) async fn parent() -> Result<(), E> {
+        let mut children: FuturesUnordered<_> = (0..100).map(child).collect();
+        let mut chosen = None;
+        while let Some(result) = children.next().await {
+            if let Err(error) = result {
+                if error.0 == MESSAGES[37] {
+                    chosen = Some(error);
+                }
+            }
+        }
+        Err(chosen.expect("child 37 failed"))
+    }
+}
+
+#[test]
+fn futures_unordered_the_parent_continues_the_37th() {
+    let (result, captured) = capture_async(unordered::parent());
+    assert_eq!(result, Err(E("child 37 failed")));
+    let report = captured.the_report();
+    assert_eq!(report.field("exception.message"), "child 37 failed");
+    assert_eq!(
+        span_trace(&report),
+        [
+            "failure_record::unordered::parent",
+            "failure_record::unordered::child"
+        ]
+    );
+    assert_eq!(handled(&captured), 99);
+}
+
+mod boxing {
+    use super::*;
+
+    #[derive(Debug)]
+    pub(crate) struct FrameError;
+
+    impl fmt::Display for FrameError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("bad frame header")
+        }
+    }
+
+    impl Error for FrameError {}
+
+    #[tracefault::trace]
+    pub(crate) fn parse_frame() -> Result<(), FrameError> {
+        Err(FrameError)
+    }
+
+    #[tracefault::trace]
+    pub(crate) fn run() -> Result<(), Box<dyn Error + Send + Sync>> {
+        parse_frame()?;
+        Ok(())
+    }
+
+    #[tracefault::trace]
+    pub(crate) fn serve() -> Result<(), Box<dyn Error + Send + Sync>> {
+        run()?;
+        Ok(())
+    }
+
+    #[tracefault::trace]
+    pub(crate) fn with_anyhow() -> anyhow::Result<()> {
+        parse_frame()?;
+        Ok(())
+    }
+
+    #[tracefault::trace]
+    pub(crate) fn with_context() -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        with_anyhow().context("the connection was closed")
+    }
+
+    #[tracefault::trace]
+    pub(crate) fn with_eyre() -> eyre::Result<()> {
+        parse_frame()?;
+        Ok(())
+    }
+}
+
+#[test]
+fn a_boxed_error_is_the_same_error_under_its_own_type() {
+    let captures_before = tracefault::__private::captures_on_this_thread();
+    let (result, captured) = capture(boxing::serve);
+    assert_eq!(result.unwrap_err().to_string(), "bad frame header");
+    assert_eq!(
+        tracefault::__private::captures_on_this_thread() - captures_before,
+        1,
+        "captured once, at the origin"
+    );
+    let report = captured.the_report();
+    assert_eq!(
+        report.field("exception.type"),
+        "failure_record::boxing::FrameError"
+    );
+    assert_eq!(
+        span_trace(&report),
+        [
+            "failure_record::boxing::serve",
+            "failure_record::boxing::run",
+            "failure_record::boxing::parse_frame"
+        ]
+    );
+
+    let anyhow = || drop(boxing::with_anyhow());
+    let eyre = || drop(boxing::with_eyre());
+    for (function, wrapper) in [(&anyhow as &dyn Fn(), "with_anyhow"), (&eyre, "with_eyre")] {
+        let (_, captured) = capture(function);
+        let report = captured.the_report();
+        assert_eq!(
+            report.field("exception.type"),
+            "failure_record::boxing::FrameError"
+        );
+        assert_eq!(
+            span_trace(&report),
+            [
+                format!("failure_record::boxing::{wrapper}"),
+                "failure_record::boxing::parse_frame".to_owned()
+            ]
+        );
+    }
+
+    let (_, captured) = capture(boxing::with_context);
+    let report = captured.the_report();
+    assert_eq!(
+        report.field("exception.message"),
+        "the connection was closed"
+    );
+    let stacktrace = report.field("exception.stacktrace");
+    assert!(
+        stacktrace.contains("The above error was caused by:\n  failure_record::boxing::FrameError: bad frame header\n"),
+        "{stacktrace}"
+    );
+    assert_eq!(
+        span_trace(&report).last().unwrap(),
+        "failure_record::boxing::parse_frame"
+    );
+}
+
+mod reentry {
+    use super::*;
+
+    /// An error whose formatting is itself instrumented, as `#[trace]` on a whole `impl`
+    /// block makes it.
+    #[derive(Debug)]
+    pub(crate) struct Loud(pub u32);
+
+    impl fmt::Display for Loud {
+        #[tracefault::trace]
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "loud error {}", self.0)
+        }
+    }
+
+    impl Error for Loud {}
+
+    #[tracefault::trace]
+    pub(crate) fn origin() -> Result<(), Loud> {
+        Err(Loud(7))
+    }
+
+    #[tracefault::trace]
+    pub(crate) fn middle() -> Result<(), Loud> {
+        origin()
+    }
+
+    #[tracefault::trace]
+    pub(crate) fn edge() -> Result<(), Loud> {
+        middle()?;
+        Ok(())
+    }
+}
+
+#[test]
+fn tracefaults_own_formatting_is_not_seen_by_the_record() {
+    let (_, captured) = capture(reentry::edge);
+    let report = captured.the_report();
+    assert_eq!(report.field("exception.message"), "loud error 7");
+    assert_eq!(
+        span_trace(&report),
+        [
+            "failure_record::reentry::edge",
+            "failure_record::reentry::middle",
+            "failure_record::reentry::origin"
+        ]
+    );
+    assert_eq!(handled(&captured), 0);
+}
+
+mod tasks {
+    use super::*;
+
+    #[tracefault::trace]
+    pub(crate) async fn spawned() -> Result<(), E> {
+        tokio::task::yield_now().await;
+        Err(E("the spawned work failed"))
+    }
+
+    #[tracefault::trace]
+    pub(crate) async fn awaiting() -> Result<(), E> {
+        tracefault::task::spawn(spawned()).await.expect("no panic")
+    }
+
+    #[tracefault::trace]
+    pub(crate) async fn not_awaiting() -> Result<(), E> {
+        let handle = tracefault::task::spawn(spawned());
+        drop(handle);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok(())
+    }
+}
+
+#[test]
+fn an_error_across_a_spawned_task_is_reported_once_by_whoever_awaits_it() {
+    let (result, captured) = capture_async(tasks::awaiting());
+    assert_eq!(result, Err(E("the spawned work failed")));
+    let report = captured.the_report();
+    assert_eq!(
+        span_trace(&report),
+        [
+            "failure_record::tasks::awaiting",
+            "failure_record::tasks::spawned"
+        ]
+    );
+    let shown = traceback_functions(&report);
+    assert!(
+        shown
+            .iter()
+            .any(|function| function.ends_with("tasks::spawned")),
+        "the spawned origin's traceback: {shown:?}"
+    );
+    // The awaiting function's trace is the spawned one's.
+    assert!(report.field("trace_id").len() == 32);
+}
+
+#[test]
+fn a_spawned_task_nobody_awaits_reports_at_its_own_edge() {
+    let (result, captured) = capture_async(tasks::not_awaiting());
+    assert_eq!(result, Ok(()));
+    let report = captured.the_report();
+    assert_eq!(span_trace(&report), ["failure_record::tasks::spawned"]);
+}
