@@ -34,11 +34,11 @@ async fn second(task: usize) -> Result<(), E> {
 #[tracefault::trace]
 async fn joined(task: usize) -> Result<(), E> {
     let (first, second) = tokio::join!(first(task), second(task));
-    // Even tasks return the first child's error, odd ones the second's.
-    if task % 2 == 0 {
-        first
-    } else {
+    // Odd tasks return the second child's error, even ones the first's.
+    if task % 2 == 1 {
         second
+    } else {
+        first
     }
 }
 
@@ -109,10 +109,10 @@ fn a_thousand_joins_on_four_threads_report_once_each_from_the_returned_child() {
     let origins = origins(&captured);
     assert_eq!(origins.len(), TASKS);
     for task in 0..TASKS {
-        let (message, function) = if task % 2 == 0 {
-            (format!("task {task}: first failed"), "concurrency::first")
-        } else {
+        let (message, function) = if task % 2 == 1 {
             (format!("task {task}: second failed"), "concurrency::second")
+        } else {
+            (format!("task {task}: first failed"), "concurrency::first")
         };
         let origin = &origins[&message];
         assert!(
