@@ -157,7 +157,11 @@ where
             write_ids(&mut writer, report.trace_id.zip(report.span_id))?;
             writer.write_char('\n')?;
             for line in report.to_string().lines() {
-                writeln!(writer, "    {line}")?;
+                if line.is_empty() {
+                    writer.write_char('\n')?;
+                } else {
+                    writeln!(writer, "    {line}")?;
+                }
             }
             Ok(())
         }

@@ -104,7 +104,7 @@ struct Slot(Mutex<SlotState>);
 
 #[derive(Debug, Default)]
 struct SlotState {
-    records: Vec<Record>,
+    records: Vec<Box<Record>>,
     /// The handle is gone: nobody will await the task.
     detached: bool,
 }
@@ -116,7 +116,7 @@ impl Slot {
 
     /// The task finished with `records`: kept for the handle, or given back to be reported
     /// when the handle is gone.
-    fn leave(&self, records: Vec<Record>) -> Vec<Record> {
+    fn leave(&self, records: Vec<Box<Record>>) -> Vec<Box<Record>> {
         let mut state = self.lock();
         if state.detached {
             records
@@ -126,11 +126,11 @@ impl Slot {
         }
     }
 
-    fn take_for_awaiter(&self) -> Vec<Record> {
+    fn take_for_awaiter(&self) -> Vec<Box<Record>> {
         std::mem::take(&mut self.lock().records)
     }
 
-    fn detach(&self) -> Vec<Record> {
+    fn detach(&self) -> Vec<Box<Record>> {
         let mut state = self.lock();
         state.detached = true;
         std::mem::take(&mut state.records)

@@ -158,6 +158,13 @@ impl ReportBuilder {
         self.report.span_trace.reverse();
         self.report
     }
+
+    /// The report finished where it is, its span trace outermost first: for a report that is
+    /// emitted and then let go.
+    pub(crate) fn finished(&mut self) -> &ErrorReport {
+        self.report.span_trace.reverse();
+        &self.report
+    }
 }
 
 /// What the outermost frame knows of where the error leaves it.

@@ -4,7 +4,7 @@
 //! the order in which callees finished.
 
 use super::super::describe::{address_of, ErrorView};
-use super::Parked;
+use super::Record;
 use crate::context::scope::inert;
 use std::error::Error;
 use std::fmt::{self, Write as _};
@@ -48,8 +48,7 @@ impl Identity {
 
 /// The parked record that `returned` continues, and how; the first parked wins among records
 /// nothing can tell apart.
-pub(super) fn find(parked: &Parked, returned: &ErrorView<'_>) -> Option<(usize, Continuation)> {
-    let records = parked.records();
+pub(super) fn find(records: &[Box<Record>], returned: &ErrorView<'_>) -> Option<(usize, Continuation)> {
     let errors = || {
         records
             .iter()
@@ -63,10 +62,8 @@ pub(super) fn find(parked: &Parked, returned: &ErrorView<'_>) -> Option<(usize, 
             return Some((index, Continuation::Same));
         }
     }
-    let same_type =
-        |record: &&super::Record| same_type(record.identity.type_name, returned.type_name);
     if let Some((index, _)) = errors()
-        .filter(|(_, record)| same_type(record))
+        .filter(|(_, record)| same_type(record.identity.type_name, returned.type_name))
         .find(|(_, record)| says(&returned.message, record.message()))
     {
         return Some((index, Continuation::Same));

@@ -24,7 +24,8 @@ use identity::{Continuation, Identity};
 use std::borrow::Cow;
 use tracing::Span;
 
-/// One error (or panic) on its way out, and what tells it apart.
+/// One error (or panic) on its way out, and what tells it apart. It lives in one box from its
+/// origin to its edge: each level moves a pointer, not the record with its traceback.
 #[derive(Debug)]
 pub(crate) struct Record {
     builder: ReportBuilder,
@@ -32,6 +33,8 @@ pub(crate) struct Record {
     /// Where it would be reported if nobody continues it: kept when it is left with a task's
     /// carrier, whose frames are gone by the time the task's handle decides.
     edge: Option<Box<(Edge, &'static Site)>>,
+    /// Reported, or dropped by tracefault's own work: not an error anybody handled.
+    finished: bool,
 }
 
 impl Record {
@@ -40,40 +43,85 @@ impl Record {
     }
 }
 
-/// The records a frame's callees left for it, first left first.
-#[derive(Debug, Default)]
-pub(crate) struct Parked {
-    records: Vec<Record>,
-}
-
-impl Parked {
-    fn records(&self) -> &[Record] {
-        &self.records
+// A record that goes without being reported (its frame returned `Ok`, or returned another
+// error, or was dropped unfinished) was handled.
+impl Drop for Record {
+    fn drop(&mut self) {
+        if !self.finished {
+            sink::handled(self.builder.report());
+        }
     }
 }
 
-// A frame that goes without continuing them (it returned `Ok`, or was dropped unfinished) has
-// handled them.
-impl Drop for Parked {
-    fn drop(&mut self) {
-        for record in &self.records {
-            sink::handled(record.builder.report());
+/// The records a frame's callees left for it, first left first. In the scope's attachment a
+/// lone record is its own box, several are a list.
+enum Parked {
+    None,
+    One(Box<Record>),
+    Several(Vec<Box<Record>>),
+}
+
+impl Parked {
+    fn of(attached: Option<Box<dyn core::any::Any + Send>>) -> Parked {
+        let Some(attached) = attached else {
+            return Parked::None;
+        };
+        match attached.downcast::<Record>() {
+            Ok(one) => Parked::One(one),
+            Err(attached) => attached
+                .downcast::<Vec<Box<Record>>>()
+                .map_or(Parked::None, |several| Parked::Several(*several)),
+        }
+    }
+
+    fn records(&self) -> &[Box<Record>] {
+        match self {
+            Parked::None => &[],
+            Parked::One(record) => core::slice::from_ref(record),
+            Parked::Several(records) => records,
+        }
+    }
+
+    /// The record at `index` of [`Parked::records`], taken out.
+    fn take(&mut self, index: usize) -> Option<Box<Record>> {
+        match core::mem::replace(self, Parked::None) {
+            Parked::One(record) if index == 0 => Some(record),
+            Parked::Several(mut records) if index < records.len() => {
+                let record = records.remove(index);
+                *self = Parked::Several(records);
+                Some(record)
+            }
+            other => {
+                *self = other;
+                None
+            }
+        }
+    }
+
+    fn into_records(self) -> Vec<Box<Record>> {
+        match self {
+            Parked::None => Vec::new(),
+            Parked::One(record) => vec![record],
+            Parked::Several(records) => records,
         }
     }
 }
 
 /// The records parked on `scope`, taken.
-fn take_parked(scope: &Scope) -> Option<Box<Parked>> {
-    scope
-        .take_attached()
-        .and_then(|attached| attached.downcast::<Parked>().ok())
+fn take_parked(scope: &Scope) -> Parked {
+    Parked::of(scope.take_attached())
 }
 
 /// Leaves `record` with the frame (or task carrier) `scope`.
-pub(crate) fn park(scope: &Scope, record: Record) {
-    let mut parked = take_parked(scope).unwrap_or_default();
-    parked.records.push(record);
-    scope.attach(parked);
+pub(crate) fn park(scope: &Scope, record: Box<Record>) {
+    match take_parked(scope) {
+        Parked::None => scope.attach(record),
+        parked => {
+            let mut several = parked.into_records();
+            several.push(record);
+            scope.attach(Box::new(several));
+        }
+    }
 }
 
 /// A frame on its way out, as the records see it.
@@ -93,26 +141,32 @@ pub(crate) struct Leaving<'a> {
 #[inline]
 pub(crate) fn leave_ok(scope: &Scope) {
     if let Some(parked) = scope.take_attached() {
-        drop(parked);
+        let_go(parked);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn let_go(handled: Box<dyn core::any::Any + Send>) {
+    drop(handled);
 }
 
 /// The frame `leaving` returned `error`.
 #[cold]
 #[inline(never)]
 pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
-    let parked = take_parked(leaving.scope);
-    let (record, raised_here) = match parked {
-        Some(mut parked) => match identity::find(&parked, &error) {
-            Some((index, continuation)) => {
-                let mut record = parked.records.remove(index);
-                let raised_here = continue_record(&mut record, &error, continuation);
-                (record, raised_here)
-            }
-            None => (new_error_record(leaving.site, &error), true),
-        },
+    let mut parked = take_parked(leaving.scope);
+    let continued = identity::find(parked.records(), &error)
+        .and_then(|(index, continuation)| Some((parked.take(index)?, continuation)));
+    let (record, raised_here) = match continued {
+        Some((mut record, continuation)) => {
+            let raised_here = continue_record(&mut record, &error, continuation);
+            (record, raised_here)
+        }
         None => (new_error_record(leaving.site, &error), true),
     };
+    // What is left was handled.
+    drop(parked);
     climb(leaving, record, raised_here);
 }
 
@@ -121,13 +175,11 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
 #[inline(never)]
 pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
     let mut parked = take_parked(leaving.scope);
-    let continued = parked.as_mut().and_then(|parked| {
-        let position = parked
-            .records
-            .iter()
-            .position(|record| record.identity.type_name.is_empty())?;
-        Some(parked.records.remove(position))
-    });
+    let continued = parked
+        .records()
+        .iter()
+        .position(|record| record.identity.is_panic())
+        .and_then(|position| parked.take(position));
     drop(parked);
     let (record, raised_here) = match continued {
         Some(record) => (record, false),
@@ -160,7 +212,7 @@ fn continue_record(record: &mut Record, error: &ErrorView<'_>, continuation: Con
     }
 }
 
-fn new_error_record(site: &'static Site, error: &ErrorView<'_>) -> Record {
+fn new_error_record(site: &'static Site, error: &ErrorView<'_>) -> Box<Record> {
     let mut builder = ReportBuilder::of_error(
         error.type_name,
         identity::message_of(&error.message),
@@ -170,11 +222,12 @@ fn new_error_record(site: &'static Site, error: &ErrorView<'_>) -> Record {
         Ok(traceback) => builder.traceback(traceback),
         Err(note) => builder.note(note),
     }
-    Record {
+    Box::new(Record {
         builder,
         identity: Identity::of(error),
         edge: None,
-    }
+        finished: false,
+    })
 }
 
 fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>> {
@@ -202,7 +255,7 @@ fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>
 
 /// The error passes through the frame `leaving`: its span is marked, and the record goes to
 /// the frame around it, or is reported when there is none.
-fn climb(leaving: Leaving<'_>, mut record: Record, raised_here: bool) {
+fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
     let Leaving {
         site,
         span,
@@ -236,7 +289,7 @@ fn climb(leaving: Leaving<'_>, mut record: Record, raised_here: bool) {
         }
         Collector::Scope(frame) => park(frame, record),
         // tracefault's own work called instrumented code: its failures are nobody's.
-        Collector::Inert => {}
+        Collector::Inert => record.finished = true,
         Collector::Edge => report(record, edge_of(scope), span, site),
     }
 }
@@ -244,30 +297,27 @@ fn climb(leaving: Leaving<'_>, mut record: Record, raised_here: bool) {
 /// Where a record taken from a task goes: to the frame awaiting the task, or reported where
 /// the task's last frame left it.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-pub(crate) fn collect(collector: Collector<'_>, record: Record) {
+pub(crate) fn collect(collector: Collector<'_>, mut record: Box<Record>) {
     match collector {
         Collector::Scope(frame) => park(frame, record),
-        Collector::Inert => {}
+        Collector::Inert => record.finished = true,
         Collector::Edge => report_detached(record),
     }
 }
 
 /// Reports a record left with a task's carrier that nobody continued.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-pub(crate) fn report_detached(mut record: Record) {
-    match record.edge.take() {
-        Some(edge) => {
-            let (edge, site) = *edge;
-            report(record, edge, &Span::none(), site);
-        }
-        None => sink::handled(record.builder.report()),
+pub(crate) fn report_detached(mut record: Box<Record>) {
+    if let Some(edge) = record.edge.take() {
+        let (edge, site) = *edge;
+        report(record, edge, &Span::none(), site);
     }
 }
 
 /// The records left with `scope`, taken.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-pub(crate) fn take_parked_records(scope: &Scope) -> Vec<Record> {
-    take_parked(scope).map_or_else(Vec::new, |mut parked| core::mem::take(&mut parked.records))
+pub(crate) fn take_parked_records(scope: &Scope) -> Vec<Box<Record>> {
+    take_parked(scope).into_records()
 }
 
 /// Every span an error escapes is marked; the one where it was raised (or wrapped) also says
@@ -306,8 +356,8 @@ fn edge_of(scope: &Scope) -> Edge {
 
 /// The edge: the error leaves the outermost instrumented frame, `site` in `span`, whose ids
 /// the report carries.
-fn report(mut record: Record, edge: Edge, span: &Span, site: &'static Site) {
+fn report(mut record: Box<Record>, edge: Edge, span: &Span, site: &'static Site) {
+    record.finished = true;
     record.builder.at_edge(edge);
-    let report = record.builder.finish();
-    sink::emit(&report, span, site.qualified_name());
+    sink::emit(record.builder.finished(), span, site.qualified_name());
 }

@@ -50,7 +50,7 @@ pub(crate) fn record_site(info: &std::panic::PanicHookInfo<'_>) {
 }
 
 /// The record of the panic unwinding `frame`, the innermost instrumented frame it passes.
-pub(super) fn new_record(frame: &Scope) -> Record {
+pub(super) fn new_record(frame: &Scope) -> Box<Record> {
     let capture = CAPTURED
         .try_with(Cell::take)
         .ok()
@@ -84,9 +84,10 @@ pub(super) fn new_record(frame: &Scope) -> Record {
             builder
         }
     };
-    Record {
+    Box::new(Record {
         builder,
         identity: Identity::PANIC,
         edge: None,
-    }
+        finished: false,
+    })
 }
