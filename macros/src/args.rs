@@ -135,21 +135,11 @@ impl TraceArgs {
             set_once(&mut self.target, value, key.span, "target", errors);
         } else if lookahead.peek(kw::level) {
             let key = input.parse::<kw::level>()?;
-            let value = parse_str_value(input, "level", errors)?.and_then(|lit| {
-                parse_level(&lit)
-                    .map(|level| (level, lit.span()))
-                    .map_err(|e| errors.push(e))
-                    .ok()
-            });
+            let value = parse_choice(input, "level", parse_level, errors)?;
             set_once(&mut self.level, value, key.span, "level", errors);
         } else if lookahead.peek(kw::backtrace) {
             let key = input.parse::<kw::backtrace>()?;
-            let value = parse_str_value(input, "backtrace", errors)?.and_then(|lit| {
-                parse_backtrace(&lit)
-                    .map(|mode| (mode, lit.span()))
-                    .map_err(|e| errors.push(e))
-                    .ok()
-            });
+            let value = parse_choice(input, "backtrace", parse_backtrace, errors)?;
             set_once(&mut self.backtrace, value, key.span, "backtrace", errors);
         } else if lookahead.peek(kw::panic) {
             let key = input.parse::<kw::panic>()?;
@@ -181,28 +171,12 @@ impl TraceArgs {
             set_once(&mut self.remote, Some(carrier), key.span, "remote", errors);
         } else if lookahead.peek(kw::args) {
             let key = input.parse::<kw::args>()?;
-            let content;
-            parenthesized!(content in input);
-            let list = Punctuated::<RecordedArg, Token![,]>::parse_terminated(&content)?;
-            set_once(
-                &mut self.args,
-                Some(list.into_iter().collect()),
-                key.span,
-                "args",
-                errors,
-            );
+            let list = parenthesized_list(input)?;
+            set_once(&mut self.args, Some(list), key.span, "args", errors);
         } else if lookahead.peek(kw::fields) {
             let key = input.parse::<kw::fields>()?;
-            let content;
-            parenthesized!(content in input);
-            let list = Punctuated::<CustomField, Token![,]>::parse_terminated(&content)?;
-            set_once(
-                &mut self.fields,
-                Some(list.into_iter().collect()),
-                key.span,
-                "fields",
-                errors,
-            );
+            let list = parenthesized_list(input)?;
+            set_once(&mut self.fields, Some(list), key.span, "fields", errors);
         } else if lookahead.peek(kw::err) {
             let key = input.parse::<kw::err>()?;
             self.set_err(ErrCapture::Forced(key.span), errors);
@@ -303,6 +277,22 @@ fn parse_str_value(
     })
 }
 
+/// `= "..."` naming one of a set of choices, which `choose` knows; the choice and the span of
+/// the string, or `None` after an error.
+fn parse_choice<T>(
+    input: ParseStream<'_>,
+    key: &str,
+    choose: fn(&LitStr) -> syn::Result<T>,
+    errors: &mut Errors,
+) -> syn::Result<Option<(T, Span)>> {
+    Ok(parse_str_value(input, key, errors)?.and_then(|lit| {
+        choose(&lit)
+            .map(|choice| (choice, lit.span()))
+            .map_err(|e| errors.push(e))
+            .ok()
+    }))
+}
+
 fn parse_level(lit: &LitStr) -> syn::Result<Level> {
     match lit.value().to_ascii_lowercase().as_str() {
         "trace" => Ok(Level::Trace),
@@ -387,4 +377,12 @@ impl TraceArgs {
             None => crate::item::is_written_as_result(function.produced_type()),
         }
     }
+}
+
+/// `(a, b, c)`, each item a `T`.
+fn parenthesized_list<T: Parse>(input: ParseStream<'_>) -> syn::Result<Vec<T>> {
+    let content;
+    parenthesized!(content in input);
+    let list = Punctuated::<T, Token![,]>::parse_terminated(&content)?;
+    Ok(list.into_iter().collect())
 }

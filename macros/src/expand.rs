@@ -53,6 +53,8 @@ struct Opening {
     frame: fn(&Names, TokenStream, Option<&syn::Expr>) -> TokenStream,
     span: TokenStream,
     remote: Option<syn::Expr>,
+    /// A synchronous call's frame is entered once, by a guard; a future's on every poll.
+    enters: bool,
     /// The parameters an option's expression reads.
     used_by_options: Vec<String>,
     /// `args(...)` handed to an exported span, as a statement on `receiver`.
@@ -60,19 +62,30 @@ struct Opening {
 }
 
 impl Opening {
-    /// `let mut __tracefault_frame = ...(span);`
-    fn frame_from(&self, names: &Names, span: TokenStream) -> TokenStream {
-        let Names { frame, at, .. } = names;
-        let make = (self.frame)(names, span, self.remote.as_ref());
-        quote_spanned!(*at=> let mut #frame = #make;)
-    }
-
-    /// `receiver.export_args(|| [...]);`, or nothing without `args(...)`.
-    fn export_args(&self, receiver: &Ident) -> TokenStream {
-        let at = receiver.span();
-        match &self.exported_args {
-            Some(entries) => quote_spanned!(at=> #receiver.export_args(|| [#entries]);),
+    /// The statements every shape starts with: the site, the frame, for a synchronous call the
+    /// guard that enters it, and the arguments for an exported span:
+    /// `static __TRACEFAULT_SITE: Site = ...; let mut __tracefault_frame = Frame::new(...);`
+    /// `let __tracefault_guard = __tracefault_frame.enter(); __tracefault_guard.export_args(...);`
+    fn statements(&self, names: &Names) -> TokenStream {
+        let Names {
+            at, frame, guard, ..
+        } = names;
+        let site = &self.site;
+        let make = (self.frame)(names, self.span.clone(), self.remote.as_ref());
+        let (enter, receiver) = if self.enters {
+            (quote_spanned!(*at=> let #guard = #frame.enter();), guard)
+        } else {
+            (TokenStream::new(), frame)
+        };
+        let exported_args = match &self.exported_args {
+            Some(entries) => quote_spanned!(*at=> #receiver.export_args(|| [#entries]);),
             None => TokenStream::new(),
+        };
+        quote_spanned! {*at=>
+            #site
+            let mut #frame = #make;
+            #enter
+            #exported_args
         }
     }
 }
@@ -89,6 +102,7 @@ pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
         },
         span: span_expr(args, function, &names),
         remote: args.remote.clone(),
+        enters: matches!(shape, Shape::Sync),
         used_by_options: args.remote.as_ref().map(names_in).unwrap_or_default(),
         exported_args: exported_args(args, &names),
     };
@@ -184,20 +198,13 @@ fn frame_constructor(
 //             x + 1
 //         }
 fn sync(function: &TracedFn, names: &Names, opening: &Opening) -> TokenStream {
-    let at = names.at;
-    let Names { frame, guard, .. } = names;
-    let site = &opening.site;
-    let make_frame = opening.frame_from(names, opening.span.clone());
-    let exported_args = opening.export_args(guard);
+    let opening = opening.statements(names);
     let statements = &function.body.stmts;
     rebuild(
         function,
         &function.sig,
-        quote_spanned! {at=>
-            #site
-            #make_frame
-            let #guard = #frame.enter();
-            #exported_args
+        quote_spanned! {names.at=>
+            #opening
             #(#statements)*
         },
     )
@@ -213,32 +220,23 @@ fn sync(function: &TracedFn, names: &Names, opening: &Opening) -> TokenStream {
 //             __tracefault_result
 //         }
 fn sync_with_result(function: &TracedFn, names: &Names, opening: &Opening) -> TokenStream {
-    let at = names.at;
     let Names {
-        krate,
-        frame,
-        guard,
-        result,
-        ..
+        at, guard, result, ..
     } = names;
-    let site = &opening.site;
-    let make_frame = opening.frame_from(names, opening.span.clone());
-    let exported_args = opening.export_args(guard);
     let (outer, body) = body_in_closure(function, &opening.used_by_options);
+    let opening = opening.statements(names);
+    let call = &names.krate;
     let returns = typed_call(
-        at,
+        *at,
         function.written_return_type(),
-        quote_spanned!(at=>#krate::__private::call),
+        quote_spanned!(*at=>#call::__private::call),
     );
     let leave = leave(function, names, guard, true);
     rebuild(
         function,
         &outer,
-        quote_spanned! {at=>
-            #site
-            #make_frame
-            let #guard = #frame.enter();
-            #exported_args
+        quote_spanned! {*at=>
+            #opening
             let #result = #returns(#body);
             #leave
             #result
@@ -270,10 +268,8 @@ fn async_fn(
 ) -> TokenStream {
     let at = names.at;
     let Names { frame, result, .. } = names;
-    let site = &opening.site;
-    let make_frame = opening.frame_from(names, opening.span.clone());
-    let exported_args = opening.export_args(frame);
     let rebinding = rebind(&function.sig, &opening.used_by_options);
+    let opening = opening.statements(names);
     let statements = &rebinding.statements;
     let return_type = return_type_hint(at, function.written_return_type());
     let body = user_block(function, quote!(#return_type #(#statements)*));
@@ -282,9 +278,7 @@ fn async_fn(
         function,
         &rebinding.outer,
         quote_spanned! {at=>
-            #site
-            #make_frame
-            #exported_args
+            #opening
             let #result = #frame.instrument(async move #body).await;
             #leave
             #result
@@ -313,9 +307,7 @@ fn async_trait(
 ) -> TokenStream {
     let at = names.at;
     let Names { frame, result, .. } = names;
-    let site = &opening.site;
-    let make_frame = opening.frame_from(names, opening.span.clone());
-    let exported_args = opening.export_args(frame);
+    let opening = opening.statements(names);
     let leave = leave(function, names, frame, captures_errors);
     let instrumented: syn::Expr = syn::parse_quote_spanned! {at=>
         async move {
@@ -333,9 +325,7 @@ fn async_trait(
         function,
         &function.sig,
         quote_spanned! {at=>
-            #site
-            #make_frame
-            #exported_args
+            #opening
             #(#statements)*
         },
     )
@@ -366,18 +356,14 @@ fn impl_future(
         future,
         ..
     } = names;
-    let site = &opening.site;
-    let make_frame = opening.frame_from(names, opening.span.clone());
-    let exported_args = opening.export_args(frame);
     let (outer, body) = body_in_closure(function, &opening.used_by_options);
+    let opening = opening.statements(names);
     let leave = leave(function, names, frame, captures_errors);
     rebuild(
         function,
         &outer,
         quote_spanned! {at=>
-            #site
-            #make_frame
-            #exported_args
+            #opening
             let #future = #krate::__private::call(#body);
             async move {
                 let #result = #frame.instrument(#future).await;

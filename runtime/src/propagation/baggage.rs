@@ -216,7 +216,7 @@ impl BaggageParser {
     }
 
     fn read_member(&mut self, member: &[u8]) {
-        let member = trim_ows_bytes(member);
+        let member = super::trim_ows(member);
         if member.is_empty() {
             return;
         }
@@ -233,7 +233,7 @@ impl BaggageParser {
             .iter()
             .position(|&byte| byte == b'=' || byte == b';')
             .unwrap_or(member.len());
-        let key = trim_ows_bytes(&member[..key_end]);
+        let key = super::trim_ows(&member[..key_end]);
         let hash = hash_key(key);
         let known = self
             .key_hashes
@@ -281,17 +281,6 @@ impl fmt::Debug for Baggage {
 
 fn trim_ows(text: &str) -> &str {
     text.trim_matches(|c| c == ' ' || c == '\t')
-}
-
-/// Without the spaces and tabs around it.
-fn trim_ows_bytes(text: &[u8]) -> &[u8] {
-    let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
-    let start = text.iter().position(|b| !is_ows(b)).unwrap_or(text.len());
-    let end = text
-        .iter()
-        .rposition(|b| !is_ows(b))
-        .map_or(start, |last| last + 1);
-    &text[start..end.max(start)]
 }
 
 /// `key OWS "=" OWS value *( OWS ";" OWS property )`: the key, the value as received and the

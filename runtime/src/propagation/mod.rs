@@ -14,3 +14,14 @@ pub use inject::{
     TRACESTATE,
 };
 pub use traceresponse::{set_traceresponse, traceresponse_enabled, TraceResponse, TRACERESPONSE};
+
+/// Without the optional white space (spaces and tabs) around it, as the headers' grammars allow.
+pub(crate) fn trim_ows(text: &[u8]) -> &[u8] {
+    let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
+    let start = text.iter().position(|b| !is_ows(b)).unwrap_or(text.len());
+    let end = text
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |last| last + 1);
+    &text[start..end.max(start)]
+}

@@ -74,7 +74,7 @@ impl TraceParent {
         if header.len() > MAX_LENGTH {
             return Err(TraceParentError::Length);
         }
-        let bytes = trim_ows(header);
+        let bytes = super::trim_ows(header);
         if bytes.len() < LENGTH {
             return Err(TraceParentError::Length);
         }
@@ -147,17 +147,6 @@ fn write_hex(bytes: &[u8], out: &mut [u8]) {
         pair[0] = HEX[usize::from(byte >> 4)];
         pair[1] = HEX[usize::from(byte & 0x0f)];
     }
-}
-
-/// Without the spaces and tabs around it.
-fn trim_ows(bytes: &[u8]) -> &[u8] {
-    let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
-    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|b| !is_ows(b))
-        .map_or(start, |last| last + 1);
-    &bytes[start..end.max(start)]
 }
 
 fn decode_byte(hex: &str) -> Option<u8> {

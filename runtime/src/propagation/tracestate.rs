@@ -173,7 +173,7 @@ impl TraceStateParser {
             return Err(TraceStateError::TooLong);
         }
         for member in header.split(|&byte| byte == b',') {
-            let member = trim_ows(member);
+            let member = super::trim_ows(member);
             if member.is_empty() {
                 continue;
             }
@@ -342,17 +342,6 @@ fn is_valid_value(value: &[u8]) -> bool {
     (1..=256).contains(&value.len())
         && value.iter().all(|&byte| VALUE_CHARS[usize::from(byte)])
         && value.last() != Some(&b' ')
-}
-
-/// Without the spaces and tabs around it.
-fn trim_ows(text: &[u8]) -> &[u8] {
-    let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
-    let start = text.iter().position(|b| !is_ows(b)).unwrap_or(text.len());
-    let end = text
-        .iter()
-        .rposition(|b| !is_ows(b))
-        .map_or(start, |last| last + 1);
-    &text[start..end.max(start)]
 }
 
 #[cfg(test)]

@@ -48,7 +48,10 @@ impl Identity {
 
 /// The parked record that `returned` continues, and how; the first parked wins among records
 /// nothing can tell apart.
-pub(super) fn find(records: &[Box<Record>], returned: &ErrorView<'_>) -> Option<(usize, Continuation)> {
+pub(super) fn find(
+    records: &[Box<Record>],
+    returned: &ErrorView<'_>,
+) -> Option<(usize, Continuation)> {
     let errors = || {
         records
             .iter()
