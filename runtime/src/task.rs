@@ -10,7 +10,7 @@
 //! itself. A panic is reported where it unwinds out of the task, as always: the task's
 //! `JoinError` carries the payload on.
 
-use crate::__private::inflight::{self, Record};
+use crate::__private::inflight::{self, Records};
 use crate::context::scope::current_collector;
 use crate::context::{Role, Scope};
 use std::future::Future;
@@ -104,7 +104,7 @@ struct Slot(Mutex<SlotState>);
 
 #[derive(Debug, Default)]
 struct SlotState {
-    records: Vec<Box<Record>>,
+    records: Records,
     /// The handle is gone: nobody will await the task.
     detached: bool,
 }
@@ -116,7 +116,7 @@ impl Slot {
 
     /// The task finished with `records`: kept for the handle, or given back to be reported
     /// when the handle is gone.
-    fn leave(&self, records: Vec<Box<Record>>) -> Vec<Box<Record>> {
+    fn leave(&self, records: Records) -> Records {
         let mut state = self.lock();
         if state.detached {
             records
@@ -126,11 +126,11 @@ impl Slot {
         }
     }
 
-    fn take_for_awaiter(&self) -> Vec<Box<Record>> {
+    fn take_for_awaiter(&self) -> Records {
         std::mem::take(&mut self.lock().records)
     }
 
-    fn detach(&self) -> Vec<Box<Record>> {
+    fn detach(&self) -> Records {
         let mut state = self.lock();
         state.detached = true;
         std::mem::take(&mut state.records)

@@ -53,12 +53,16 @@ impl Drop for Record {
     }
 }
 
+/// Records, each in its box: a record is large (its traceback is inline), and moves by pointer.
+#[allow(clippy::vec_box)]
+pub(crate) type Records = Vec<Box<Record>>;
+
 /// The records a frame's callees left for it, first left first. In the scope's attachment a
 /// lone record is its own box, several are a list.
 enum Parked {
     None,
     One(Box<Record>),
-    Several(Vec<Box<Record>>),
+    Several(Records),
 }
 
 impl Parked {
@@ -69,7 +73,7 @@ impl Parked {
         match attached.downcast::<Record>() {
             Ok(one) => Parked::One(one),
             Err(attached) => attached
-                .downcast::<Vec<Box<Record>>>()
+                .downcast::<Records>()
                 .map_or(Parked::None, |several| Parked::Several(*several)),
         }
     }
@@ -98,7 +102,7 @@ impl Parked {
         }
     }
 
-    fn into_records(self) -> Vec<Box<Record>> {
+    fn into_records(self) -> Records {
         match self {
             Parked::None => Vec::new(),
             Parked::One(record) => vec![record],
@@ -316,7 +320,7 @@ pub(crate) fn report_detached(mut record: Box<Record>) {
 
 /// The records left with `scope`, taken.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-pub(crate) fn take_parked_records(scope: &Scope) -> Vec<Box<Record>> {
+pub(crate) fn take_parked_records(scope: &Scope) -> Records {
     take_parked(scope).into_records()
 }
 
