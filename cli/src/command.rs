@@ -231,8 +231,7 @@ impl Sink for TracesSink {
     fn wants(&mut self, json: &[u8]) -> bool {
         // Every line of a trace dates it; read from the raw bytes, without parsing.
         if let (Some(trace), Some(at)) = (
-            raw_string_after(json, &self.trace_key)
-                .and_then(|id| std::str::from_utf8(id).ok().and_then(TraceId::parse)),
+            raw_string_after(json, &self.trace_key).and_then(TraceId::from_hex_bytes),
             raw_timestamp(json),
         ) {
             self.traces.see(trace, at);
@@ -263,8 +262,8 @@ fn raw_string_after<'a>(json: &'a [u8], key: &Finder<'_>) -> Option<&'a [u8]> {
 /// Our lines start with their timestamp: `{"timestamp":"2026-11-28T04:51:38.632624Z"`.
 fn raw_timestamp(json: &[u8]) -> Option<Timestamp> {
     let rest = json.strip_prefix(b"{\"timestamp\":\"")?;
-    let length = memchr::memchr(b'"', rest.get(..40.min(rest.len()))?)?;
-    Timestamp::parse_rfc3339(std::str::from_utf8(&rest[..length]).ok()?)
+    let length = memchr::memchr(b'"', &rest[..40.min(rest.len())])?;
+    Timestamp::parse_rfc3339_bytes(&rest[..length])
 }
 
 fn traces(args: TracesArgs) -> Result<Answer, String> {

@@ -18,7 +18,11 @@ impl Timestamp {
 
     /// `2026-11-28T04:51:38.632624Z`, `...38Z`, `...38.6+01:00`; a space for the `T` too.
     pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
-        let bytes = text.as_bytes();
+        Timestamp::parse_rfc3339_bytes(text.as_bytes())
+    }
+
+    /// The same, from raw bytes: the hot path of dating every line.
+    pub fn parse_rfc3339_bytes(bytes: &[u8]) -> Option<Timestamp> {
         if bytes.len() < 20 {
             return None;
         }

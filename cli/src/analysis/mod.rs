@@ -9,6 +9,7 @@ pub mod story;
 pub mod traces;
 pub mod waterfall;
 
+use crate::ids::IdHashBuilder;
 use crate::model::Report;
 use crate::time::Timestamp;
 use std::collections::HashSet;
@@ -59,7 +60,7 @@ impl Filter {
 /// leaving one span, so its trace, span, time and type identify it; 8 bytes each.
 #[derive(Debug, Default)]
 pub struct Dedup {
-    seen: HashSet<u64>,
+    seen: HashSet<u64, IdHashBuilder>,
 }
 
 impl Dedup {

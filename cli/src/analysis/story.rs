@@ -361,6 +361,18 @@ fn rows_from_logs(
         .collect();
     let tree = SpanTree::build(&nodes);
     notes.extend(tree.notes.iter().cloned());
+    // A span was open while anything under it was: children widen their parents, deepest
+    // first (reverse preorder visits every child before its parent).
+    for &at in tree.preorder.iter().rev() {
+        let parent = spans[at]
+            .parent
+            .and_then(|parent| index.get(&parent).copied());
+        if let (Some(parent), true) = (parent, tree.depth[at] > 0) {
+            let (first, last) = (spans[at].first.or(spans[at].last), spans[at].last);
+            spans[parent].first = min_option(spans[parent].first, first);
+            spans[parent].last = max_option(spans[parent].last, last);
+        }
+    }
     let start = spans
         .iter()
         .filter_map(|span| span.first.or(span.last))

@@ -8,7 +8,7 @@
 
 use super::link::{link, LinkKeys};
 use super::{Dedup, Filter};
-use crate::ids::TraceId;
+use crate::ids::{IdMap, TraceId};
 use crate::model::{CodeLocation, ErrorKind, Report};
 use crate::time::Timestamp;
 use serde::Serialize;
@@ -24,8 +24,8 @@ const MAX_MESSAGE: usize = 240;
 #[derive(Debug)]
 pub struct FailingTraces {
     filter: Filter,
-    failing: HashMap<TraceId, FailingTrace>,
-    recent: HashMap<TraceId, Timestamp>,
+    failing: IdMap<TraceId, FailingTrace>,
+    recent: IdMap<TraceId, Timestamp>,
     recent_order: VecDeque<TraceId>,
     dedup: Dedup,
     pub reports: u64,
@@ -82,8 +82,8 @@ impl FailingTraces {
     pub fn new(filter: Filter) -> FailingTraces {
         FailingTraces {
             filter,
-            failing: HashMap::new(),
-            recent: HashMap::new(),
+            failing: IdMap::default(),
+            recent: IdMap::default(),
             recent_order: VecDeque::new(),
             dedup: Dedup::default(),
             reports: 0,
