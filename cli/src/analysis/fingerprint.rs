@@ -1,5 +1,6 @@
 //! Which reports are the same error: the exception type and the module and function of the
-//! application's frames, without line numbers, so that an edit that moves a line or a message
+//! application's frames (the span trace's instrumented functions, else the backtrace's in-app
+//! frames), without line numbers, so that an edit that moves a line or a message
 //! that varies (an id, a sku) does not split a group. The message is used only when there
 //! are no frames to go by. This is Sentry's grouping by stack trace; grouping by type and
 //! message (SigNoz) splits one bug into as many groups as it has messages.
@@ -16,33 +17,33 @@ impl Fingerprint {
     pub fn of(report: &Report) -> Fingerprint {
         let mut hash = Fnv1a::new();
         hash.write(report.type_name.as_bytes());
-        let mut functions = report
+        // The application's path through the code: the span trace's functions, which every
+        // tracefault report has (whether or not its backtrace was captured: captures are
+        // rate-limited, and a group must not split on that), else the backtrace's in-app
+        // frames (reports from elsewhere), else nothing but the message.
+        let span_trace: Vec<&str> = report
+            .span_trace
+            .iter()
+            .map(|entry| function_identity(&entry.function))
+            .collect();
+        let frames: Vec<&str> = report
             .frames
             .iter()
             .filter(|frame| frame.user)
             .map(|frame| function_identity(&frame.function))
-            .peekable();
-        if functions.peek().is_none() {
-            // No frames: the span trace is the next best path through the code.
-            let span_trace: Vec<&str> = report
-                .span_trace
-                .iter()
-                .map(|entry| function_identity(&entry.function))
-                .collect();
-            if span_trace.is_empty() {
-                hash.write(b"\0message\0");
-                hash.write(report.message.as_bytes());
-            } else {
-                for function in span_trace {
-                    hash.write(b"\0");
-                    hash.write(function.as_bytes());
-                }
-            }
+            .collect();
+        let path = if span_trace.is_empty() {
+            frames
         } else {
-            for function in functions {
-                hash.write(b"\0");
-                hash.write(function.as_bytes());
-            }
+            span_trace
+        };
+        if path.is_empty() {
+            hash.write(b"\0message\0");
+            hash.write(report.message.as_bytes());
+        }
+        for function in path {
+            hash.write(b"\0");
+            hash.write(function.as_bytes());
         }
         Fingerprint(hash.finish())
     }
@@ -136,6 +137,22 @@ mod tests {
         let other_path = report("StockError", "m", &[("shop::release", 10, true)]);
         assert_ne!(Fingerprint::of(&one), Fingerprint::of(&other_type));
         assert_ne!(Fingerprint::of(&one), Fingerprint::of(&other_path));
+    }
+
+    #[test]
+    fn a_report_whose_backtrace_was_not_captured_joins_its_group() {
+        let mut captured = report(
+            "E",
+            "a",
+            &[("shop::handler", 3, true), ("shop::reserve", 9, true)],
+        );
+        captured.span_trace.push(SpanTraceEntry {
+            function: "shop::reserve".to_owned(),
+            ..SpanTraceEntry::default()
+        });
+        let mut rate_limited = captured.clone();
+        rate_limited.frames.clear();
+        assert_eq!(Fingerprint::of(&captured), Fingerprint::of(&rate_limited));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::otlp_reports::reports_from_spans;
 use super::waterfall::{SpanTree, Timing, TreeNode, WaterfallRow};
 use super::Dedup;
 use crate::ids::{SpanId, TraceId};
-use crate::model::{Report, Span, SpanKind, SpanSighting, SpanStatus};
+use crate::model::{CodeLocation, Report, Span, SpanKind, SpanSighting, SpanStatus};
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -43,6 +43,8 @@ pub struct ChainLink {
     pub route: Option<String>,
     pub span_id: Option<SpanId>,
     pub span_name: Option<String>,
+    /// Where the error started in this service.
+    pub origin: Option<CodeLocation>,
     /// How this report was found to have caused the next one in the chain.
     pub caused_next_by: Option<LinkBasis>,
     pub report: Report,
@@ -101,6 +103,7 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
                 .span_id
                 .and_then(|id| span_names.get(&id).map(|name| (*name).to_owned()))
                 .or_else(|| edge_span_name(&report)),
+            origin: report.origin(),
             caused_next_by: next_basis,
             report,
         }

@@ -170,12 +170,30 @@ impl<'a> LogLine<'a> {
         if frames.is_empty() || detail == Detail::Full {
             text = stacktrace();
         }
-        if self.frames.is_none() {
-            // Lines from before the structured report: the frames are in the rendered text.
-            if let Some(text) = &text {
+        let mut span_trace: Vec<SpanTraceEntry> = self
+            .span_trace
+            .iter()
+            .flatten()
+            .map(|entry| SpanTraceEntry {
+                function: owned(&entry.function).unwrap_or_default(),
+                file: owned(&entry.file),
+                line: entry.line.and_then(|line| u32::try_from(line).ok()),
+                span_id: entry.span_id.as_deref().and_then(SpanId::parse),
+            })
+            .collect();
+        if self.frames.is_none() && self.span_trace.is_none() && text.is_none() {
+            // Grouping needs the path through the code; the text has it.
+            text = stacktrace();
+        }
+        if let Some(text) = &text {
+            // Lines from before the structured report: frames and span trace are in the text.
+            if self.frames.is_none() {
                 let (parsed, hidden) = frames_from_text(text);
                 frames = parsed;
                 hidden_frames = hidden_frames.or(hidden);
+            }
+            if self.span_trace.is_none() {
+                span_trace = span_trace_from_text(text);
             }
         }
         let kind = match self.exception_kind.as_deref() {
@@ -213,17 +231,7 @@ impl<'a> LogLine<'a> {
                 .collect(),
             frames,
             hidden_frames,
-            span_trace: self
-                .span_trace
-                .iter()
-                .flatten()
-                .map(|entry| SpanTraceEntry {
-                    function: owned(&entry.function).unwrap_or_default(),
-                    file: owned(&entry.file),
-                    line: entry.line.and_then(|line| u32::try_from(line).ok()),
-                    span_id: span(&entry.span_id),
-                })
-                .collect(),
+            span_trace,
             stacktrace: if detail == Detail::Full { text } else { None },
             spans: self
                 .spans
@@ -267,6 +275,33 @@ impl LineCause<'_> {
 
 fn owned(text: &Option<Cow<'_, str>>) -> Option<String> {
     text.as_deref().map(str::to_owned)
+}
+
+/// The span trace of a rendered report: `  in module::function at file.rs:57 (origin)`.
+pub fn span_trace_from_text(text: &str) -> Vec<SpanTraceEntry> {
+    let Some((_, section)) = text.split_once("Span trace (outermost first):") else {
+        return Vec::new();
+    };
+    let mut entries = Vec::new();
+    for line in section.lines().skip(1) {
+        let Some(entry) = line.trim().strip_prefix("in ") else {
+            break;
+        };
+        let entry = entry.strip_suffix(" (origin)").unwrap_or(entry);
+        let (function, place) = entry.split_once(" at ").unwrap_or((entry, ""));
+        let (file, line_number) = match place.rsplit_once(':') {
+            Some((file, line)) => (Some(file.to_owned()), line.parse().ok()),
+            None if !place.is_empty() => (Some(place.to_owned()), None),
+            None => (None, None),
+        };
+        entries.push(SpanTraceEntry {
+            function: function.to_owned(),
+            file,
+            line: line_number,
+            span_id: None,
+        });
+    }
+    entries
 }
 
 /// The frames of a rendered traceback (`  File "f.rs", line 12, in module::function`), and
@@ -326,6 +361,9 @@ mod tests {
             report.origin().unwrap().function,
             "shop::inventory::query_stock"
         );
+        assert_eq!(report.span_trace.len(), 1);
+        assert_eq!(report.span_trace[0].function, "shop::inventory::reserve");
+        assert_eq!(report.span_trace[0].line, Some(57));
     }
 
     #[test]
