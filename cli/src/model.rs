@@ -193,18 +193,6 @@ pub struct ExceptionEvent {
     pub stacktrace: Option<String>,
 }
 
-impl Default for TraceId {
-    fn default() -> TraceId {
-        TraceId(0)
-    }
-}
-
-impl Default for SpanId {
-    fn default() -> SpanId {
-        SpanId(0)
-    }
-}
-
 /// A log line inside a span, reduced to what a waterfall needs: when it was, in which span.
 #[derive(Clone, Debug, Serialize)]
 pub struct SpanSighting {
