@@ -1,0 +1,430 @@
+//! `tracefault show`: one trace as one story. Its spans as a waterfall (from OTLP spans when
+//! the source has them, else from what the report lines and log lines say of their spans),
+//! then its reports joined into one distributed traceback, origin first.
+
+use super::link::{link, LinkBasis, LinkKeys};
+use super::otlp_reports::reports_from_spans;
+use super::waterfall::{SpanTree, Timing, TreeNode, WaterfallRow};
+use super::Dedup;
+use crate::ids::{SpanId, TraceId};
+use crate::model::{CodeLocation, Report, Span, SpanKind, SpanSighting, SpanStatus};
+use crate::time::Timestamp;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Everything the sources said of one trace.
+#[derive(Debug, Default)]
+pub struct TraceEvidence {
+    pub reports: Vec<Report>,
+    pub spans: Vec<Span>,
+    pub sightings: Vec<SpanSighting>,
+}
+
+/// One trace, told.
+#[derive(Debug, Serialize)]
+pub struct Story {
+    pub trace_id: TraceId,
+    pub start: Option<Timestamp>,
+    pub duration: Option<i64>,
+    pub services: Vec<String>,
+    pub timing: Timing,
+    pub waterfall: Vec<WaterfallRow>,
+    /// The distributed traceback: the origin first, then each caller.
+    pub chain: Vec<ChainLink>,
+    /// Reports of the trace on another branch than the chain's.
+    pub others: Vec<ChainLink>,
+    pub notes: Vec<String>,
+}
+
+/// One service's report in the story.
+#[derive(Debug, Serialize)]
+pub struct ChainLink {
+    pub service: Option<String>,
+    pub route: Option<String>,
+    pub span_id: Option<SpanId>,
+    pub span_name: Option<String>,
+    /// Where the error started in this service.
+    pub origin: Option<CodeLocation>,
+    /// How this report was found to have caused the next one in the chain.
+    pub caused_next_by: Option<LinkBasis>,
+    pub report: Report,
+}
+
+pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
+    let mut notes = Vec::new();
+    let spans = unique_spans(evidence.spans, &mut notes);
+    let mut dedup = Dedup::default();
+    let mut reports: Vec<Report> = evidence
+        .reports
+        .into_iter()
+        .filter(|report| dedup.first_time(report))
+        .collect();
+    let span_tree = SpanTree::build(&spans.iter().map(tree_node).collect::<Vec<_>>());
+    notes.extend(span_tree.notes.iter().cloned());
+    if reports.is_empty() && !spans.is_empty() {
+        reports = reports_from_spans(&spans, &span_tree);
+    }
+    let parents = parent_links(&spans, &reports);
+    let keys: Vec<LinkKeys> = reports.iter().map(LinkKeys::of).collect();
+    let links = link(&keys, &parents);
+
+    let (timing, waterfall) = if spans.is_empty() {
+        (
+            Timing::Seen,
+            rows_from_logs(&reports, &links.caused, &evidence.sightings, &mut notes),
+        )
+    } else {
+        (Timing::Measured, rows_from_spans(&spans, &span_tree))
+    };
+    let start = spans
+        .iter()
+        .filter_map(|span| span.start)
+        .chain(evidence.sightings.iter().map(|seen| seen.timestamp))
+        .chain(reports.iter().filter_map(|report| report.timestamp))
+        .min();
+    let end = spans
+        .iter()
+        .filter_map(|span| span.end)
+        .chain(evidence.sightings.iter().map(|seen| seen.timestamp))
+        .chain(reports.iter().filter_map(|report| report.timestamp))
+        .max();
+    let span_names: HashMap<SpanId, &str> = spans
+        .iter()
+        .map(|span| (span.span_id, span.name.as_str()))
+        .collect();
+    let mut slots: Vec<Option<Report>> = reports.into_iter().map(Some).collect();
+    let mut take = |index: usize, next_basis: Option<LinkBasis>| {
+        let report = slots[index].take().unwrap_or_default();
+        ChainLink {
+            service: report.service.clone(),
+            route: report.route(),
+            span_id: report.span_id,
+            span_name: report
+                .span_id
+                .and_then(|id| span_names.get(&id).map(|name| (*name).to_owned()))
+                .or_else(|| edge_span_name(&report)),
+            origin: report.origin(),
+            caused_next_by: next_basis,
+            report,
+        }
+    };
+    let chain: Vec<ChainLink> = links
+        .chain
+        .iter()
+        .map(|&index| take(index, links.caused[index].map(|(_, basis)| basis)))
+        .collect();
+    let others: Vec<ChainLink> = links
+        .others
+        .iter()
+        .map(|&index| take(index, None))
+        .collect();
+    let mut services: Vec<String> = Vec::new();
+    let named = chain
+        .iter()
+        .chain(&others)
+        .filter_map(|link| link.service.as_deref())
+        .chain(waterfall.iter().filter_map(|row| row.service.as_deref()));
+    for service in named {
+        if !services.iter().any(|known| known == service) {
+            services.push(service.to_owned());
+        }
+    }
+    Story {
+        trace_id,
+        start,
+        duration: start.zip(end).map(|(start, end)| end.0 - start.0),
+        services,
+        timing,
+        waterfall,
+        chain,
+        others,
+        notes,
+    }
+}
+
+/// A span delivered twice (two overlapping exports) is one span: the last copy is kept.
+fn unique_spans(spans: Vec<Span>, notes: &mut Vec<String>) -> Vec<Span> {
+    let total = spans.len();
+    let mut position: HashMap<SpanId, usize> = HashMap::with_capacity(total);
+    let mut unique: Vec<Span> = Vec::with_capacity(total);
+    for span in spans {
+        match position.get(&span.span_id) {
+            Some(&at) => unique[at] = span,
+            None => {
+                position.insert(span.span_id, unique.len());
+                unique.push(span);
+            }
+        }
+    }
+    if unique.len() < total {
+        notes.push(format!(
+            "{} spans were read more than once",
+            total - unique.len()
+        ));
+    }
+    unique
+}
+
+fn tree_node(span: &Span) -> TreeNode {
+    TreeNode {
+        span_id: span.span_id,
+        parent: span.parent_span_id,
+        service: span.service.clone(),
+        is_server: span.kind == SpanKind::Server,
+        start: span.start,
+    }
+}
+
+/// Every parent link the trace shows: the spans', and those the reports name.
+fn parent_links(spans: &[Span], reports: &[Report]) -> HashMap<SpanId, SpanId> {
+    let mut parents = HashMap::new();
+    for span in spans {
+        if let Some(parent) = span.parent_span_id {
+            parents.insert(span.span_id, parent);
+        }
+    }
+    for report in reports {
+        let pairs = [
+            (report.span_id, report.parent_span_id),
+            (report.server_span_id, report.server_parent_span_id),
+        ];
+        for (child, parent) in pairs {
+            if let (Some(child), Some(parent)) = (child, parent) {
+                parents.entry(child).or_insert(parent);
+            }
+        }
+        for pair in report.span_trace.windows(2) {
+            if let (Some(outer), Some(inner)) = (pair[0].span_id, pair[1].span_id) {
+                parents.entry(inner).or_insert(outer);
+            }
+        }
+    }
+    parents.retain(|child, parent| child != parent);
+    parents
+}
+
+fn rows_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<WaterfallRow> {
+    let start = spans.iter().filter_map(|span| span.start).min();
+    tree.preorder
+        .iter()
+        .map(|&index| {
+            let span = &spans[index];
+            WaterfallRow {
+                depth: tree.depth[index],
+                service: span.service.clone(),
+                name: span.name.clone(),
+                span_id: span.span_id,
+                start_offset: start.zip(span.start).map(|(first, at)| at.0 - first.0),
+                duration: span.start.zip(span.end).map(|(from, to)| to.0 - from.0),
+                error: span.status == SpanStatus::Error,
+                raised: !span.exceptions.is_empty(),
+            }
+        })
+        .collect()
+}
+
+/// A span as the logs know it.
+#[derive(Debug, Default)]
+struct LogSpan {
+    span_id: SpanId,
+    name: Option<String>,
+    service: Option<String>,
+    parent: Option<SpanId>,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    error: bool,
+    raised: bool,
+    is_server: bool,
+}
+
+/// The spans the report lines name (server span, span trace, edge) and those the log lines
+/// were written in, joined by what the reports say of their parents and by the chain's links
+/// (a callee's server span under the caller's innermost function).
+fn rows_from_logs(
+    reports: &[Report],
+    caused: &[Option<(usize, LinkBasis)>],
+    sightings: &[SpanSighting],
+    notes: &mut Vec<String>,
+) -> Vec<WaterfallRow> {
+    let mut spans: Vec<LogSpan> = Vec::new();
+    let mut index: HashMap<SpanId, usize> = HashMap::new();
+    let mut note = |span: LogSpan, spans: &mut Vec<LogSpan>| {
+        let at = *index.entry(span.span_id).or_insert_with(|| {
+            spans.push(LogSpan {
+                span_id: span.span_id,
+                ..LogSpan::default()
+            });
+            spans.len() - 1
+        });
+        let known = &mut spans[at];
+        if known.name.is_none() {
+            known.name = span.name;
+        }
+        if known.service.is_none() {
+            known.service = span.service;
+        }
+        if known.parent.is_none() && span.parent != Some(span.span_id) {
+            known.parent = span.parent;
+        }
+        known.first = min_option(known.first, span.first);
+        known.last = max_option(known.last, span.last.or(span.first));
+        known.error |= span.error;
+        known.raised |= span.raised;
+        known.is_server |= span.is_server;
+    };
+    // Which report's span a caller's call came from: its innermost function.
+    let innermost = |report: &Report| {
+        report
+            .span_trace
+            .last()
+            .and_then(|entry| entry.span_id)
+            .or(report.span_id)
+    };
+    for (at, report) in reports.iter().enumerate() {
+        let called_from = caused[at].and_then(|(caller, _)| innermost(&reports[caller]));
+        let service = report.service.clone();
+        if let Some(server) = report.server_span_id {
+            note(
+                LogSpan {
+                    span_id: server,
+                    name: report.route().or_else(|| report.spans.first().cloned()),
+                    service: service.clone(),
+                    parent: called_from.or(report.server_parent_span_id),
+                    last: report.timestamp,
+                    error: true,
+                    is_server: true,
+                    ..LogSpan::default()
+                },
+                &mut spans,
+            );
+        }
+        let outer_parent = report.parent_span_id.or(report.server_span_id);
+        let mut previous: Option<SpanId> = None;
+        let entries = report.span_trace.len();
+        for (position, entry) in report.span_trace.iter().enumerate() {
+            let Some(span_id) = entry.span_id else {
+                continue;
+            };
+            let parent = match previous {
+                Some(outer) => Some(outer),
+                None if report.server_span_id.is_none() => outer_parent.or(called_from),
+                None => outer_parent,
+            };
+            note(
+                LogSpan {
+                    span_id,
+                    name: Some(short_name(&entry.function).to_owned()),
+                    service: service.clone(),
+                    parent,
+                    last: report.timestamp,
+                    error: true,
+                    raised: position + 1 == entries,
+                    ..LogSpan::default()
+                },
+                &mut spans,
+            );
+            previous = Some(span_id);
+        }
+        if let Some(edge) = report.span_id {
+            note(
+                LogSpan {
+                    span_id: edge,
+                    name: edge_span_name(report),
+                    service,
+                    parent: outer_parent.or(called_from),
+                    last: report.timestamp,
+                    error: true,
+                    ..LogSpan::default()
+                },
+                &mut spans,
+            );
+        }
+    }
+    for seen in sightings {
+        note(
+            LogSpan {
+                span_id: seen.span_id,
+                name: seen.span_name.clone(),
+                service: seen.service.clone(),
+                first: Some(seen.timestamp),
+                ..LogSpan::default()
+            },
+            &mut spans,
+        );
+    }
+    let nodes: Vec<TreeNode> = spans
+        .iter()
+        .map(|span| TreeNode {
+            span_id: span.span_id,
+            parent: span.parent,
+            service: span.service.clone(),
+            is_server: span.is_server,
+            start: span.first.or(span.last),
+        })
+        .collect();
+    let tree = SpanTree::build(&nodes);
+    notes.extend(tree.notes.iter().cloned());
+    // A span was open while anything under it was: children widen their parents, deepest
+    // first (reverse preorder visits every child before its parent).
+    for &at in tree.preorder.iter().rev() {
+        let parent = spans[at]
+            .parent
+            .and_then(|parent| index.get(&parent).copied());
+        if let (Some(parent), true) = (parent, tree.depth[at] > 0) {
+            let (first, last) = (spans[at].first.or(spans[at].last), spans[at].last);
+            spans[parent].first = min_option(spans[parent].first, first);
+            spans[parent].last = max_option(spans[parent].last, last);
+        }
+    }
+    let start = spans
+        .iter()
+        .filter_map(|span| span.first.or(span.last))
+        .min();
+    tree.preorder
+        .iter()
+        .map(|&at| {
+            let span = &spans[at];
+            let first = span.first.or(span.last);
+            WaterfallRow {
+                depth: tree.depth[at],
+                service: span.service.clone(),
+                name: span.name.clone().unwrap_or_else(|| "?".to_owned()),
+                span_id: span.span_id,
+                start_offset: start.zip(first).map(|(start, at)| at.0 - start.0),
+                duration: first.zip(span.last).map(|(from, to)| to.0 - from.0),
+                error: span.error,
+                raised: span.raised,
+            }
+        })
+        .collect()
+}
+
+/// The name of the span a report was emitted in: the innermost of its `spans`, else what its
+/// span trace's outermost function is called.
+fn edge_span_name(report: &Report) -> Option<String> {
+    report.spans.last().cloned().or_else(|| {
+        report
+            .span_trace
+            .first()
+            .map(|entry| short_name(&entry.function).to_owned())
+    })
+}
+
+/// `shop::inventory::query_stock` is span `query_stock`, as `#[trace]` names it.
+fn short_name(function: &str) -> &str {
+    function.rsplit("::").next().unwrap_or(function)
+}
+
+fn min_option(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_option(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}

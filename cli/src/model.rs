@@ -1,0 +1,204 @@
+//! What the sources say, in one shape whatever they were: error reports (from report lines,
+//! or rebuilt from OTLP spans) and spans. Owned, so that it outlives the line it came from.
+
+use crate::ids::{SpanId, TraceId};
+use crate::time::Timestamp;
+use serde::Serialize;
+
+/// An error or a panic that escaped an instrumented function: one report of one service.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    pub timestamp: Option<Timestamp>,
+    pub service: Option<String>,
+    pub trace_id: Option<TraceId>,
+    /// The span the error escaped from: the outermost instrumented function.
+    pub span_id: Option<SpanId>,
+    pub parent_span_id: Option<SpanId>,
+    /// The server span of the request the error happened in.
+    pub server_span_id: Option<SpanId>,
+    /// That server span's remote parent: the caller's client span.
+    pub server_parent_span_id: Option<SpanId>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub kind: ErrorKind,
+    pub type_name: String,
+    pub message: String,
+    /// The `source()` chain, outermost first.
+    pub causes: Vec<Cause>,
+    /// The visible frames at the origin, outermost first.
+    pub frames: Vec<Frame>,
+    pub hidden_frames: Option<u64>,
+    /// The instrumented functions the error passed through, outermost first, origin last.
+    pub span_trace: Vec<SpanTraceEntry>,
+    /// The report as the service rendered it (the Python-style text), when the source has it.
+    pub stacktrace: Option<String>,
+    /// The names of the spans the report was emitted in, outermost first.
+    pub spans: Vec<String>,
+    /// Where this report was read: a file and line, or a URL.
+    pub location: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorKind {
+    #[default]
+    Error,
+    Panic,
+}
+
+/// One error of a `source()` chain; one that came from another service says which, from
+/// which span, with what status.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Cause {
+    pub type_name: Option<String>,
+    pub message: String,
+    pub service: Option<String>,
+    /// The callee's server span.
+    pub span_id: Option<SpanId>,
+    pub status: Option<u16>,
+    pub frames: Vec<Frame>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Frame {
+    pub function: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    /// The application's own code, not the runtime's or a dependency's.
+    pub user: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SpanTraceEntry {
+    pub function: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub span_id: Option<SpanId>,
+}
+
+/// A place in the code: `function (file:line)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CodeLocation {
+    pub function: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+impl Report {
+    /// Where the error started: the innermost of the application's frames, else the origin
+    /// of the span trace.
+    pub fn origin(&self) -> Option<CodeLocation> {
+        let frame = self.frames.iter().rev().find(|frame| frame.user);
+        if let Some(frame) = frame {
+            return Some(CodeLocation {
+                function: frame.function.clone(),
+                file: frame.file.clone(),
+                line: frame.line,
+            });
+        }
+        self.span_trace.last().map(|entry| CodeLocation {
+            function: entry.function.clone(),
+            file: entry.file.clone(),
+            line: entry.line,
+        })
+    }
+
+    /// The request's route, `POST /orders/42`, when the report says.
+    pub fn route(&self) -> Option<String> {
+        match (&self.method, &self.path) {
+            (Some(method), Some(path)) => Some(format!("{method} {path}")),
+            (None, Some(path)) => Some(path.clone()),
+            _ => None,
+        }
+    }
+
+    /// The span ids this report knows to be its service's own: the edge, the span trace and
+    /// the server span.
+    pub fn own_span_ids(&self) -> impl Iterator<Item = SpanId> + '_ {
+        self.span_id
+            .into_iter()
+            .chain(self.server_span_id)
+            .chain(self.span_trace.iter().filter_map(|entry| entry.span_id))
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanKind {
+    #[default]
+    Unspecified,
+    Internal,
+    Server,
+    Client,
+    Producer,
+    Consumer,
+}
+
+impl SpanKind {
+    /// OTLP's enum, by number or (tolerated, though OTLP/JSON forbids it) by name.
+    pub fn from_otlp(number: Option<i64>, name: Option<&str>) -> SpanKind {
+        match (number, name) {
+            (Some(1), _) | (_, Some("SPAN_KIND_INTERNAL")) => SpanKind::Internal,
+            (Some(2), _) | (_, Some("SPAN_KIND_SERVER")) => SpanKind::Server,
+            (Some(3), _) | (_, Some("SPAN_KIND_CLIENT")) => SpanKind::Client,
+            (Some(4), _) | (_, Some("SPAN_KIND_PRODUCER")) => SpanKind::Producer,
+            (Some(5), _) | (_, Some("SPAN_KIND_CONSUMER")) => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanStatus {
+    #[default]
+    Unset,
+    Ok,
+    Error,
+}
+
+/// An OTLP span, with what the analysis reads of it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Span {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub parent_span_id: Option<SpanId>,
+    pub name: String,
+    pub service: Option<String>,
+    pub kind: SpanKind,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    pub status: SpanStatus,
+    pub status_message: String,
+    /// Attributes as text, in the order the span had them.
+    pub attributes: Vec<(String, String)>,
+    pub exceptions: Vec<ExceptionEvent>,
+}
+
+impl Span {
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// An `exception` event, by OpenTelemetry's conventions.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ExceptionEvent {
+    pub timestamp: Option<Timestamp>,
+    pub type_name: Option<String>,
+    pub message: Option<String>,
+    pub stacktrace: Option<String>,
+}
+
+/// A log line inside a span, reduced to what a waterfall needs: when it was, in which span.
+#[derive(Clone, Debug, Serialize)]
+pub struct SpanSighting {
+    pub timestamp: Timestamp,
+    pub service: Option<String>,
+    pub span_id: SpanId,
+    /// The innermost span's name.
+    pub span_name: Option<String>,
+}

@@ -1,0 +1,334 @@
+//! Where the data comes from: files, directories, globs and standard input holding JSON log
+//! lines or OTLP JSON, and tracing backends over HTTP. Each input is read once, in order,
+//! into a [`Sink`]; what could not be read is counted in [`ReadStats`], never fatal.
+
+pub mod http;
+pub mod lines;
+pub mod logline;
+pub mod otlp;
+
+use crate::model::Span;
+use lines::Line;
+use logline::LogLine;
+use serde::Serialize;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// One input named on the command line, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    /// How messages name it.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_owned(),
+            Input::File(path) => path.display().to_string(),
+        }
+    }
+
+    /// The service a file's name suggests, for lines that name none: `inventory.log` is
+    /// `inventory`'s.
+    fn service_hint(&self) -> Option<String> {
+        let Input::File(path) = self else {
+            return None;
+        };
+        let stem = path.file_name()?.to_str()?;
+        let stem = stem.split('.').next().unwrap_or(stem);
+        (!stem.is_empty()).then(|| stem.to_owned())
+    }
+}
+
+/// Files, directories (every file below, sorted), globs (`logs/*.log`, for shells that did
+/// not expand them) and `-`; standard input when there are none.
+pub fn resolve(arguments: &[String]) -> Result<Vec<Input>, String> {
+    if arguments.is_empty() {
+        return Ok(vec![Input::Stdin]);
+    }
+    let mut inputs = Vec::new();
+    for argument in arguments {
+        if argument == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = Path::new(argument);
+        if path.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files, 0)?;
+            files.sort();
+            inputs.extend(files.into_iter().map(Input::File));
+        } else if path.exists() {
+            inputs.push(Input::File(path.to_owned()));
+        } else if argument.contains(['*', '?', '[']) {
+            let matches = glob::glob(argument)
+                .map_err(|error| format!("{argument:?} is not a valid glob: {error}"))?;
+            let mut files: Vec<PathBuf> = matches
+                .filter_map(Result::ok)
+                .filter(|path| path.is_file())
+                .collect();
+            if files.is_empty() {
+                return Err(format!("no file matches {argument:?}"));
+            }
+            files.sort();
+            inputs.extend(files.into_iter().map(Input::File));
+        } else {
+            return Err(format!("{argument}: no such file or directory"));
+        }
+    }
+    let stdin_count = inputs
+        .iter()
+        .filter(|input| **input == Input::Stdin)
+        .count();
+    if stdin_count > 1 {
+        return Err("standard input (-) can be read only once".to_owned());
+    }
+    Ok(inputs)
+}
+
+/// Directories nest; symbolic links to directories could make a cycle, so depth is bounded.
+fn walk(directory: &Path, files: &mut Vec<PathBuf>, depth: usize) -> Result<(), String> {
+    const MAX_DEPTH: usize = 32;
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "{}: directories nested deeper than {MAX_DEPTH}",
+            directory.display()
+        ));
+    }
+    let entries = std::fs::read_dir(directory)
+        .map_err(|error| format!("{}: {error}", directory.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, files, depth + 1)?;
+        } else if path.is_file() {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// What was read, and what was skipped and why.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ReadStats {
+    pub inputs: u64,
+    pub lines: u64,
+    /// Lines with no tracefault JSON object on them (another program's output).
+    pub not_ours: u64,
+    /// Lines whose JSON did not parse (cut, invalid UTF-8, too deeply nested, wrong types).
+    pub malformed: u64,
+    /// Lines longer than the limit, skipped unread.
+    pub too_long: u64,
+    pub otlp_documents: u64,
+    pub spans: u64,
+    /// Inputs that could not be opened or read, with why.
+    pub unreadable: Vec<String>,
+}
+
+/// A log line that passed the sink's prefilter and parsed.
+#[derive(Debug)]
+pub struct LineContext<'a> {
+    pub input: &'a Input,
+    pub number: u64,
+    /// The service named by the line's prefix (kubectl's `--prefix`, docker compose's) or
+    /// the file's name.
+    pub service_hint: Option<&'a str>,
+}
+
+/// What the commands do with what is read.
+pub trait Sink {
+    /// Whether a line is worth parsing, from its raw bytes: the fast path. `json` starts at
+    /// the line's JSON object.
+    fn wants(&mut self, json: &[u8]) -> bool;
+    /// A line that was wanted and parsed.
+    fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>);
+    /// An OTLP span.
+    fn span(&mut self, span: Span);
+}
+
+/// How inputs are read.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOptions {
+    pub max_line: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions {
+            max_line: lines::DEFAULT_MAX_LINE,
+        }
+    }
+}
+
+/// Reads every input into `sink`; an input that cannot be opened is recorded and skipped.
+pub fn read_all(
+    inputs: &[Input],
+    options: ReadOptions,
+    sink: &mut impl Sink,
+    stats: &mut ReadStats,
+) {
+    for input in inputs {
+        stats.inputs += 1;
+        let outcome = match input {
+            Input::Stdin => read_one(io::stdin().lock(), input, options, sink, stats),
+            Input::File(path) => match std::fs::File::open(path) {
+                Ok(file) => read_one(file, input, options, sink, stats),
+                Err(error) => Err(error.to_string()),
+            },
+        };
+        if let Err(error) = outcome {
+            stats.unreadable.push(format!("{}: {error}", input.name()));
+        }
+    }
+}
+
+/// One input: OTLP JSON if it starts like a trace document, log lines otherwise.
+pub fn read_one(
+    input: impl Read,
+    name: &Input,
+    options: ReadOptions,
+    sink: &mut impl Sink,
+    stats: &mut ReadStats,
+) -> Result<(), String> {
+    let mut reader = BufReader::with_capacity(64 << 10, input);
+    let head = reader.fill_buf().map_err(|error| error.to_string())?;
+    if looks_like_otlp(head) {
+        let mut spans = 0;
+        let documents = otlp::read_spans(reader, |span| {
+            spans += 1;
+            sink.span(span);
+        });
+        stats.spans += spans;
+        stats.otlp_documents += documents?;
+        return Ok(());
+    }
+    let service_hint = name.service_hint();
+    lines::for_each_line(reader, options.max_line, |number, line| {
+        stats.lines += 1;
+        let line = match line {
+            Line::Complete(line) => line,
+            Line::TooLong(_) => {
+                stats.too_long += 1;
+                return;
+            }
+        };
+        let Some(start) = json_start(line) else {
+            stats.not_ours += 1;
+            return;
+        };
+        let json = &line[start..];
+        if !sink.wants(json) {
+            if !json.starts_with(OUR_START) {
+                stats.not_ours += 1;
+            }
+            return;
+        }
+        match LogLine::parse(json) {
+            Ok(parsed) if parsed.level.is_some() || parsed.timestamp.is_some() => {
+                let prefix_service = prefix_service(&line[..start]);
+                let context = LineContext {
+                    input: name,
+                    number,
+                    service_hint: prefix_service.or(service_hint.as_deref()),
+                };
+                sink.line(&parsed, &context);
+            }
+            Ok(_) => stats.not_ours += 1,
+            Err(_) => stats.malformed += 1,
+        }
+    })
+    .map_err(|error| error.to_string())
+}
+
+/// Every line `tracefault::init()` writes starts with this: the timestamp is its first key.
+const OUR_START: &[u8] = b"{\"timestamp\":\"";
+
+/// Where the line's JSON object starts, after any prefix (`[pod/x/c] `, `svc-1  | `, a
+/// syslog header): our own opening if it is there, else the first `{"`.
+fn json_start(line: &[u8]) -> Option<usize> {
+    if line.starts_with(OUR_START) {
+        return Some(0);
+    }
+    memchr::memmem::find(line, OUR_START).or_else(|| memchr::memmem::find(line, b"{\""))
+}
+
+/// The service a line's prefix names: kubectl's `--prefix` (`[pod/shop-orders-5d8f/orders]`:
+/// the container) or docker compose's (`orders-1  | `: the service).
+fn prefix_service(prefix: &[u8]) -> Option<&str> {
+    let prefix = std::str::from_utf8(prefix).ok()?.trim();
+    if let Some(inside) = prefix
+        .strip_prefix("[pod/")
+        .and_then(|rest| rest.strip_suffix(']'))
+    {
+        return inside.rsplit('/').next().filter(|name| !name.is_empty());
+    }
+    let name = prefix.strip_suffix('|')?.trim_end();
+    let name = match name.rsplit_once('-') {
+        Some((service, replica)) if replica.bytes().all(|b| b.is_ascii_digit()) => service,
+        _ => name,
+    };
+    (!name.is_empty() && !name.contains(char::is_whitespace)).then_some(name)
+}
+
+/// A trace document starts with one of the envelopes' keys.
+fn looks_like_otlp(head: &[u8]) -> bool {
+    let text = head.trim_ascii_start();
+    let Some(rest) = text.strip_prefix(b"{") else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    [
+        &b"\"resourceSpans\""[..],
+        b"\"result\"",
+        b"\"batches\"",
+        b"\"trace\"",
+    ]
+    .iter()
+    .any(|key| rest.starts_with(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_name_services() {
+        assert_eq!(
+            prefix_service(b"[pod/shop-orders-5d8f9/orders] "),
+            Some("orders")
+        );
+        assert_eq!(prefix_service(b"inventory-1  | "), Some("inventory"));
+        assert_eq!(prefix_service(b"gateway | "), Some("gateway"));
+        assert_eq!(prefix_service(b"Nov 28 04:51:38 host app: "), None);
+        assert_eq!(prefix_service(b""), None);
+    }
+
+    #[test]
+    fn json_starts_after_a_prefix() {
+        assert_eq!(json_start(br#"{"timestamp":"x"}"#), Some(0));
+        assert_eq!(
+            json_start(br#"[pod/a/b] {"x":{"timestamp":1}} {"timestamp":"x"}"#),
+            Some(32)
+        );
+        assert_eq!(json_start(br#"x | {"level":"INFO"}"#), Some(4));
+        assert_eq!(json_start(b"plain text { not json"), None);
+    }
+
+    #[test]
+    fn otlp_documents_are_told_from_log_lines() {
+        assert!(looks_like_otlp(b"  {\n  \"resourceSpans\": []}"));
+        assert!(looks_like_otlp(br#"{"result":{"resourceSpans":[]}}"#));
+        assert!(!looks_like_otlp(br#"{"timestamp":"2026-11-28T04:51:38Z"}"#));
+        assert!(!looks_like_otlp(b"[pod/a/b] {\"resourceSpans\":[]}"));
+    }
+
+    #[test]
+    fn a_missing_file_and_a_glob_without_matches_are_errors() {
+        assert!(resolve(&["/nonexistent/file.log".to_owned()]).is_err());
+        assert!(resolve(&["/nonexistent/*.log".to_owned()]).is_err());
+        assert!(resolve(&["-".to_owned(), "-".to_owned()]).is_err());
+        assert_eq!(resolve(&[]).unwrap(), vec![Input::Stdin]);
+    }
+}

@@ -1,0 +1,359 @@
+//! OTLP traces as JSON, whoever wrote them: the OpenTelemetry Collector's `file` exporter (one
+//! `TracesData` object per line), Jaeger v2's `GET /api/v3/traces/{id}` (`{"result": ...}`,
+//! or `{"error": ...}`), Tempo's `GET /api/traces/{id}` (`{"batches": ...}`, ids in base64)
+//! and `GET /api/v2/traces/{id}` (`{"trace": ...}`).
+//!
+//! One reader for all of them, lenient where the writers differ: ids in hex (OTLP/JSON) or
+//! base64 (protobuf's JSON mapping), 64-bit integers as strings or numbers, enums as numbers
+//! or names, `scopeSpans` or the older `instrumentationLibrarySpans`. Unknown keys are
+//! ignored, as OTLP/JSON receivers must.
+
+use crate::ids::{SpanId, TraceId};
+use crate::model::{ExceptionEvent, Span, SpanKind, SpanStatus};
+use crate::time::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
+use std::io::Read;
+
+/// The envelopes, all optional, so that one type reads every writer's document.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Document {
+    resource_spans: Vec<ResourceSpans>,
+    /// Tempo v1.
+    batches: Vec<ResourceSpans>,
+    /// Jaeger api_v3.
+    result: Option<Box<Document>>,
+    /// Tempo v2.
+    trace: Option<Box<Document>>,
+    /// Jaeger api_v3's `GRPCGatewayError`.
+    error: Option<GatewayError>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct GatewayError {
+    http_code: Option<i64>,
+    message: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ResourceSpans {
+    resource: Option<Resource>,
+    scope_spans: Vec<ScopeSpans>,
+    instrumentation_library_spans: Vec<ScopeSpans>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Resource {
+    attributes: Vec<KeyValue>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ScopeSpans {
+    spans: Vec<OtlpSpan>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct OtlpSpan {
+    trace_id: String,
+    span_id: String,
+    parent_span_id: String,
+    name: String,
+    kind: Option<NumberOrText>,
+    start_time_unix_nano: Option<NumberOrText>,
+    end_time_unix_nano: Option<NumberOrText>,
+    attributes: Vec<KeyValue>,
+    events: Vec<Event>,
+    status: Option<Status>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Event {
+    time_unix_nano: Option<NumberOrText>,
+    name: String,
+    attributes: Vec<KeyValue>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Status {
+    code: Option<NumberOrText>,
+    message: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct KeyValue {
+    key: String,
+    value: Option<Value>,
+}
+
+/// OTLP/JSON writes 64-bit integers as strings and enums as numbers; other writers differ.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum NumberOrText {
+    Number(i64),
+    Unsigned(u64),
+    Text(String),
+}
+
+impl NumberOrText {
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            NumberOrText::Number(number) => u64::try_from(*number).ok(),
+            NumberOrText::Unsigned(number) => Some(*number),
+            NumberOrText::Text(text) => text.trim().parse().ok(),
+        }
+    }
+
+    fn as_enum(&self) -> (Option<i64>, Option<&str>) {
+        match self {
+            NumberOrText::Number(number) => (Some(*number), None),
+            NumberOrText::Unsigned(number) => (i64::try_from(*number).ok(), None),
+            NumberOrText::Text(text) => (text.parse().ok(), Some(text.as_str())),
+        }
+    }
+}
+
+/// The spans of every document in `input`, one JSON value after another (a file exporter's
+/// lines, or one backend answer). Stops at the first value that is not OTLP JSON.
+pub fn read_spans(input: impl Read, mut each: impl FnMut(Span)) -> Result<u64, String> {
+    let documents = serde_json::Deserializer::from_reader(input).into_iter::<Document>();
+    let mut count = 0;
+    for document in documents {
+        let document = document.map_err(|error| format!("not OTLP JSON: {error}"))?;
+        count += 1;
+        spans_of(document, &mut each)?;
+    }
+    Ok(count)
+}
+
+fn spans_of(document: Document, each: &mut impl FnMut(Span)) -> Result<(), String> {
+    if let Some(error) = document.error {
+        let code = error
+            .http_code
+            .map(|code| format!(" ({code})"))
+            .unwrap_or_default();
+        return Err(format!(
+            "the backend answered an error{code}: {}",
+            error.message
+        ));
+    }
+    for inner in [document.result, document.trace].into_iter().flatten() {
+        spans_of(*inner, each)?;
+    }
+    for resource_spans in document.resource_spans.into_iter().chain(document.batches) {
+        let attributes = resource_spans.resource.unwrap_or_default().attributes;
+        let service = attributes
+            .iter()
+            .find(|attribute| attribute.key == "service.name")
+            .and_then(|attribute| attribute.value.as_ref())
+            .map(value_text);
+        let scopes = resource_spans
+            .scope_spans
+            .into_iter()
+            .chain(resource_spans.instrumentation_library_spans);
+        for span in scopes.flat_map(|scope| scope.spans) {
+            if let Some(span) = to_span(span, service.clone()) {
+                each(span);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `None` for a span without valid ids: nothing could refer to it.
+fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
+    let trace_id = TraceId::parse(&span.trace_id)?;
+    let span_id = SpanId::parse(&span.span_id)?;
+    let time = |value: &Option<NumberOrText>| {
+        value
+            .as_ref()
+            .and_then(NumberOrText::as_u64)
+            .filter(|&nanos| nanos > 0)
+            .map(Timestamp::from_unix_nanos)
+    };
+    let (kind_number, kind_name) = span
+        .kind
+        .as_ref()
+        .map(NumberOrText::as_enum)
+        .unwrap_or_default();
+    let status = span.status.unwrap_or_default();
+    let (code_number, code_name) = status
+        .code
+        .as_ref()
+        .map(NumberOrText::as_enum)
+        .unwrap_or_default();
+    let status_code = match (code_number, code_name) {
+        (Some(1), _) | (_, Some("STATUS_CODE_OK")) => SpanStatus::Ok,
+        (Some(2), _) | (_, Some("STATUS_CODE_ERROR")) => SpanStatus::Error,
+        _ => SpanStatus::Unset,
+    };
+    let exceptions = span
+        .events
+        .iter()
+        .filter(|event| event.name == "exception")
+        .map(|event| {
+            let attribute = |key: &str| {
+                event
+                    .attributes
+                    .iter()
+                    .find(|attribute| attribute.key == key)
+                    .and_then(|attribute| attribute.value.as_ref())
+                    .map(value_text)
+            };
+            ExceptionEvent {
+                timestamp: time(&event.time_unix_nano),
+                type_name: attribute("exception.type"),
+                message: attribute("exception.message"),
+                stacktrace: attribute("exception.stacktrace"),
+            }
+        })
+        .collect();
+    Some(Span {
+        trace_id,
+        // A span that names itself as its parent has none we can use.
+        parent_span_id: SpanId::parse(&span.parent_span_id).filter(|&parent| parent != span_id),
+        span_id,
+        name: span.name,
+        service,
+        kind: SpanKind::from_otlp(kind_number, kind_name),
+        start: time(&span.start_time_unix_nano),
+        end: time(&span.end_time_unix_nano),
+        status: status_code,
+        status_message: status.message,
+        attributes: span
+            .attributes
+            .iter()
+            .filter_map(|attribute| {
+                let value = attribute.value.as_ref()?;
+                Some((attribute.key.clone(), value_text(value)))
+            })
+            .collect(),
+        exceptions,
+    })
+}
+
+/// An `AnyValue` as text: `{"stringValue": "x"}` is `x`, `{"intValue": "68"}` is `68`.
+fn value_text(value: &Value) -> String {
+    let Value::Object(fields) = value else {
+        // Not an AnyValue: some writers put the plain value.
+        return plain_text(value);
+    };
+    let Some((key, inner)) = fields.iter().next() else {
+        return String::new();
+    };
+    match (key.as_str(), inner) {
+        ("arrayValue", Value::Object(array)) => {
+            let values = array.get("values").and_then(Value::as_array);
+            let items: Vec<String> = values.into_iter().flatten().map(value_text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        ("kvlistValue", Value::Object(list)) => {
+            let values = list.get("values").and_then(Value::as_array);
+            let items: Vec<String> = values
+                .into_iter()
+                .flatten()
+                .map(|pair| {
+                    let key = pair.get("key").and_then(Value::as_str).unwrap_or_default();
+                    let value = pair.get("value").map(value_text).unwrap_or_default();
+                    format!("{key}: {value}")
+                })
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        (_, inner) => plain_text(inner),
+    }
+}
+
+fn plain_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(json: &str) -> Result<Vec<Span>, String> {
+        let mut spans = Vec::new();
+        read_spans(json.as_bytes(), |span| spans.push(span))?;
+        Ok(spans)
+    }
+
+    const SPAN: &str = r#"{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","parentSpanId":"eee19b7ec3c1b173","name":"query_stock","kind":1,"startTimeUnixNano":"1764301847313000000","endTimeUnixNano":"1764301847313500000","attributes":[{"key":"code.line.number","value":{"intValue":"68"}},{"key":"code.function.name","value":{"stringValue":"shop::inventory::query_stock"}}],"events":[{"timeUnixNano":"1764301847313400000","name":"exception","attributes":[{"key":"exception.type","value":{"stringValue":"std::io::Error"}}]}],"status":{"code":2,"message":"connection refused"}}"#;
+
+    #[test]
+    fn the_file_exporters_lines_and_the_three_envelopes_read_alike() {
+        let resource = format!(
+            r#"{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"inventory"}}}}]}},"scopeSpans":[{{"scope":{{"name":"tracefault"}},"spans":[{SPAN}]}}]}}"#
+        );
+        for document in [
+            format!(r#"{{"resourceSpans":[{resource}]}}"#),
+            format!(r#"{{"result":{{"resourceSpans":[{resource}]}}}}"#),
+            format!(r#"{{"batches":[{resource}]}}"#),
+            format!(r#"{{"trace":{{"resourceSpans":[{resource}]}},"status":"complete"}}"#),
+        ] {
+            let spans = spans(&format!("{document}\n{document}\n")).unwrap();
+            assert_eq!(spans.len(), 2, "{document}");
+            let span = &spans[0];
+            assert_eq!(span.service.as_deref(), Some("inventory"));
+            assert_eq!(span.kind, SpanKind::Internal);
+            assert_eq!(span.status, SpanStatus::Error);
+            assert_eq!(span.status_message, "connection refused");
+            assert_eq!(span.attribute("code.line.number"), Some("68"));
+            assert_eq!(span.parent_span_id.unwrap().to_string(), "eee19b7ec3c1b173");
+            assert_eq!(span.end.unwrap().0 - span.start.unwrap().0, 500);
+            assert_eq!(
+                span.exceptions[0].type_name.as_deref(),
+                Some("std::io::Error")
+            );
+        }
+    }
+
+    #[test]
+    fn base64_ids_numbers_and_enum_names_are_read_too() {
+        let document = r#"{"batches":[{"instrumentationLibrarySpans":[{"spans":[{"traceId":"W47/95gDgQPSabYzgT/GDA==","spanId":"7uGbfsPBsXQ=","parentSpanId":"","kind":"SPAN_KIND_SERVER","startTimeUnixNano":1764301847313000000,"status":{"code":"STATUS_CODE_ERROR"}}]}]}]}"#;
+        let spans = spans(document).unwrap();
+        assert_eq!(
+            spans[0].trace_id.to_string(),
+            "5b8efff798038103d269b633813fc60c"
+        );
+        assert_eq!(spans[0].span_id.to_string(), "eee19b7ec3c1b174");
+        assert_eq!(spans[0].parent_span_id, None);
+        assert_eq!(spans[0].kind, SpanKind::Server);
+        assert_eq!(spans[0].status, SpanStatus::Error);
+    }
+
+    #[test]
+    fn a_span_that_is_its_own_parent_has_none() {
+        let document = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","parentSpanId":"eee19b7ec3c1b174"}]}]}]}"#;
+        assert_eq!(spans(document).unwrap()[0].parent_span_id, None);
+    }
+
+    #[test]
+    fn a_backend_error_and_junk_are_errors() {
+        let error = spans(r#"{"error":{"grpcCode":5,"httpCode":404,"message":"trace not found"}}"#)
+            .unwrap_err();
+        assert_eq!(
+            error,
+            "the backend answered an error (404): trace not found"
+        );
+        assert!(spans("not json").is_err());
+        let deep = format!(
+            r#"{{"resourceSpans":[{{"resource":{{"attributes":[{{"key":"k","value":{}{}}}]}}}}]}}"#,
+            r#"{"arrayValue":{"values":["#.repeat(5_000),
+            "]}}".repeat(5_000)
+        );
+        assert!(spans(&deep).is_err());
+    }
+}
