@@ -77,10 +77,19 @@ pub(crate) fn install() -> Result<(), Box<dyn std::error::Error + Send + Sync>> 
 }
 
 /// The event format of [`layer`]: ordinary events as one line, reports (the events of
-/// tracefault's sink) as a header line followed by the traceback, or as JSON lines.
+/// tracefault's sink) as a header line followed by the traceback, or as JSON lines. For a fmt
+/// layer of your own: `tracing_subscriber::fmt::layer().fmt_fields(EscapedFields)
+/// .event_format(EventFormat::new(LogFormat::Json))`.
 #[derive(Debug)]
 pub struct EventFormat {
     format: LogFormat,
+}
+
+impl EventFormat {
+    /// Lines in `format`.
+    pub fn new(format: LogFormat) -> EventFormat {
+        EventFormat { format }
+    }
 }
 
 impl<S, N> FormatEvent<S, N> for EventFormat

@@ -374,3 +374,27 @@ fn recursion_is_shown_three_times_then_counted_as_python_does() {
         "{stacktrace}"
     );
 }
+
+/// `Error` only for `'static` contents: described by `Display`, without a bound added.
+#[derive(Debug)]
+struct Full<T>(T);
+impl<T> std::fmt::Display for Full<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the ring is full")
+    }
+}
+impl<T: 'static + std::fmt::Debug> std::error::Error for Full<T> {}
+
+#[tracefault::trace]
+fn push_str(text: &str) -> Result<(), Full<&str>> {
+    Err(Full(text))
+}
+
+#[test]
+fn an_error_whose_error_impl_needs_static_is_described_by_display() {
+    let (result, captured) = capture(|| push_str("sku 42").map_err(|full| full.0.to_owned()));
+    assert_eq!(result, Err("sku 42".to_owned()));
+    let report = captured.the_report();
+    assert_eq!(report.field("exception.message"), "the ring is full");
+    assert_eq!(report.field("exception.type"), "errors::Full<&str>");
+}
