@@ -4,8 +4,8 @@
 //! functions from a `#[test]`, a `#[tokio::test]` and a `main` alike (issue #11: from a test
 //! binary they showed only "[19 runtime frames hidden]").
 //!
-//! The crate is written under the system's temporary directory and built into
-//! `$CARGO_TARGET_TMPDIR`, so that repeated runs build incrementally.
+//! The crate is written under the system's temporary directory (a directory per checkout) and
+//! built into `$CARGO_TARGET_TMPDIR`, so that repeated runs build incrementally.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -183,7 +183,14 @@ fn repository_root() -> PathBuf {
 /// Writes the crate; returns its directory.
 fn write_crate() -> PathBuf {
     let root = repository_root();
-    let dir = std::env::temp_dir().join("tracefault-outside-workspace");
+    // One directory per checkout, so that two checkouts on a machine do not share it.
+    let checkout = {
+        use std::hash::{Hash as _, Hasher as _};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        root.hash(&mut hasher);
+        hasher.finish()
+    };
+    let dir = std::env::temp_dir().join(format!("tracefault-outside-workspace-{checkout:016x}"));
     assert!(
         !dir.starts_with(&root) && !root.starts_with(&dir),
         "{} must be outside {}, or the repository's .cargo/config.toml applies",
