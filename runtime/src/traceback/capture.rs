@@ -71,30 +71,39 @@ fn frame_pointers_are_trusted() -> bool {
     *TRUSTED.get_or_init(frame_pointers_agree_with_the_unwinder)
 }
 
-/// Walks this stack both ways: frame pointers are trusted if they give a real chain whose
-/// return addresses above this function are the unwinder's, in the same order.
+/// Walks this stack both ways: frame pointers are trusted if, from this function's caller on,
+/// they give the unwinder's return addresses, every one and in the same order. A function
+/// built without frame pointers leaves the register to its caller's value, so a walk through
+/// it silently skips it and everything down to the nearest frame that has one (a user's crate
+/// built without them, under a `std` built with them): finding the walk's addresses somewhere
+/// on the stack is not enough, they must be the stack.
 #[inline(never)]
 fn frame_pointers_agree_with_the_unwinder() -> bool {
     let mut from_frame_pointers = [0; 32];
     let walked = frame_pointers::walk(&mut from_frame_pointers);
-    let mut from_unwinder = [0; 64];
-    let unwound = with_unwinder(&mut from_unwinder);
     if walked < MIN_FRAME_POINTER_FRAMES {
         return false;
     }
-    let unwound = &from_unwinder[..unwound];
-    let mut position = 0;
-    // The first return address leads back into this function, from a different call than the
-    // unwinder's; the callers above must be the same.
-    from_frame_pointers[1..walked].iter().all(|ip| {
-        match unwound[position..].iter().position(|u| u == ip) {
-            Some(found) => {
-                position += found + 1;
-                true
-            }
-            None => false,
+    // The unwinder's frame of this very function, found by the start of the function each
+    // frame is in; the frames after it are its callers.
+    let this_function = frame_pointers_agree_with_the_unwinder as fn() -> bool as usize;
+    let mut callers = [0; 64];
+    let mut len = 0;
+    let mut seen_this_function = false;
+    backtrace::trace(|frame| {
+        if seen_this_function {
+            callers[len] = frame.ip() as usize;
+            len += 1;
+        } else {
+            seen_this_function = frame.symbol_address() as usize == this_function;
         }
-    })
+        len < callers.len()
+    });
+    // The first return address leads back into this function, from a different call than the
+    // unwinder's; the callers above must be the same, with none missing. Without this
+    // function's frame in the unwinder's walk, nothing is trusted: slower, never wrong.
+    let callers_walked = &from_frame_pointers[1..walked];
+    len >= callers_walked.len() && callers[..callers_walked.len()] == *callers_walked
 }
 
 #[cfg(all(
