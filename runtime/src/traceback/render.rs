@@ -1,10 +1,9 @@
 //! Rendering: the frames Python-style, `File "…", line N, in function`, with the source line
-//! when the file can be read, and a count of the frames left out.
+//! when the file can be read ([`super::source`]), and a count of the frames left out.
 
 use super::{StackFrame, Traceback};
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 /// A visible frame as a report shows it: its path relative to the build directory, and the
 /// name of the function it belongs to.
@@ -111,7 +110,7 @@ fn write_frame(f: &mut fmt::Formatter<'_>, shown: &ShownFrame<'_>) -> fmt::Resul
                 .frame
                 .file
                 .as_deref()
-                .and_then(|path| source_line(path, line))
+                .and_then(|path| super::source::source_line(path, line))
             {
                 writeln!(f, "    {source}")?;
             }
@@ -149,57 +148,6 @@ fn nameless_body_label(function: &str) -> Option<&'static str> {
     } else {
         Some("<closure>")
     }
-}
-
-type SourceCache = Mutex<HashMap<String, Option<Arc<[String]>>>>;
-static SOURCES: OnceLock<SourceCache> = OnceLock::new();
-
-pub(super) fn clear_source_cache() {
-    if let Some(sources) = SOURCES.get() {
-        sources.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    }
-}
-
-/// The text of one line of a source file readable from here, as Python's `linecache` gives it.
-fn source_line(file: &str, line: u32) -> Option<SourceLine> {
-    if file.starts_with('<') || line == 0 {
-        return None;
-    }
-    let sources = SOURCES.get_or_init(Default::default);
-    let mut sources = sources.lock().unwrap_or_else(|e| e.into_inner());
-    let lines = match sources.get(file) {
-        Some(lines) => lines.clone()?,
-        None => sources
-            .entry(file.to_owned())
-            .or_insert_with(|| read_lines(file))
-            .clone()?,
-    };
-    let index = line as usize - 1;
-    (!lines.get(index)?.trim().is_empty()).then_some(SourceLine { lines, index })
-}
-
-/// A line of a cached source file.
-struct SourceLine {
-    lines: Arc<[String]>,
-    index: usize,
-}
-
-impl fmt::Display for SourceLine {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.lines[self.index].trim())
-    }
-}
-
-/// Sources above this size are not worth holding in memory to show a line.
-const MAX_SOURCE_BYTES: u64 = 4 << 20;
-
-fn read_lines(file: &str) -> Option<Arc<[String]>> {
-    let metadata = std::fs::metadata(file).ok()?;
-    if !metadata.is_file() || metadata.len() > MAX_SOURCE_BYTES {
-        return None;
-    }
-    let text = std::fs::read_to_string(file).ok()?;
-    Some(text.lines().map(str::to_owned).collect())
 }
 
 #[cfg(test)]
