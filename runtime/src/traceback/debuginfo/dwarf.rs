@@ -328,14 +328,14 @@ fn find_function(unit: UnitRef<'_, Reader>, probe: u64) -> gimli::Result<Option<
         for spec in abbrev.attributes() {
             let attr = entries.read_attribute(*spec)?;
             if !ranges.note(unit, &attr)? {
-                names.note(unit, &attr);
+                names.note(&attr);
             }
         }
         if !ranges.contains(unit, probe)? {
             // Its children are read on: a subprogram nested in it is a function of its own.
             continue;
         }
-        let name = names.resolve(unit)?;
+        let name = names.resolve(unit, 16)?;
         let inlined = if abbrev.has_children() {
             inlined_calls(unit, &mut entries, depth, probe)?
         } else {
@@ -401,12 +401,12 @@ fn inlined_calls(
                 (gimli::DW_AT_call_column, _) => {
                     call.call_column = attr.udata_value().unwrap_or(0) as u32;
                 }
-                _ => names.note(unit, &attr),
+                _ => names.note(&attr),
             }
         }
         let on_chain = ranges.contains(unit, probe)?;
         if on_chain {
-            call.name = names.resolve(unit)?;
+            call.name = names.resolve(unit, 16)?;
             chain.push(call);
         }
         if abbrev.has_children() {
@@ -418,26 +418,23 @@ fn inlined_calls(
     }
 }
 
-/// The name attributes of an entry, resolved as `addr2line` does.
+/// The name attributes of an entry, kept as read: only the entry that holds the address has
+/// its strings looked up (each lookup may touch another page of `.debug_str`).
 #[derive(Default)]
 struct Names {
-    linkage: Option<Reader>,
-    plain: Option<Reader>,
+    linkage: Option<AttributeValue<Reader>>,
+    plain: Option<AttributeValue<Reader>>,
     origin: Option<AttributeValue<Reader>>,
 }
 
 impl Names {
-    fn note(&mut self, unit: UnitRef<'_, Reader>, attr: &gimli::Attribute<Reader>) {
+    fn note(&mut self, attr: &gimli::Attribute<Reader>) {
         match attr.name() {
             gimli::DW_AT_linkage_name | gimli::DW_AT_MIPS_linkage_name => {
-                if let Ok(name) = unit.attr_string(attr.value()) {
-                    self.linkage = Some(name);
-                }
+                self.linkage = Some(attr.value());
             }
             gimli::DW_AT_name => {
-                if self.plain.is_none() {
-                    self.plain = unit.attr_string(attr.value()).ok();
-                }
+                self.plain.get_or_insert(attr.value());
             }
             gimli::DW_AT_abstract_origin | gimli::DW_AT_specification => {
                 self.origin = Some(attr.value());
@@ -446,12 +443,15 @@ impl Names {
         }
     }
 
-    fn resolve(self, unit: UnitRef<'_, Reader>) -> gimli::Result<Option<Reader>> {
-        if let Some(name) = self.linkage.or(self.plain) {
+    /// The name as `addr2line` gives it: the linkage name, else the plain name, else the name
+    /// of the entry this one refers to.
+    fn resolve(self, unit: UnitRef<'_, Reader>, recursion_limit: usize) -> gimli::Result<Option<Reader>> {
+        let string = |value: Option<AttributeValue<Reader>>| value.and_then(|value| unit.attr_string(value).ok());
+        if let Some(name) = string(self.linkage).or_else(|| string(self.plain)) {
             return Ok(Some(name));
         }
         match self.origin {
-            Some(origin) => name_of_reference(unit, origin, 16),
+            Some(origin) => name_of_reference(unit, origin, recursion_limit),
             None => Ok(None),
         }
     }
@@ -497,15 +497,9 @@ fn name_of_entry(
     let mut names = Names::default();
     for spec in abbrev.attributes() {
         let attr = entries.read_attribute(*spec)?;
-        names.note(unit, &attr);
+        names.note(&attr);
     }
-    if let Some(name) = names.linkage.or(names.plain) {
-        return Ok(Some(name));
-    }
-    match names.origin {
-        Some(origin) => name_of_reference(unit, origin, recursion_limit - 1),
-        None => Ok(None),
-    }
+    names.resolve(unit, recursion_limit - 1)
 }
 
 /// The header of the unit that holds `.debug_info` offset `offset`, found by walking the unit
