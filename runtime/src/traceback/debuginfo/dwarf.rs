@@ -242,10 +242,6 @@ impl UnitCache {
         units.push((offset, unit.clone()));
         Ok(unit)
     }
-
-    pub(super) fn clear(&self) {
-        self.units.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    }
 }
 
 /// Appends the frames of `probe` to `out`, innermost (inlined) first. `Ok(false)` if no unit

@@ -170,15 +170,6 @@ pub(super) fn warm_up() {
     release_pages();
 }
 
-/// Forgets the parsed unit headers (the indexes stay: they are what a warm process has).
-pub(super) fn clear_caches() {
-    for object in objects() {
-        if let Some(Ok(readable)) = object.file.get() {
-            readable.units.clear();
-        }
-    }
-}
-
 /// The loaded segment `[start, end)` that holds `address`.
 #[cfg(test)]
 pub(super) fn segment_holding(address: usize) -> Option<(usize, usize)> {
