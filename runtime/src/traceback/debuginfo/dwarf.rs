@@ -2,11 +2,11 @@
 //!
 //! An index says which unit covers which addresses (from `.debug_aranges`, and the root entry of
 //! any unit that has none); it is built once per object. Resolving an address then reads only
-//! that unit: its entries once, until the function around the address and the calls inlined
-//! into it at that address are found, and its line program once, until the row for the address
-//! is found. Nothing of a unit is kept but its parsed header (abbreviations, file table) in a
-//! small cache: no table of every row or every function, which is what made the first report
-//! cost tens of MiB.
+//! that unit: its entries once, for the address ranges of its functions, and its line program
+//! once, for the address ranges of its sequences; then the address's own function entry and
+//! its subtree (the calls inlined there), and the rows of its own sequence. A small cache keeps
+//! the last units read this way. No table of every row or every inlined call is built, which is
+//! what made the first report cost tens of MiB.
 //!
 //! What is read follows the `addr2line` crate's rules (names from `DW_AT_linkage_name`, then
 //! `DW_AT_name`, then through `DW_AT_abstract_origin` / `DW_AT_specification`; the innermost
@@ -207,14 +207,25 @@ pub(super) struct Location {
     pub(super) column: Option<u32>,
 }
 
-/// Parsed unit headers (abbreviations, file table) of the units read last: the frames of one
-/// traceback often share units.
+/// The units read last, each with its header parsed (abbreviations, file table) and the
+/// address ranges of its functions and line sequences: a traceback's frames often share
+/// units, and so do the tracebacks of one service.
 pub(super) struct UnitCache {
-    units: Mutex<Vec<(DebugInfoOffset<Offset>, Arc<Unit<Reader>>)>>,
+    units: Mutex<Vec<Arc<UnitEntry>>>,
 }
 
-/// Abbreviations of debug builds' units run to tens of KiB: a few units are enough.
-const CACHED_UNITS: usize = 8;
+/// Each entry is the size of its unit's function and sequence tables (a few KiB; a large
+/// unit's, some hundreds): a few are enough.
+const CACHED_UNITS: usize = 16;
+
+struct UnitEntry {
+    offset: DebugInfoOffset<Offset>,
+    unit: Unit<Reader>,
+    /// Subprograms with code: `(begin, end, entry)`, sorted by `begin`.
+    functions: Box<[(u64, u64, UnitOffset<Offset>)]>,
+    /// The line program and its sequences, sorted by start.
+    lines: Option<(gimli::CompleteLineProgram<Reader>, Box<[gimli::LineSequence<Reader>]>)>,
+}
 
 impl UnitCache {
     pub(super) fn new() -> UnitCache {
@@ -223,25 +234,65 @@ impl UnitCache {
         }
     }
 
-    fn get(&self, dwarf: &Dwarf<Reader>, offset: DebugInfoOffset<Offset>) -> gimli::Result<Arc<Unit<Reader>>> {
+    fn get(&self, dwarf: &Dwarf<Reader>, offset: DebugInfoOffset<Offset>) -> gimli::Result<Arc<UnitEntry>> {
         {
             let mut units = self.units.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(position) = units.iter().position(|(known, _)| *known == offset) {
+            if let Some(position) = units.iter().position(|entry| entry.offset == offset) {
                 let entry = units.remove(position);
-                let unit = entry.1.clone();
-                units.push(entry);
-                return Ok(unit);
+                units.push(entry.clone());
+                return Ok(entry);
             }
         }
         let header = dwarf.debug_info.header_from_offset(offset)?;
-        let unit = Arc::new(dwarf.unit(header)?);
+        let unit = dwarf.unit(header)?;
+        let functions = function_ranges(UnitRef::new(dwarf, &unit))?;
+        let lines = match unit.line_program.clone() {
+            Some(program) => {
+                let (program, mut sequences) = program.sequences()?;
+                sequences.sort_unstable_by_key(|sequence| sequence.start);
+                Some((program, sequences.into_boxed_slice()))
+            }
+            None => None,
+        };
+        let entry = Arc::new(UnitEntry {
+            offset,
+            unit,
+            functions,
+            lines,
+        });
         let mut units = self.units.lock().unwrap_or_else(|e| e.into_inner());
         if units.len() >= CACHED_UNITS {
             units.remove(0);
         }
-        units.push((offset, unit.clone()));
-        Ok(unit)
+        units.push(entry.clone());
+        Ok(entry)
     }
+}
+
+/// The address ranges of every subprogram of the unit, as `addr2line` collects them.
+fn function_ranges(
+    unit: UnitRef<'_, Reader>,
+) -> gimli::Result<Box<[(u64, u64, UnitOffset<Offset>)]>> {
+    let mut functions = Vec::new();
+    let mut entries = unit.entries_raw(None)?;
+    while !entries.is_empty() {
+        let offset = entries.next_offset();
+        let Some(abbrev) = entries.read_abbreviation()? else {
+            continue;
+        };
+        if abbrev.tag() != gimli::DW_TAG_subprogram {
+            entries.skip_attributes(abbrev.attributes())?;
+            continue;
+        }
+        let mut ranges = RangeAttributes::default();
+        for spec in abbrev.attributes() {
+            let attr = entries.read_attribute(*spec)?;
+            ranges.note(unit, &attr)?;
+        }
+        ranges.for_each(unit, |begin, end| functions.push((begin, end, offset)))?;
+    }
+    functions.sort_unstable_by_key(|&(begin, _, _)| begin);
+    Ok(functions.into_boxed_slice())
 }
 
 /// Appends the frames of `probe` to `out`, innermost (inlined) first. `Ok(false)` if no unit
@@ -254,10 +305,10 @@ pub(super) fn find_frames(
     out: &mut Vec<RawFrame>,
 ) -> gimli::Result<bool> {
     for offset in index.units_for(probe) {
-        let unit = units.get(dwarf, offset)?;
-        let unit = UnitRef::new(dwarf, &unit);
-        let function = find_function(unit, probe)?;
-        let location = find_location(unit, probe)?;
+        let entry = units.get(dwarf, offset)?;
+        let unit = UnitRef::new(dwarf, &entry.unit);
+        let function = find_function(&entry, unit, probe)?;
+        let location = find_location(&entry, unit, probe)?;
         let Some(function) = function else {
             if location.is_some() {
                 out.push(RawFrame {
@@ -306,40 +357,38 @@ struct InlinedCall {
 /// Nesting deeper than this is not debug info a compiler wrote.
 const MAX_NESTING: usize = 512;
 
-/// Reads the unit's entries in order until the subprogram that holds `probe` and its subtree
-/// have been read.
-fn find_function(unit: UnitRef<'_, Reader>, probe: u64) -> gimli::Result<Option<FunctionAt>> {
-    let mut entries = unit.entries_raw(None)?;
-    while !entries.is_empty() {
-        let depth = entries.next_depth();
-        let Some(abbrev) = entries.read_abbreviation()? else {
-            continue;
-        };
-        if abbrev.tag() != gimli::DW_TAG_subprogram {
-            entries.skip_attributes(abbrev.attributes())?;
-            continue;
-        }
-        let mut ranges = RangeAttributes::default();
-        let mut names = Names::default();
-        for spec in abbrev.attributes() {
-            let attr = entries.read_attribute(*spec)?;
-            if !ranges.note(unit, &attr)? {
-                names.note(&attr);
-            }
-        }
-        if !ranges.contains(unit, probe)? {
-            // Its children are read on: a subprogram nested in it is a function of its own.
-            continue;
-        }
-        let name = names.resolve(unit, 16)?;
-        let inlined = if abbrev.has_children() {
-            inlined_calls(unit, &mut entries, depth, probe)?
-        } else {
-            Vec::new()
-        };
-        return Ok(Some(FunctionAt { name, inlined }));
+/// The subprogram that holds `probe` (the innermost, if nested ones overlap), read from its
+/// entry on: its names, and its subtree for the calls inlined at `probe`.
+fn find_function(
+    entry: &UnitEntry,
+    unit: UnitRef<'_, Reader>,
+    probe: u64,
+) -> gimli::Result<Option<FunctionAt>> {
+    let after = entry.functions.partition_point(|&(begin, _, _)| begin <= probe);
+    let Some(&(_, _, offset)) = entry.functions[..after]
+        .iter()
+        .rev()
+        .find(|&&(_, end, _)| probe < end)
+    else {
+        return Ok(None);
+    };
+    let mut entries = unit.entries_raw(Some(offset))?;
+    let depth = entries.next_depth();
+    let Some(abbrev) = entries.read_abbreviation()? else {
+        return Ok(None);
+    };
+    let mut names = Names::default();
+    for spec in abbrev.attributes() {
+        let attr = entries.read_attribute(*spec)?;
+        names.note(&attr);
     }
-    Ok(None)
+    let name = names.resolve(unit, 16)?;
+    let inlined = if abbrev.has_children() {
+        inlined_calls(unit, &mut entries, depth, probe)?
+    } else {
+        Vec::new()
+    };
+    Ok(Some(FunctionAt { name, inlined }))
 }
 
 /// The chain of inlined calls at `probe` among the entries below a subprogram at `depth`.
@@ -520,43 +569,42 @@ fn unit_header_holding(
     Ok(None)
 }
 
-/// Runs the unit's line program until the sequence that holds `probe` ends; the location of
-/// the last row at or before `probe` in it, as `addr2line` picks it.
-fn find_location(unit: UnitRef<'_, Reader>, probe: u64) -> gimli::Result<Option<Location>> {
-    let Some(program) = unit.line_program.clone() else {
+/// The location of the last row at or before `probe` in the line sequence that holds it, as
+/// `addr2line` picks it: only that sequence's rows are run.
+fn find_location(
+    entry: &UnitEntry,
+    unit: UnitRef<'_, Reader>,
+    probe: u64,
+) -> gimli::Result<Option<Location>> {
+    let Some((program, sequences)) = &entry.lines else {
         return Ok(None);
     };
-    let mut rows = program.rows();
-    let mut sequence_start: Option<u64> = None;
+    let after = sequences.partition_point(|sequence| sequence.start <= probe);
+    let Some(sequence) = after
+        .checked_sub(1)
+        .map(|index| &sequences[index])
+        .filter(|sequence| probe < sequence.end)
+    else {
+        return Ok(None);
+    };
+    let mut rows = program.resume_from(sequence);
     let mut best: Option<(u64, u32, u32)> = None;
     while let Some((_, row)) = rows.next_row()? {
-        let address = row.address();
-        if row.end_sequence() {
-            if let (Some(start), Some((file, line, column))) = (sequence_start, best) {
-                if start <= probe && probe < address {
-                    let line = u32::try_from(line).unwrap_or(0);
-                    return Ok(Some(Location {
-                        file: file_name(unit, file),
-                        line: (line != 0).then_some(line),
-                        column: (line != 0).then_some(column),
-                    }));
-                }
-            }
-            sequence_start = None;
-            best = None;
-            continue;
+        if row.end_sequence() || row.address() > probe {
+            break;
         }
-        sequence_start.get_or_insert(address);
-        if address <= probe {
-            let line = row.line().map_or(0, |line| u32::try_from(line.get()).unwrap_or(0));
-            let column = match row.column() {
-                gimli::ColumnType::LeftEdge => 0,
-                gimli::ColumnType::Column(column) => u32::try_from(column.get()).unwrap_or(0),
-            };
-            best = Some((row.file_index(), line, column));
-        }
+        let line = row.line().map_or(0, |line| u32::try_from(line.get()).unwrap_or(0));
+        let column = match row.column() {
+            gimli::ColumnType::LeftEdge => 0,
+            gimli::ColumnType::Column(column) => u32::try_from(column.get()).unwrap_or(0),
+        };
+        best = Some((row.file_index(), line, column));
     }
-    Ok(None)
+    Ok(best.map(|(file, line, column)| Location {
+        file: file_name(unit, file),
+        line: (line != 0).then_some(line),
+        column: (line != 0).then_some(column),
+    }))
 }
 
 /// The path of file `index` of the unit's line program: the compilation directory, the
