@@ -41,7 +41,7 @@ fn symbols() -> &'static SymbolCache {
     SYMBOLS.get_or_init(|| Mutex::new(BoundedCache::new(CACHED_IPS)))
 }
 
-/// Forgets every resolved symbol and source line, so that benchmarks can measure a first
+/// Forgets every resolved symbol, source line and rendered text, so that benchmarks can measure a first
 /// formatting. What a warm process knows of its object files stays: their indexes of
 /// compilation units and the few unit headers read last (as the `backtrace` crate kept its
 /// parsed debug info).
@@ -49,6 +49,7 @@ fn symbols() -> &'static SymbolCache {
 pub fn clear_caches() {
     symbols().lock().unwrap_or_else(|e| e.into_inner()).clear();
     super::source::clear_cache();
+    super::render::clear_rendered_cache();
 }
 
 /// The frames of each instruction pointer, in order. Addresses not cached are resolved in

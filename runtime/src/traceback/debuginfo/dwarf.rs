@@ -24,6 +24,11 @@ type Offset = usize;
 /// merged.
 pub(super) struct UnitIndex {
     ranges: Box<[UnitRange]>,
+    /// `reach[i]`: the greatest end of `ranges[..=i]`.
+    reach: Box<[u64]>,
+    /// Where each unit starts in `.debug_info`, in order: references into other units name
+    /// an offset in that section.
+    starts: Box<[Offset]>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -60,11 +65,13 @@ impl UnitIndex {
         covered.sort_unstable_by_key(|offset| offset.0);
         // `.debug_aranges` may leave units out (some compilers do not emit it): those are
         // indexed by their root entry's ranges.
+        let mut starts = Vec::new();
         let mut units = dwarf.units();
         while let Ok(Some(header)) = units.next() {
             let Some(offset) = header.debug_info_offset() else {
                 continue;
             };
+            starts.push(offset.0);
             let is_code = matches!(
                 header.type_(),
                 gimli::UnitType::Compilation | gimli::UnitType::Skeleton(_)
@@ -93,32 +100,51 @@ impl UnitIndex {
                 _ => merged.push(range),
             }
         }
+        UnitIndex::new(merged, starts)
+    }
+
+    fn new(ranges: Vec<UnitRange>, starts: Vec<Offset>) -> UnitIndex {
+        let reach = ranges
+            .iter()
+            .scan(0, |reach, range| {
+                *reach = range.end.max(*reach);
+                Some(*reach)
+            })
+            .collect();
         UnitIndex {
-            ranges: merged.into_boxed_slice(),
+            ranges: ranges.into_boxed_slice(),
+            reach,
+            starts: starts.into_boxed_slice(),
         }
     }
 
-    /// The units whose ranges hold `probe`: usually one.
+    /// The units whose ranges hold `probe`, the nearest first: usually one. Overlapping units
+    /// are rare (identical code folded by the linker); `reach` ends the search as soon as no
+    /// earlier range reaches `probe`.
     fn units_for(&self, probe: u64) -> impl Iterator<Item = DebugInfoOffset<Offset>> + '_ {
-        let after = self.ranges.partition_point(|range| range.begin <= probe);
-        let nearest = after
-            .checked_sub(1)
-            .map(|index| self.ranges[index])
-            .filter(|range| probe < range.end);
-        // Overlapping units are rare (identical code folded by the linker): look further only
-        // when the nearest range does not hold the address.
-        let others = self.ranges[..after]
-            .iter()
-            .rev()
-            .skip(1)
-            .filter(move |range| probe < range.end && Some(range.unit) != nearest.map(|n| n.unit));
-        nearest.map(|range| range.unit).into_iter().chain(others.map(|range| range.unit))
+        let mut next = self.ranges.partition_point(|range| range.begin <= probe);
+        let mut last = None;
+        std::iter::from_fn(move || {
+            while next > 0 {
+                next -= 1;
+                if self.reach[next] <= probe {
+                    return None;
+                }
+                let range = self.ranges[next];
+                if probe < range.end && last != Some(range.unit) {
+                    last = Some(range.unit);
+                    return Some(range.unit);
+                }
+            }
+            None
+        })
     }
 
     /// Bytes held by the index.
     #[cfg(test)]
     pub(super) fn heap_bytes(&self) -> usize {
-        self.ranges.len() * std::mem::size_of::<UnitRange>()
+        self.ranges.len() * (std::mem::size_of::<UnitRange>() + std::mem::size_of::<u64>())
+            + self.starts.len() * std::mem::size_of::<Offset>()
     }
 }
 
@@ -212,6 +238,8 @@ pub(super) struct Location {
 /// units, and so do the tracebacks of one service.
 pub(super) struct UnitCache {
     units: Mutex<Vec<Arc<UnitEntry>>>,
+    /// Units read only for the names that other units refer to: their headers alone.
+    headers: Mutex<Vec<(DebugInfoOffset<Offset>, Arc<Unit<Reader>>)>>,
 }
 
 /// Each entry is the size of its unit's function and sequence tables (a few KiB; a large
@@ -231,7 +259,35 @@ impl UnitCache {
     pub(super) fn new() -> UnitCache {
         UnitCache {
             units: Mutex::new(Vec::with_capacity(CACHED_UNITS)),
+            headers: Mutex::new(Vec::with_capacity(CACHED_UNITS)),
         }
+    }
+
+    /// The unit that holds `.debug_info` offset `offset`, its header parsed.
+    fn header(
+        &self,
+        dwarf: &Dwarf<Reader>,
+        index: &UnitIndex,
+        offset: DebugInfoOffset<Offset>,
+    ) -> gimli::Result<Option<Arc<Unit<Reader>>>> {
+        let after = index.starts.partition_point(|&start| start <= offset.0);
+        let Some(&start) = after.checked_sub(1).and_then(|last| index.starts.get(last)) else {
+            return Ok(None);
+        };
+        let start = DebugInfoOffset(start);
+        let mut headers = self.headers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(position) = headers.iter().position(|(known, _)| *known == start) {
+            let entry = headers.remove(position);
+            let unit = entry.1.clone();
+            headers.push(entry);
+            return Ok(Some(unit));
+        }
+        let unit = Arc::new(dwarf.unit(dwarf.debug_info.header_from_offset(start)?)?);
+        if headers.len() >= CACHED_UNITS {
+            headers.remove(0);
+        }
+        headers.push((start, unit.clone()));
+        Ok(Some(unit))
     }
 
     fn get(&self, dwarf: &Dwarf<Reader>, offset: DebugInfoOffset<Offset>) -> gimli::Result<Arc<UnitEntry>> {
@@ -307,7 +363,8 @@ pub(super) fn find_frames(
     for offset in index.units_for(probe) {
         let entry = units.get(dwarf, offset)?;
         let unit = UnitRef::new(dwarf, &entry.unit);
-        let function = find_function(&entry, unit, probe)?;
+        let others = OtherUnits { index, units };
+        let function = find_function(&entry, unit, &others, probe)?;
         let location = find_location(&entry, unit, probe)?;
         let Some(function) = function else {
             if location.is_some() {
@@ -362,6 +419,7 @@ const MAX_NESTING: usize = 512;
 fn find_function(
     entry: &UnitEntry,
     unit: UnitRef<'_, Reader>,
+    others: &OtherUnits<'_>,
     probe: u64,
 ) -> gimli::Result<Option<FunctionAt>> {
     let after = entry.functions.partition_point(|&(begin, _, _)| begin <= probe);
@@ -382,9 +440,9 @@ fn find_function(
         let attr = entries.read_attribute(*spec)?;
         names.note(&attr);
     }
-    let name = names.resolve(unit, 16)?;
+    let name = names.resolve(unit, others, 16)?;
     let inlined = if abbrev.has_children() {
-        inlined_calls(unit, &mut entries, depth, probe)?
+        inlined_calls(unit, others, &mut entries, depth, probe)?
     } else {
         Vec::new()
     };
@@ -394,6 +452,7 @@ fn find_function(
 /// The chain of inlined calls at `probe` among the entries below a subprogram at `depth`.
 fn inlined_calls(
     unit: UnitRef<'_, Reader>,
+    others: &OtherUnits<'_>,
     entries: &mut gimli::EntriesRaw<'_, Reader>,
     depth: isize,
     probe: u64,
@@ -451,7 +510,7 @@ fn inlined_calls(
         }
         let on_chain = ranges.contains(unit, probe)?;
         if on_chain {
-            call.name = names.resolve(unit, 16)?;
+            call.name = names.resolve(unit, others, 16)?;
             chain.push(call);
         }
         if abbrev.has_children() {
@@ -490,13 +549,18 @@ impl Names {
 
     /// The name as `addr2line` gives it: the linkage name, else the plain name, else the name
     /// of the entry this one refers to.
-    fn resolve(self, unit: UnitRef<'_, Reader>, recursion_limit: usize) -> gimli::Result<Option<Reader>> {
+    fn resolve(
+        self,
+        unit: UnitRef<'_, Reader>,
+        others: &OtherUnits<'_>,
+        recursion_limit: usize,
+    ) -> gimli::Result<Option<Reader>> {
         let string = |value: Option<AttributeValue<Reader>>| value.and_then(|value| unit.attr_string(value).ok());
         if let Some(name) = string(self.linkage).or_else(|| string(self.plain)) {
             return Ok(Some(name));
         }
         match self.origin {
-            Some(origin) => name_of_reference(unit, origin, recursion_limit),
+            Some(origin) => name_of_reference(unit, others, origin, recursion_limit),
             None => Ok(None),
         }
     }
@@ -506,6 +570,7 @@ impl Names {
 /// `recursion_limit` times.
 fn name_of_reference(
     unit: UnitRef<'_, Reader>,
+    others: &OtherUnits<'_>,
     reference: AttributeValue<Reader>,
     recursion_limit: usize,
 ) -> gimli::Result<Option<Reader>> {
@@ -513,18 +578,16 @@ fn name_of_reference(
         return Ok(None);
     }
     match reference {
-        AttributeValue::UnitRef(offset) => name_of_entry(unit, offset, recursion_limit),
+        AttributeValue::UnitRef(offset) => name_of_entry(unit, others, offset, recursion_limit),
         AttributeValue::DebugInfoRef(offset) => {
-            // A reference into another unit (cross-unit inlining, as with LTO): read that
-            // unit's header, without caching it.
-            let Some(header) = unit_header_holding(unit.dwarf, offset)? else {
+            // A reference into another unit (inlining across codegen units or crates).
+            let Some(other) = others.units.header(unit.dwarf, others.index, offset)? else {
                 return Ok(None);
             };
-            let Some(unit_offset) = offset.to_unit_offset(&header) else {
+            let Some(unit_offset) = offset.to_unit_offset(&other.header) else {
                 return Ok(None);
             };
-            let other = unit.dwarf.unit(header)?;
-            name_of_entry(UnitRef::new(unit.dwarf, &other), unit_offset, recursion_limit)
+            name_of_entry(UnitRef::new(unit.dwarf, &other), others, unit_offset, recursion_limit)
         }
         _ => Ok(None),
     }
@@ -532,6 +595,7 @@ fn name_of_reference(
 
 fn name_of_entry(
     unit: UnitRef<'_, Reader>,
+    others: &OtherUnits<'_>,
     offset: UnitOffset<Offset>,
     recursion_limit: usize,
 ) -> gimli::Result<Option<Reader>> {
@@ -544,29 +608,13 @@ fn name_of_entry(
         let attr = entries.read_attribute(*spec)?;
         names.note(&attr);
     }
-    names.resolve(unit, recursion_limit - 1)
+    names.resolve(unit, others, recursion_limit - 1)
 }
 
-/// The header of the unit that holds `.debug_info` offset `offset`, found by walking the unit
-/// headers (each read skips a whole unit).
-fn unit_header_holding(
-    dwarf: &Dwarf<Reader>,
-    offset: DebugInfoOffset<Offset>,
-) -> gimli::Result<Option<gimli::UnitHeader<Reader>>> {
-    let mut units = dwarf.units();
-    while let Some(header) = units.next()? {
-        let Some(start) = header.debug_info_offset() else {
-            continue;
-        };
-        let end = start.0 + header.length_including_self();
-        if start.0 <= offset.0 && offset.0 < end {
-            return Ok(Some(header));
-        }
-        if start.0 > offset.0 {
-            break;
-        }
-    }
-    Ok(None)
+/// What a lookup needs to follow a reference into another unit.
+struct OtherUnits<'a> {
+    index: &'a UnitIndex,
+    units: &'a UnitCache,
 }
 
 /// The location of the last row at or before `probe` in the line sequence that holds it, as
@@ -667,14 +715,11 @@ mod tests {
     #[test]
     fn an_address_between_units_has_none_and_overlaps_are_all_found() {
         let unit = |offset| DebugInfoOffset(offset);
-        let index = UnitIndex {
-            ranges: vec![
-                UnitRange { begin: 10, end: 20, unit: unit(1) },
-                UnitRange { begin: 15, end: 30, unit: unit(2) },
-                UnitRange { begin: 40, end: 50, unit: unit(3) },
-            ]
-            .into_boxed_slice(),
-        };
+        let index = UnitIndex::new(vec![
+            UnitRange { begin: 10, end: 20, unit: unit(1) },
+            UnitRange { begin: 15, end: 30, unit: unit(2) },
+            UnitRange { begin: 40, end: 50, unit: unit(3) },
+        ], Vec::new());
         assert_eq!(index.units_for(35).count(), 0);
         assert_eq!(index.units_for(45).collect::<Vec<_>>(), [unit(3)]);
         assert_eq!(index.units_for(17).collect::<Vec<_>>(), [unit(2), unit(1)]);

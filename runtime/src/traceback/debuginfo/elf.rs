@@ -10,6 +10,7 @@ use object::elf::{FileHeader64, SHF_COMPRESSED, STT_FUNC, STT_OBJECT};
 use object::read::elf::{FileHeader as _, SectionHeader as _, Sym as _, SymbolTable};
 use object::NativeEndian;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// DWARF sections as `gimli` reads them: slices of the mapping, which lives as long as the
 /// process.
@@ -20,6 +21,9 @@ type Elf = FileHeader64<NativeEndian>;
 pub(super) struct ObjectFile {
     map: &'static Mmap,
     symbols: SymbolTable<'static, Elf>,
+    /// The function and object symbols' `(address, index)`, sorted, built on first use: 16
+    /// bytes a symbol.
+    sorted_symbols: OnceLock<Box<[(u64, u32)]>>,
     /// `None` when the file carries no DWARF of its own.
     pub(super) dwarf: Option<gimli::Dwarf<Reader>>,
 }
@@ -99,6 +103,7 @@ impl ObjectFile {
         Ok(ObjectFile {
             map,
             symbols,
+            sorted_symbols: OnceLock::new(),
             dwarf,
         })
     }
@@ -107,21 +112,28 @@ impl ObjectFile {
     /// crate finds it: the nearest symbol at or below it whose size reaches it.
     pub(super) fn symbol_name(&self, address: u64) -> Option<&'static [u8]> {
         let endian = NativeEndian;
-        let mut best: Option<&'static <Elf as object::read::elf::FileHeader>::Sym> = None;
-        for symbol in self.symbols.iter() {
-            let kind = symbol.st_type();
-            if (kind != STT_FUNC && kind != STT_OBJECT) || symbol.is_undefined(endian) {
-                continue;
-            }
-            let start = symbol.st_value(endian);
-            if start <= address && best.is_none_or(|best| best.st_value(endian) < start) {
-                best = Some(symbol);
-            }
-        }
-        let best = best?;
-        let end = best.st_value(endian).saturating_add(best.st_size(endian));
+        let sorted = self.sorted_symbols.get_or_init(|| {
+            let mut sorted: Vec<(u64, u32)> = self
+                .symbols
+                .iter()
+                .enumerate()
+                .filter(|(_, symbol)| {
+                    let kind = symbol.st_type();
+                    (kind == STT_FUNC || kind == STT_OBJECT) && !symbol.is_undefined(endian)
+                })
+                .filter_map(|(index, symbol)| Some((symbol.st_value(endian), u32::try_from(index).ok()?)))
+                .collect();
+            // The first of several symbols at one address wins, as in the table.
+            sorted.sort_by_key(|&(start, _)| start);
+            sorted.dedup_by_key(|&mut (start, _)| start);
+            sorted.into_boxed_slice()
+        });
+        let after = sorted.partition_point(|&(start, _)| start <= address);
+        let &(start, index) = sorted.get(after.checked_sub(1)?)?;
+        let symbol = self.symbols.symbol(object::SymbolIndex(index as usize)).ok()?;
+        let end = start.saturating_add(symbol.st_size(endian));
         (address <= end)
-            .then(|| self.symbols.symbol_name(endian, best).ok())
+            .then(|| self.symbols.symbol_name(endian, symbol).ok())
             .flatten()
     }
 
