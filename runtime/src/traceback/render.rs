@@ -67,7 +67,9 @@ fn call_path_key(ips: &[usize], known_files: &[&str]) -> u64 {
     let mix = |hash: u64, word: u64| (hash.rotate_left(5) ^ word).wrapping_mul(K);
     let mut hash = ips.iter().fold(0, |hash, &ip| mix(hash, ip as u64));
     for file in known_files {
-        hash = file.bytes().fold(mix(hash, 0xff), |hash, byte| mix(hash, u64::from(byte)));
+        hash = file
+            .bytes()
+            .fold(mix(hash, 0xff), |hash, byte| mix(hash, u64::from(byte)));
     }
     hash
 }
@@ -106,7 +108,10 @@ impl Traceback {
     ) -> fmt::Result {
         let ips = self.instruction_pointers();
         let key = call_path_key(ips, known_files);
-        let known = rendered().lock().unwrap_or_else(|e| e.into_inner()).get(&key);
+        let known = rendered()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key);
         if let Some(text) = known.filter(|text| text.is_of(ips, known_files)) {
             return f.write_str(&text.text);
         }

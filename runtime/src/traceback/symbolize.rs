@@ -77,7 +77,10 @@ pub(super) fn resolve_all(ips: &[usize]) -> Vec<Arc<[StackFrame]>> {
 }
 
 /// The raw frames of the return address `ip`: the lean path, else the `backtrace` crate.
-fn raw_frames(ip: usize, mut each: impl FnMut(Option<&str>, Option<&Path>, Option<u32>, Option<u32>)) {
+fn raw_frames(
+    ip: usize,
+    mut each: impl FnMut(Option<&str>, Option<&Path>, Option<u32>, Option<u32>),
+) {
     // A return address follows its call: the byte before it is inside the call.
     match debuginfo::resolve(ip.wrapping_sub(1)) {
         Lookup::Frames(frames) => {
@@ -95,7 +98,12 @@ fn raw_frames(ip: usize, mut each: impl FnMut(Option<&str>, Option<&Path>, Optio
                 let name = symbol
                     .name()
                     .map(|name| String::from_utf8_lossy(name.as_bytes()).into_owned());
-                each(name.as_deref(), symbol.filename(), symbol.lineno(), symbol.colno());
+                each(
+                    name.as_deref(),
+                    symbol.filename(),
+                    symbol.lineno(),
+                    symbol.colno(),
+                );
             });
         }
     }
@@ -307,7 +315,10 @@ mod tests {
         let mut frames = Vec::new();
         backtrace::resolve((address + 1) as *mut std::ffi::c_void, |symbol| {
             frames.push((
-                symbol.name().map(|name| format!("{name:#}")).unwrap_or_default(),
+                symbol
+                    .name()
+                    .map(|name| format!("{name:#}"))
+                    .unwrap_or_default(),
                 symbol.filename().map(|file| file.display().to_string()),
                 symbol.lineno(),
                 symbol.colno(),
@@ -358,7 +369,10 @@ mod tests {
             with_inlined += usize::from(lean.len() > 1);
         }
         assert!(compared >= 400, "only {compared} addresses were compared");
-        assert!(with_inlined > 10, "only {with_inlined} addresses had inlined frames");
+        assert!(
+            with_inlined > 10,
+            "only {with_inlined} addresses had inlined frames"
+        );
     }
 
     #[test]

@@ -149,7 +149,7 @@ impl UnitIndex {
 }
 
 /// Calls `add` with each address range of the unit's root entry.
-fn root_ranges(unit: UnitRef<'_, Reader>, mut add: impl FnMut(u64, u64)) -> gimli::Result<()> {
+fn root_ranges(unit: UnitRef<'_, Reader>, add: impl FnMut(u64, u64)) -> gimli::Result<()> {
     let mut entries = unit.entries_raw(None)?;
     let Some(abbrev) = entries.read_abbreviation()? else {
         return Ok(());
@@ -159,7 +159,7 @@ fn root_ranges(unit: UnitRef<'_, Reader>, mut add: impl FnMut(u64, u64)) -> giml
         let attr = entries.read_attribute(*spec)?;
         ranges.note(unit, &attr)?;
     }
-    ranges.for_each(unit, |begin, end| add(begin, end))?;
+    ranges.for_each(unit, add)?;
     Ok(())
 }
 
@@ -174,7 +174,11 @@ struct RangeAttributes {
 
 impl RangeAttributes {
     /// Keeps `attr` if it is one of the address attributes.
-    fn note(&mut self, unit: UnitRef<'_, Reader>, attr: &gimli::Attribute<Reader>) -> gimli::Result<bool> {
+    fn note(
+        &mut self,
+        unit: UnitRef<'_, Reader>,
+        attr: &gimli::Attribute<Reader>,
+    ) -> gimli::Result<bool> {
         match (attr.name(), attr.value()) {
             (gimli::DW_AT_low_pc, AttributeValue::Addr(address)) => self.low_pc = Some(address),
             (gimli::DW_AT_low_pc, AttributeValue::DebugAddrIndex(index)) => {
@@ -192,7 +196,11 @@ impl RangeAttributes {
     }
 
     /// Calls `f` with each non-empty range.
-    fn for_each(&self, unit: UnitRef<'_, Reader>, mut f: impl FnMut(u64, u64)) -> gimli::Result<()> {
+    fn for_each(
+        &self,
+        unit: UnitRef<'_, Reader>,
+        mut f: impl FnMut(u64, u64),
+    ) -> gimli::Result<()> {
         let mut add = |begin: u64, end: u64| {
             if begin < end {
                 f(begin, end)
@@ -239,20 +247,32 @@ pub(super) struct Location {
 pub(super) struct UnitCache {
     units: Mutex<Vec<Arc<UnitEntry>>>,
     /// Units read only for the names that other units refer to: their headers alone.
-    headers: Mutex<Vec<(DebugInfoOffset<Offset>, Arc<Unit<Reader>>)>>,
+    headers: Mutex<Vec<(DebugInfoOffset<Offset>, UnitHeader)>>,
 }
 
 /// Each entry is the size of its unit's function and sequence tables (a few KiB; a large
 /// unit's, some hundreds): a few are enough.
 const CACHED_UNITS: usize = 16;
 
+/// A unit whose header alone is parsed.
+type UnitHeader = Arc<Unit<Reader>>;
+
+/// A line program run once, and its sequences sorted by start.
+type Sequences = (
+    gimli::CompleteLineProgram<Reader>,
+    Box<[gimli::LineSequence<Reader>]>,
+);
+
+/// A subprogram's address range and its entry.
+type FunctionRange = (u64, u64, UnitOffset<Offset>);
+
 struct UnitEntry {
     offset: DebugInfoOffset<Offset>,
     unit: Unit<Reader>,
     /// Subprograms with code: `(begin, end, entry)`, sorted by `begin`.
-    functions: Box<[(u64, u64, UnitOffset<Offset>)]>,
+    functions: Box<[FunctionRange]>,
     /// The line program and its sequences, sorted by start.
-    lines: Option<(gimli::CompleteLineProgram<Reader>, Box<[gimli::LineSequence<Reader>]>)>,
+    lines: Option<Sequences>,
 }
 
 impl UnitCache {
@@ -269,7 +289,7 @@ impl UnitCache {
         dwarf: &Dwarf<Reader>,
         index: &UnitIndex,
         offset: DebugInfoOffset<Offset>,
-    ) -> gimli::Result<Option<Arc<Unit<Reader>>>> {
+    ) -> gimli::Result<Option<UnitHeader>> {
         let after = index.starts.partition_point(|&start| start <= offset.0);
         let Some(&start) = after.checked_sub(1).and_then(|last| index.starts.get(last)) else {
             return Ok(None);
@@ -290,7 +310,11 @@ impl UnitCache {
         Ok(Some(unit))
     }
 
-    fn get(&self, dwarf: &Dwarf<Reader>, offset: DebugInfoOffset<Offset>) -> gimli::Result<Arc<UnitEntry>> {
+    fn get(
+        &self,
+        dwarf: &Dwarf<Reader>,
+        offset: DebugInfoOffset<Offset>,
+    ) -> gimli::Result<Arc<UnitEntry>> {
         {
             let mut units = self.units.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(position) = units.iter().position(|entry| entry.offset == offset) {
@@ -326,9 +350,7 @@ impl UnitCache {
 }
 
 /// The address ranges of every subprogram of the unit, as `addr2line` collects them.
-fn function_ranges(
-    unit: UnitRef<'_, Reader>,
-) -> gimli::Result<Box<[(u64, u64, UnitOffset<Offset>)]>> {
+fn function_ranges(unit: UnitRef<'_, Reader>) -> gimli::Result<Box<[FunctionRange]>> {
     let mut functions = Vec::new();
     let mut entries = unit.entries_raw(None)?;
     while !entries.is_empty() {
@@ -422,7 +444,9 @@ fn find_function(
     others: &OtherUnits<'_>,
     probe: u64,
 ) -> gimli::Result<Option<FunctionAt>> {
-    let after = entry.functions.partition_point(|&(begin, _, _)| begin <= probe);
+    let after = entry
+        .functions
+        .partition_point(|&(begin, _, _)| begin <= probe);
     let Some(&(_, _, offset)) = entry.functions[..after]
         .iter()
         .rev()
@@ -466,7 +490,10 @@ fn inlined_calls(
         if next_depth <= depth || entries.is_empty() {
             return Ok(chain);
         }
-        while open.last().is_some_and(|&(open_depth, _)| open_depth >= next_depth) {
+        while open
+            .last()
+            .is_some_and(|&(open_depth, _)| open_depth >= next_depth)
+        {
             open.pop();
         }
         let Some(abbrev) = entries.read_abbreviation()? else {
@@ -555,7 +582,9 @@ impl Names {
         others: &OtherUnits<'_>,
         recursion_limit: usize,
     ) -> gimli::Result<Option<Reader>> {
-        let string = |value: Option<AttributeValue<Reader>>| value.and_then(|value| unit.attr_string(value).ok());
+        let string = |value: Option<AttributeValue<Reader>>| {
+            value.and_then(|value| unit.attr_string(value).ok())
+        };
         if let Some(name) = string(self.linkage).or_else(|| string(self.plain)) {
             return Ok(Some(name));
         }
@@ -587,7 +616,12 @@ fn name_of_reference(
             let Some(unit_offset) = offset.to_unit_offset(&other.header) else {
                 return Ok(None);
             };
-            name_of_entry(UnitRef::new(unit.dwarf, &other), others, unit_offset, recursion_limit)
+            name_of_entry(
+                UnitRef::new(unit.dwarf, &other),
+                others,
+                unit_offset,
+                recursion_limit,
+            )
         }
         _ => Ok(None),
     }
@@ -641,7 +675,9 @@ fn find_location(
         if row.end_sequence() || row.address() > probe {
             break;
         }
-        let line = row.line().map_or(0, |line| u32::try_from(line.get()).unwrap_or(0));
+        let line = row
+            .line()
+            .map_or(0, |line| u32::try_from(line.get()).unwrap_or(0));
         let column = match row.column() {
             gimli::ColumnType::LeftEdge => 0,
             gimli::ColumnType::Column(column) => u32::try_from(column.get()).unwrap_or(0),
@@ -669,10 +705,16 @@ fn file_name(unit: UnitRef<'_, Reader>, index: u64) -> Option<String> {
     };
     if file.directory_index() != 0 {
         if let Some(directory) = file.directory(header) {
-            push_path(&mut path, &unit.attr_string(directory).ok()?.to_string_lossy());
+            push_path(
+                &mut path,
+                &unit.attr_string(directory).ok()?.to_string_lossy(),
+            );
         }
     }
-    push_path(&mut path, &unit.attr_string(file.path_name()).ok()?.to_string_lossy());
+    push_path(
+        &mut path,
+        &unit.attr_string(file.path_name()).ok()?.to_string_lossy(),
+    );
     Some(path)
 }
 
@@ -715,11 +757,26 @@ mod tests {
     #[test]
     fn an_address_between_units_has_none_and_overlaps_are_all_found() {
         let unit = |offset| DebugInfoOffset(offset);
-        let index = UnitIndex::new(vec![
-            UnitRange { begin: 10, end: 20, unit: unit(1) },
-            UnitRange { begin: 15, end: 30, unit: unit(2) },
-            UnitRange { begin: 40, end: 50, unit: unit(3) },
-        ], Vec::new());
+        let index = UnitIndex::new(
+            vec![
+                UnitRange {
+                    begin: 10,
+                    end: 20,
+                    unit: unit(1),
+                },
+                UnitRange {
+                    begin: 15,
+                    end: 30,
+                    unit: unit(2),
+                },
+                UnitRange {
+                    begin: 40,
+                    end: 50,
+                    unit: unit(3),
+                },
+            ],
+            Vec::new(),
+        );
         assert_eq!(index.units_for(35).count(), 0);
         assert_eq!(index.units_for(45).collect::<Vec<_>>(), [unit(3)]);
         assert_eq!(index.units_for(17).collect::<Vec<_>>(), [unit(2), unit(1)]);

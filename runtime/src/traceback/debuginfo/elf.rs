@@ -78,7 +78,8 @@ impl ObjectFile {
         }
         let section = |name: &str| sections.section_by_name(endian, name.as_bytes());
         let compressed = DWARF_SECTIONS.iter().any(|name| {
-            section(name).is_some_and(|(_, header)| header.sh_flags(endian).contains(SHF_COMPRESSED))
+            section(name)
+                .is_some_and(|(_, header)| header.sh_flags(endian).contains(SHF_COMPRESSED))
         }) || sections.iter().any(|header| {
             sections
                 .section_name(endian, header)
@@ -121,7 +122,9 @@ impl ObjectFile {
                     let kind = symbol.st_type();
                     (kind == STT_FUNC || kind == STT_OBJECT) && !symbol.is_undefined(endian)
                 })
-                .filter_map(|(index, symbol)| Some((symbol.st_value(endian), u32::try_from(index).ok()?)))
+                .filter_map(|(index, symbol)| {
+                    Some((symbol.st_value(endian), u32::try_from(index).ok()?))
+                })
                 .collect();
             // The first of several symbols at one address wins, as in the table.
             sorted.sort_by_key(|&(start, _)| start);
@@ -130,7 +133,10 @@ impl ObjectFile {
         });
         let after = sorted.partition_point(|&(start, _)| start <= address);
         let &(start, index) = sorted.get(after.checked_sub(1)?)?;
-        let symbol = self.symbols.symbol(object::SymbolIndex(index as usize)).ok()?;
+        let symbol = self
+            .symbols
+            .symbol(object::SymbolIndex(index as usize))
+            .ok()?;
         let end = start.saturating_add(symbol.st_size(endian));
         (address <= end)
             .then(|| self.symbols.symbol_name(endian, symbol).ok())
@@ -142,7 +148,10 @@ impl ObjectFile {
     pub(super) fn release_pages(&self) {
         // SAFETY: the mapping is private and read-only: dropping its pages only makes the next
         // read fault them in again from the file.
-        let _ = unsafe { self.map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        let _ = unsafe {
+            self.map
+                .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
+        };
     }
 }
 
