@@ -373,17 +373,30 @@ fn function_ranges(unit: UnitRef<'_, Reader>) -> gimli::Result<Box<[FunctionRang
     Ok(functions.into_boxed_slice())
 }
 
-/// Appends the frames of `probe` to `out`, innermost (inlined) first. `Ok(false)` if no unit
-/// has either a function or a line for it.
+/// What a unit said of an address.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Found {
+    /// Frames were appended.
+    Frames,
+    /// No unit has either a function or a line for it.
+    Nothing,
+    /// Its unit's entries are in a split DWARF file (`.dwo`, `.dwp`).
+    InSplitUnit,
+}
+
+/// Appends the frames of `probe` to `out`, innermost (inlined) first.
 pub(super) fn find_frames(
     dwarf: &Dwarf<Reader>,
     index: &UnitIndex,
     units: &UnitCache,
     probe: u64,
     out: &mut Vec<RawFrame>,
-) -> gimli::Result<bool> {
+) -> gimli::Result<Found> {
     for offset in index.units_for(probe) {
         let entry = units.get(dwarf, offset)?;
+        if entry.unit.dwo_id.is_some() {
+            return Ok(Found::InSplitUnit);
+        }
         let unit = UnitRef::new(dwarf, &entry.unit);
         let others = OtherUnits { index, units };
         let function = find_function(&entry, unit, &others, probe)?;
@@ -394,7 +407,7 @@ pub(super) fn find_frames(
                     name: None,
                     location,
                 });
-                return Ok(true);
+                return Ok(Found::Frames);
             }
             continue;
         };
@@ -414,9 +427,9 @@ pub(super) fn find_frames(
             name: function.name,
             location: next_location,
         });
-        return Ok(true);
+        return Ok(Found::Frames);
     }
-    Ok(false)
+    Ok(Found::Nothing)
 }
 
 /// The function whose code holds an address, and the calls inlined into it there, outermost

@@ -103,8 +103,10 @@ pub(super) fn resolve(address: usize) -> Lookup {
         let index = readable.index(dwarf);
         // Malformed debug info: nothing from it, as the `backtrace` crate does; the symbol
         // table may still name the address.
-        if dwarf::find_frames(dwarf, index, &readable.units, stated, &mut raw).is_err() {
-            raw.clear();
+        match dwarf::find_frames(dwarf, index, &readable.units, stated, &mut raw) {
+            Ok(dwarf::Found::Frames | dwarf::Found::Nothing) => {}
+            Ok(dwarf::Found::InSplitUnit) => return Lookup::Fallback,
+            Err(_) => raw.clear(),
         }
     }
     let symbol = || {
@@ -188,4 +190,75 @@ pub(super) fn index_bytes() -> usize {
             _ => None,
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of this test executable with bytes of its debug sections and symbols replaced by
+    /// noise: every lookup ends, with frames or without, and none panics.
+    #[test]
+    fn corrupted_debug_info_gives_no_frames_rather_than_a_panic() {
+        let executable = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let here = corrupted_debug_info_gives_no_frames_rather_than_a_panic as fn() as usize;
+        let main = objects().iter().find(|object| object.is_main).unwrap();
+        let stated = main.loaded.stated_address(here).unwrap();
+        let dir = std::env::temp_dir().join(format!("tracefault-dwarf-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut noise = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rounds_read = 0;
+        let sections = dwarf_section_ranges(&executable);
+        assert!(sections.len() >= 4, "{sections:?}");
+        for (round, stride) in [97usize, 13, 5].into_iter().enumerate() {
+            let mut bytes = executable.clone();
+            for &(start, end) in &sections {
+                for byte in bytes[start..end].iter_mut().step_by(stride) {
+                    noise ^= noise << 13;
+                    noise ^= noise >> 7;
+                    noise ^= noise << 17;
+                    *byte = noise as u8;
+                }
+            }
+            let path = dir.join(format!("corrupted-{round}"));
+            std::fs::write(&path, &bytes).unwrap();
+            let Ok(file) = elf::ObjectFile::open(&path, true) else {
+                continue;
+            };
+            let Some(dwarf) = &file.dwarf else {
+                continue;
+            };
+            rounds_read += 1;
+            let index = dwarf::UnitIndex::build(dwarf);
+            let units = dwarf::UnitCache::new();
+            for offset in (0..4096u64).step_by(16) {
+                let mut frames = Vec::new();
+                let _ = dwarf::find_frames(dwarf, &index, &units, stated + offset, &mut frames);
+                let _ = file.symbol_name(stated + offset);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        // Only the sections' contents were changed: each copy was read, not refused.
+        assert_eq!(rounds_read, 3);
+    }
+
+    /// The file ranges of the DWARF sections of an ELF file.
+    fn dwarf_section_ranges(bytes: &[u8]) -> Vec<(usize, usize)> {
+        use object::read::elf::{FileHeader as _, SectionHeader as _};
+        let header = object::elf::FileHeader64::<object::NativeEndian>::parse(bytes).unwrap();
+        let endian = header.endian().unwrap();
+        let sections = header.sections(endian, bytes).unwrap();
+        sections
+            .iter()
+            .filter(|section| {
+                sections
+                    .section_name(endian, section)
+                    .is_ok_and(|name| name.starts_with(b".debug_"))
+            })
+            .map(|section| {
+                let start = section.sh_offset(endian) as usize;
+                (start, start + section.sh_size(endian) as usize)
+            })
+            .collect()
+    }
 }
