@@ -148,10 +148,14 @@ impl ObjectFile {
     pub(super) fn release_pages(&self) {
         // SAFETY: the mapping is private and read-only: dropping its pages only makes the next
         // read fault them in again from the file.
+        #[cfg(unix)]
         let _ = unsafe {
             self.map
                 .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
         };
+        // Elsewhere the system decides what stays resident.
+        #[cfg(not(unix))]
+        let _ = self.map;
     }
 }
 
