@@ -41,10 +41,10 @@ fn symbols() -> &'static SymbolCache {
     SYMBOLS.get_or_init(|| Mutex::new(BoundedCache::new(CACHED_IPS)))
 }
 
-/// Forgets every resolved symbol, source line and rendered text, so that benchmarks can measure a first
-/// formatting. What a warm process knows of its object files stays: their indexes of
-/// compilation units and the few unit headers read last (as the `backtrace` crate kept its
-/// parsed debug info).
+/// Forgets every resolved symbol, source line and rendered text, so that benchmarks can
+/// measure a first formatting. What a warm process knows of its object files stays: their
+/// indexes of compilation units and the tables of the units read last (as the `backtrace`
+/// crate kept its parsed debug info).
 #[doc(hidden)]
 pub fn clear_caches() {
     symbols().lock().unwrap_or_else(|e| e.into_inner()).clear();
@@ -136,7 +136,7 @@ fn demangle(name: &str) -> String {
 
 /// Builds, on a thread of its own, what the first report would otherwise build on the thread
 /// that reports it: the executable's mapping and its index of compilation units (a few
-/// milliseconds and a few hundred KiB in a release build). Call it once at start-up; later
+/// milliseconds and under a MiB for a release build of a service like the shop). Call it once at start-up; later
 /// calls do nothing. A report formatted before it is done waits for the index.
 ///
 /// ```
