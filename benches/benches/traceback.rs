@@ -36,7 +36,9 @@ fn report_of(traceback: Traceback) -> ErrorReport {
 
 fn format(c: &mut Criterion) {
     let mut group = c.benchmark_group("format_depth_20");
-    // Each iteration formats a fresh capture with tracefault's caches emptied.
+    // Each iteration formats a fresh capture with tracefault's caches emptied just before it:
+    // one setup per iteration, or the batch's later iterations would find the symbols and
+    // text that its first one cached.
     group.bench_function("tracefault_first", |b| {
         b.iter_batched(
             || {
@@ -44,7 +46,7 @@ fn format(c: &mut Criterion) {
                 report_of(at_depth(DEPTH, &mut Traceback::capture))
             },
             |report| black_box(report.to_string()),
-            BatchSize::SmallInput,
+            BatchSize::PerIteration,
         )
     });
     // A fresh capture of the same call path: its symbols are cached.

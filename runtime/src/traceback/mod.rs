@@ -1,19 +1,24 @@
 //! Captured backtraces, Python's `traceback.extract_tb` for Rust.
 //!
 //! Capturing records raw instruction pointers into a fixed buffer and nothing else
-//! ([`capture`]); turning them into functions, files and lines ([`symbolize`]) happens only when
-//! a report is formatted, and each instruction pointer is resolved once per process. What is
-//! plumbing rather than anybody's logic is decided in [`filter`], and the Python-style text is
-//! written by [`render`].
+//! ([`capture`]); turning them into functions, files and lines ([`symbolize`], reading only the
+//! debug info each address needs through [`debuginfo`]) happens only when a report is
+//! formatted, and what is learned is kept in bounded caches ([`cache`]). What is plumbing rather
+//! than anybody's logic is decided in [`filter`], the Python-style text is written by [`render`],
+//! with the one source line each frame shows read by [`source`].
 
+mod cache;
 mod capture;
+mod debuginfo;
 mod filter;
 mod render;
+mod source;
 mod symbolize;
 
 pub use capture::captures_on_this_thread;
 pub(crate) use symbolize::clean_function_name;
 pub use symbolize::clear_caches;
+pub use symbolize::warm_up_in_background;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -116,8 +121,7 @@ impl Traceback {
     fn resolved(&self) -> &Resolved {
         self.resolved.get_or_init(|| {
             let mut frames: Vec<ResolvedFrame> = Vec::with_capacity(self.len + self.len / 2);
-            for &ip in self.instruction_pointers() {
-                let symbols = symbolize::resolve_cached(ip);
+            for symbols in symbolize::resolve_all(self.instruction_pointers()) {
                 for (index, frame) in symbols.iter().enumerate() {
                     frames.push(ResolvedFrame {
                         symbols: symbols.clone(),

@@ -1,10 +1,78 @@
 //! Rendering: the frames Python-style, `File "…", line N, in function`, with the source line
-//! when the file can be read, and a count of the frames left out.
+//! when the file can be read ([`super::source`]), and a count of the frames left out.
 
+use super::cache::BoundedCache;
 use super::{StackFrame, Traceback};
-use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// The text of one call path's traceback.
+struct Rendered {
+    ips: Box<[usize]>,
+    known_files: Box<[Box<str>]>,
+    text: String,
+}
+
+impl Rendered {
+    /// Whether this is the text of `ips` with `known_files`, not of another path whose key
+    /// collides.
+    fn is_of(&self, ips: &[usize], known_files: &[&str]) -> bool {
+        *self.ips == *ips
+            && self.known_files.len() == known_files.len()
+            && self
+                .known_files
+                .iter()
+                .zip(known_files)
+                .all(|(kept, file)| **kept == **file)
+    }
+}
+
+/// Call paths kept per generation of the cache: at most twice this many texts of a few KiB.
+const CACHED_TEXTS: usize = 128;
+
+type RenderedCache = Mutex<BoundedCache<u64, Arc<Rendered>, BuildHasherDefault<KeyHasher>>>;
+
+fn rendered() -> &'static RenderedCache {
+    static RENDERED: OnceLock<RenderedCache> = OnceLock::new();
+    RENDERED.get_or_init(|| Mutex::new(BoundedCache::new(CACHED_TEXTS)))
+}
+
+pub(super) fn clear_rendered_cache() {
+    rendered().lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
+/// The keys are hashes already.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+}
+
+/// A hash of the call path: a multiply and rotate per instruction pointer, and the known
+/// files' bytes.
+fn call_path_key(ips: &[usize], known_files: &[&str]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |hash: u64, word: u64| (hash.rotate_left(5) ^ word).wrapping_mul(K);
+    let mut hash = ips.iter().fold(0, |hash, &ip| mix(hash, ip as u64));
+    for file in known_files {
+        hash = file
+            .bytes()
+            .fold(mix(hash, 0xff), |hash, byte| mix(hash, u64::from(byte)));
+    }
+    hash
+}
 
 /// A visible frame as a report shows it: its path relative to the build directory, and the
 /// name of the function it belongs to.
@@ -30,11 +98,38 @@ impl Traceback {
         merge_closure_frames(shown)
     }
 
+    /// Writes the text, which is rendered once per call path (the same instruction pointers and
+    /// known files) and then kept in a bounded cache: a service reports the same failures
+    /// again and again.
     pub(crate) fn write_python_style(
         &self,
         f: &mut fmt::Formatter<'_>,
         known_files: &[&str],
     ) -> fmt::Result {
+        let ips = self.instruction_pointers();
+        let key = call_path_key(ips, known_files);
+        let known = rendered()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key);
+        if let Some(text) = known.filter(|text| text.is_of(ips, known_files)) {
+            return f.write_str(&text.text);
+        }
+        let mut text = String::new();
+        self.render(&mut text, known_files)?;
+        let text = Arc::new(Rendered {
+            ips: ips.into(),
+            known_files: known_files.iter().map(|&file| file.into()).collect(),
+            text,
+        });
+        rendered()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, text.clone());
+        f.write_str(&text.text)
+    }
+
+    fn render(&self, f: &mut impl fmt::Write, known_files: &[&str]) -> fmt::Result {
         let shown = self.shown_frames(known_files);
         let mut index = 0;
         while index < shown.len() {
@@ -102,7 +197,7 @@ fn display_path<'a>(path: &'a str, roots: &[String]) -> &'a str {
         .unwrap_or(path)
 }
 
-fn write_frame(f: &mut fmt::Formatter<'_>, shown: &ShownFrame<'_>) -> fmt::Result {
+fn write_frame(f: &mut impl fmt::Write, shown: &ShownFrame<'_>) -> fmt::Result {
     let function = shown.function;
     match (shown.file, shown.frame.line) {
         (Some(file), Some(line)) => {
@@ -111,7 +206,7 @@ fn write_frame(f: &mut fmt::Formatter<'_>, shown: &ShownFrame<'_>) -> fmt::Resul
                 .frame
                 .file
                 .as_deref()
-                .and_then(|path| source_line(path, line))
+                .and_then(|path| super::source::source_line(path, line))
             {
                 writeln!(f, "    {source}")?;
             }
@@ -149,57 +244,6 @@ fn nameless_body_label(function: &str) -> Option<&'static str> {
     } else {
         Some("<closure>")
     }
-}
-
-type SourceCache = Mutex<HashMap<String, Option<Arc<[String]>>>>;
-static SOURCES: OnceLock<SourceCache> = OnceLock::new();
-
-pub(super) fn clear_source_cache() {
-    if let Some(sources) = SOURCES.get() {
-        sources.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    }
-}
-
-/// The text of one line of a source file readable from here, as Python's `linecache` gives it.
-fn source_line(file: &str, line: u32) -> Option<SourceLine> {
-    if file.starts_with('<') || line == 0 {
-        return None;
-    }
-    let sources = SOURCES.get_or_init(Default::default);
-    let mut sources = sources.lock().unwrap_or_else(|e| e.into_inner());
-    let lines = match sources.get(file) {
-        Some(lines) => lines.clone()?,
-        None => sources
-            .entry(file.to_owned())
-            .or_insert_with(|| read_lines(file))
-            .clone()?,
-    };
-    let index = line as usize - 1;
-    (!lines.get(index)?.trim().is_empty()).then_some(SourceLine { lines, index })
-}
-
-/// A line of a cached source file.
-struct SourceLine {
-    lines: Arc<[String]>,
-    index: usize,
-}
-
-impl fmt::Display for SourceLine {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.lines[self.index].trim())
-    }
-}
-
-/// Sources above this size are not worth holding in memory to show a line.
-const MAX_SOURCE_BYTES: u64 = 4 << 20;
-
-fn read_lines(file: &str) -> Option<Arc<[String]>> {
-    let metadata = std::fs::metadata(file).ok()?;
-    if !metadata.is_file() || metadata.len() > MAX_SOURCE_BYTES {
-        return None;
-    }
-    let text = std::fs::read_to_string(file).ok()?;
-    Some(text.lines().map(str::to_owned).collect())
 }
 
 #[cfg(test)]
@@ -241,6 +285,25 @@ mod tests {
         let outermost_first: Vec<&StackFrame> = frames.iter().rev().collect();
         let merged = merge_closure_frames(shown(&outermost_first));
         assert_eq!(lines(&merged), [9]);
+    }
+
+    #[test]
+    fn a_call_path_is_rendered_once_and_told_apart_from_others() {
+        let tracebacks: Vec<Traceback> = (0..2).map(|_| Traceback::capture()).collect();
+        let ips = tracebacks[0].instruction_pointers();
+        assert_eq!(ips, tracebacks[1].instruction_pointers());
+        let text = tracebacks[0].to_string();
+        let cached = rendered().lock().unwrap().get(&call_path_key(ips, &[]));
+        assert!(cached.is_some_and(|cached| cached.text == text && cached.is_of(ips, &[])));
+        assert_eq!(tracebacks[1].to_string(), text);
+        let other = Rendered {
+            ips: ips.into(),
+            known_files: vec!["src/a.rs".into()].into_boxed_slice(),
+            text: String::new(),
+        };
+        assert!(other.is_of(ips, &["src/a.rs"]));
+        assert!(!other.is_of(ips, &["src/b.rs"]) && !other.is_of(ips, &[]));
+        assert!(!other.is_of(&ips[1..], &["src/a.rs"]));
     }
 
     #[test]

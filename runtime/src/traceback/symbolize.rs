@@ -1,8 +1,13 @@
-//! Symbolizing: instruction pointers turned into functions, files and lines, once per process
-//! and instruction pointer, with the names a reader knows them by.
+//! Symbolizing: instruction pointers turned into functions, files and lines, with the names a
+//! reader knows them by, through a bounded cache.
+//!
+//! The lean path ([`super::debuginfo`]) reads only the compilation unit of each address from
+//! the mapped object file; where it cannot read an object, the `backtrace` crate resolves the
+//! address (and then loads that object's whole debug info, as it always did).
 
+use super::cache::BoundedCache;
+use super::debuginfo::{self, Lookup};
 use super::{filter, StackFrame};
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -24,53 +29,130 @@ impl std::hash::Hasher for IpHasher {
     }
 }
 
-type SymbolCache =
-    Mutex<HashMap<usize, Arc<[StackFrame]>, std::hash::BuildHasherDefault<IpHasher>>>;
-static SYMBOLS: OnceLock<SymbolCache> = OnceLock::new();
+/// Instruction pointers resolved per generation of the cache (at most twice this many are
+/// kept, some 300 bytes each): far more than the call paths a service's errors take.
+const CACHED_IPS: usize = 2048;
 
-/// Forgets every resolved symbol and source line, so that benchmarks can measure a first
-/// formatting.
-#[doc(hidden)]
-pub fn clear_caches() {
-    if let Some(symbols) = SYMBOLS.get() {
-        symbols.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    }
-    super::render::clear_source_cache();
+type SymbolCache =
+    Mutex<BoundedCache<usize, Arc<[StackFrame]>, std::hash::BuildHasherDefault<IpHasher>>>;
+
+fn symbols() -> &'static SymbolCache {
+    static SYMBOLS: OnceLock<SymbolCache> = OnceLock::new();
+    SYMBOLS.get_or_init(|| Mutex::new(BoundedCache::new(CACHED_IPS)))
 }
 
-pub(super) fn resolve_cached(ip: usize) -> Arc<[StackFrame]> {
+/// Forgets every resolved symbol, source line and rendered text, so that benchmarks can
+/// measure a first formatting. What a warm process knows of its object files stays: their
+/// indexes of compilation units and the tables of the units read last (as the `backtrace`
+/// crate kept its parsed debug info).
+#[doc(hidden)]
+pub fn clear_caches() {
+    symbols().lock().unwrap_or_else(|e| e.into_inner()).clear();
+    super::source::clear_cache();
+    super::render::clear_rendered_cache();
+}
+
+/// The frames of each instruction pointer, in order. Addresses not cached are resolved in
+/// one batch, after which the debug info pages read for them leave the resident set.
+pub(super) fn resolve_all(ips: &[usize]) -> Vec<Arc<[StackFrame]>> {
     learn_own_source_dir();
-    let cache = SYMBOLS.get_or_init(Default::default);
-    if let Some(frames) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&ip) {
-        return frames.clone();
+    let mut resolved: Vec<Option<Arc<[StackFrame]>>> = {
+        let mut cache = symbols().lock().unwrap_or_else(|e| e.into_inner());
+        ips.iter().map(|ip| cache.get(ip)).collect()
+    };
+    if resolved.iter().any(Option::is_none) {
+        for (slot, &ip) in resolved.iter_mut().zip(ips) {
+            if slot.is_none() {
+                let frames: Arc<[StackFrame]> = resolve(ip).into();
+                symbols()
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(ip, frames.clone());
+                *slot = Some(frames);
+            }
+        }
+        debuginfo::release_pages();
     }
-    let frames: Arc<[StackFrame]> = resolve(ip).into();
-    cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(ip, frames.clone());
-    frames
+    resolved.into_iter().flatten().collect()
+}
+
+/// The raw frames of the return address `ip`: the lean path, else the `backtrace` crate.
+fn raw_frames(
+    ip: usize,
+    mut each: impl FnMut(Option<&str>, Option<&Path>, Option<u32>, Option<u32>),
+) {
+    // A return address follows its call: the byte before it is inside the call.
+    match debuginfo::resolve(ip.wrapping_sub(1)) {
+        Lookup::Frames(frames) => {
+            for frame in &frames {
+                each(
+                    frame.name.as_deref(),
+                    frame.file.as_deref().map(Path::new),
+                    frame.line,
+                    frame.column,
+                );
+            }
+        }
+        Lookup::Fallback => {
+            backtrace::resolve(ip as *mut std::ffi::c_void, |symbol| {
+                let name = symbol
+                    .name()
+                    .map(|name| String::from_utf8_lossy(name.as_bytes()).into_owned());
+                each(
+                    name.as_deref(),
+                    symbol.filename(),
+                    symbol.lineno(),
+                    symbol.colno(),
+                );
+            });
+        }
+    }
 }
 
 fn resolve(ip: usize) -> Vec<StackFrame> {
     let mut frames = Vec::new();
-    backtrace::resolve(ip as *mut std::ffi::c_void, |symbol| {
-        let demangled = match symbol.name() {
-            Some(name) => format!("{name:#}"),
+    raw_frames(ip, |name, file, line, column| {
+        let demangled = match name {
+            Some(name) => demangle(name),
             None => format!("{ip:#x}"),
         };
-        frames.push(StackFrame::new(
-            &demangled,
-            symbol.filename(),
-            symbol.lineno(),
-            symbol.colno(),
-        ));
+        frames.push(StackFrame::new(&demangled, file, line, column));
     });
     if frames.is_empty() {
         frames.push(StackFrame::new(&format!("{ip:#x}"), None, None, None));
     }
     name_inlined_bodies(&mut frames);
     frames
+}
+
+/// A Rust symbol demangled without its hash, as the `backtrace` crate's `{:#}` writes it;
+/// anything else (debug info's plain names, C symbols) as it is.
+fn demangle(name: &str) -> String {
+    match rustc_demangle::try_demangle(name) {
+        Ok(demangled) => format!("{demangled:#}"),
+        Err(_) => name.to_owned(),
+    }
+}
+
+/// Builds, on a thread of its own, what the first report would otherwise build on the thread
+/// that reports it: the executable's mapping and its index of compilation units (a few
+/// milliseconds and under a MiB for a release build of a service like the shop). Call it once at start-up; later
+/// calls do nothing. A report formatted before it is done waits for the index.
+///
+/// ```
+/// tracefault::traceback::warm_up_in_background();
+/// ```
+pub fn warm_up_in_background() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        let _ = std::thread::Builder::new()
+            .name("tracefault-symbols".into())
+            .spawn(|| {
+                debuginfo::warm_up();
+                learn_own_source_dir();
+                debuginfo::release_pages();
+            });
+    });
 }
 
 /// Debug info names an inlined closure or async block only `{closure#0}`; it is the body of
@@ -184,18 +266,17 @@ pub(super) fn own_source_dir() -> Option<&'static Path> {
 
 static OWN_SOURCE_DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
 
-/// Resolves one of this crate's functions, outside any other resolution (the symbolizer is
-/// not reentrant).
+/// Resolves one of this crate's functions, outside any other resolution (the `backtrace`
+/// crate's symbolizer is not reentrant).
 pub(super) fn learn_own_source_dir() {
     OWN_SOURCE_DIR.get_or_init(|| {
         let mut dir = None;
-        // `resolve` looks up the byte before an address (a return address follows its call).
+        // `raw_frames` looks up the byte before an address (a return address follows its call).
         let address = (learn_own_source_dir as fn() as usize).wrapping_add(1);
-        backtrace::resolve(address as *mut std::ffi::c_void, |symbol| {
+        raw_frames(address, |_, file, _, _| {
             if dir.is_none() {
                 // .../src/traceback/symbolize.rs: the crate's sources are `src` and below.
-                dir = symbol
-                    .filename()
+                dir = file
                     .and_then(Path::parent)
                     .and_then(Path::parent)
                     .map(Path::to_path_buf);
@@ -226,6 +307,89 @@ pub(crate) fn shorten_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The frames of `address` as (demangled name, file, line, column), from either path.
+    type Described = Vec<(String, Option<String>, Option<u32>, Option<u32>)>;
+
+    fn through_backtrace(address: usize) -> Described {
+        let mut frames = Vec::new();
+        backtrace::resolve((address + 1) as *mut std::ffi::c_void, |symbol| {
+            frames.push((
+                symbol
+                    .name()
+                    .map(|name| format!("{name:#}"))
+                    .unwrap_or_default(),
+                symbol.filename().map(|file| file.display().to_string()),
+                symbol.lineno(),
+                symbol.colno(),
+            ));
+        });
+        frames
+    }
+
+    fn through_debuginfo(address: usize) -> Option<Described> {
+        let Lookup::Frames(frames) = debuginfo::resolve(address) else {
+            return None;
+        };
+        Some(
+            frames
+                .into_iter()
+                .map(|frame| {
+                    let name = frame.name.as_deref().map(demangle).unwrap_or_default();
+                    (name, frame.file, frame.line, frame.column)
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_lean_path_resolves_as_the_backtrace_crate_does() {
+        // A real stack (this test, the harness, std's thread start), then addresses spread
+        // over this executable's code, inside functions and between them. Only the
+        // executable's: the system's libraries may have separate debug files, which the lean
+        // path does not read (their frames are named by their symbols).
+        let here = the_lean_path_resolves_as_the_backtrace_crate_does as fn() as usize;
+        let (start, end) = debuginfo::segment_holding(here).expect("this code is loaded");
+        let mut addresses: Vec<usize> = super::super::Traceback::capture()
+            .instruction_pointers()
+            .iter()
+            .map(|ip| ip - 1)
+            .filter(|address| (start..end).contains(address))
+            .collect();
+        let step = (end - start) / 400;
+        addresses.extend((0..400).map(|n| start + n * step + n % 7));
+        let mut compared = 0;
+        let mut with_inlined = 0;
+        for address in addresses {
+            let Some(lean) = through_debuginfo(address) else {
+                continue;
+            };
+            assert_eq!(lean, through_backtrace(address), "at {address:#x}");
+            compared += 1;
+            with_inlined += usize::from(lean.len() > 1);
+        }
+        assert!(compared >= 400, "only {compared} addresses were compared");
+        assert!(
+            with_inlined > 10,
+            "only {with_inlined} addresses had inlined frames"
+        );
+    }
+
+    #[test]
+    fn the_index_of_units_is_small() {
+        warm_up_in_background();
+        resolve_all(&[the_index_of_units_is_small as fn() as usize + 1]);
+        let bytes = debuginfo::index_bytes();
+        assert!(bytes > 0 && bytes < 1 << 20, "{bytes} bytes");
+    }
+
+    #[test]
+    fn resolved_symbols_are_kept_in_a_bounded_cache() {
+        let ips: Vec<usize> = (0..3 * CACHED_IPS).map(|n| 0x10 + n).collect();
+        resolve_all(&ips);
+        let cached = symbols().lock().unwrap().len();
+        assert!(cached <= 2 * CACHED_IPS, "{cached} entries");
+    }
 
     #[test]
     fn closure_and_async_suffixes_name_the_enclosing_function() {
