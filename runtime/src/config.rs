@@ -146,6 +146,8 @@ impl Config {
     #[cfg(feature = "subscriber")]
     pub fn init(self) -> Result<Guard, Box<dyn std::error::Error + Send + Sync>> {
         crate::subscriber::install()?;
+        // The first report then finds the symbolizer's index built.
+        crate::traceback::warm_up_in_background();
         #[cfg(not(feature = "otel"))]
         {
             self.apply();
