@@ -412,6 +412,9 @@ fn traces_lists_every_failing_trace_with_its_origin() {
     let document = tracefault(&with_logs(&["traces", "--json"], &logs));
     let traces = document["traces"].as_array().unwrap();
     assert_eq!(traces.len(), FAILING + PANICKING);
+    assert!(traces.iter().all(|trace| trace["root_route"]
+        .as_str()
+        .is_some_and(|route| route.starts_with("POST /checkout/"))));
     assert!(traces.iter().all(|trace| trace["root_service"] == "gateway"
         && trace["services"] == serde_json::json!(["gateway", "orders", "inventory"])
         && trace["origin"]["service"] == "inventory"));
@@ -472,6 +475,15 @@ fn show_tells_the_failing_trace_from_the_logs_origin_first() {
         story["others"].as_array().unwrap().is_empty(),
         "every report once: {story}"
     );
+    // Each caller names its callee by the callee's server span, which crossed the wire in the
+    // callee's Problem Details: no link is guessed from the time.
+    let bases: Vec<&str> = story["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|link| link["caused_next_by"].as_str())
+        .collect();
+    assert_eq!(bases, ["cause_span", "cause_span"], "{story}");
     let text = {
         let output = Command::new(env!("CARGO_BIN_EXE_tracefault"))
             .args(with_logs(&["show", &run.failing_trace], &logs))

@@ -1,24 +1,26 @@
 //! The client side of a call to another service: where it is, and its answer read back as the
-//! value asked for or as a [`RemoteError`].
+//! value asked for or, from tracefault, as the callee's error.
 
-use crate::errors::{ErrorBody, RemoteError};
 use reqwest::RequestBuilder;
 use serde::de::DeserializeOwned;
-use tracefault::integrations::ReqwestExt;
+use tracefault::integrations::{ReqwestExt, ResponseExt};
+
+/// Why a call failed: the callee answered with an error (a `tracefault::RemoteError`, which
+/// carries its chain), or it did not answer.
+pub(crate) type CallError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A service this one calls.
 #[derive(Clone, Debug)]
 pub(crate) struct Downstream {
-    name: &'static str,
     client: reqwest::Client,
     url: String,
 }
 
 impl Downstream {
-    /// `name` at the base `url`, e.g. `http://127.0.0.1:7003`.
-    pub(crate) fn new(name: &'static str, client: reqwest::Client, url: String) -> Downstream {
+    /// The service at the base `url`, e.g. `http://127.0.0.1:7003`.
+    pub(crate) fn new(client: reqwest::Client, url: String) -> Downstream {
         let url = url.trim_end_matches('/').to_owned();
-        Downstream { name, client, url }
+        Downstream { client, url }
     }
 
     /// A POST to `path`.
@@ -28,22 +30,12 @@ impl Downstream {
 
     /// Sends `request` as a client span under the current one (its `traceparent` makes it the
     /// callee's parent) and reads the answer: a `T` on success, else what the service said
-    /// went wrong, with the span that handled the request (from `traceresponse`).
+    /// went wrong.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         request: RequestBuilder,
-    ) -> Result<T, RemoteError> {
-        let service = self.name;
-        let unreachable = |source| RemoteError::Unreachable { service, source };
-        let response = request.send_traced().await.map_err(unreachable)?;
-        let status = response.status();
-        if status.is_success() {
-            return response.json().await.map_err(unreachable);
-        }
-        let span = tracefault::integrations::traceresponse(&response).map(|callee| callee.child_id);
-        let text = response.text().await.map_err(unreachable)?;
-        // What came back is the callee's to choose: anything but our JSON is kept as text.
-        let body = serde_json::from_str(&text).unwrap_or_else(|_| ErrorBody::message(text));
-        Err(RemoteError::failed(service, status, span, body))
+    ) -> Result<T, CallError> {
+        let response = request.send_traced().await?;
+        Ok(response.error_for_problem().await?.json().await?)
     }
 }

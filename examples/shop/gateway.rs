@@ -1,23 +1,23 @@
 //! `gateway`: `POST /checkout/{sku}`, the shop's front door, places the order at `orders` and
 //! answers with it, or with 502 and why not.
 
-use crate::downstream::Downstream;
-use crate::errors::{ErrorBody, RemoteError};
+use crate::downstream::{CallError, Downstream};
 use crate::orders::Order;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use tracefault::integrations::TraceContextLayer;
+use tracefault::integrations::{ProblemLayer, TraceContextLayer};
+use tracefault::Problem;
 
 /// The service, continuing the caller's trace (a customer's request has none: one starts here)
-/// and calling `orders` at `orders_url`.
-pub(crate) fn router(client: reqwest::Client, orders_url: String) -> Router {
+/// and calling `orders` at `orders_url`. Its callers are customers: its answers say no more
+/// of an error than its status and trace id (the default exposure).
+pub(crate) fn router(name: &str, client: reqwest::Client, orders_url: String) -> Router {
     Router::new()
         .route("/checkout/{sku}", post(post_checkout))
-        .layer(TraceContextLayer::new())
-        .with_state(Downstream::new("orders", client, orders_url))
+        .layer(ProblemLayer::new())
+        .layer(TraceContextLayer::new().service_name(name))
+        .with_state(Downstream::new(client, orders_url))
 }
 
 /// `orders` failed us.
@@ -25,14 +25,17 @@ pub(crate) fn router(client: reqwest::Client, orders_url: String) -> Router {
 #[error("checkout of sku {sku} failed")]
 struct CheckoutError {
     sku: u32,
-    source: RemoteError,
+    source: CallError,
 }
 
 /// `POST /checkout/{sku}`: 502 when `orders` failed.
-async fn post_checkout(State(orders): State<Downstream>, Path(sku): Path<u32>) -> Response {
+async fn post_checkout(
+    State(orders): State<Downstream>,
+    Path(sku): Path<u32>,
+) -> Result<Json<Order>, Problem> {
     match checkout(&orders, sku).await {
-        Ok(order) => Json(order).into_response(),
-        Err(error) => ErrorBody::from_error(&error).respond(StatusCode::BAD_GATEWAY),
+        Ok(order) => Ok(Json(order)),
+        Err(error) => Err(Problem::from_error(502, &error)),
     }
 }
 
@@ -46,6 +49,6 @@ async fn checkout(orders: &Downstream, sku: u32) -> Result<Order, CheckoutError>
 
 /// The call, in a span of its own: `traceparent` names this span as orders' parent.
 #[tracefault::trace(args(sku))]
-async fn place_order(orders: &Downstream, sku: u32) -> Result<Order, RemoteError> {
+async fn place_order(orders: &Downstream, sku: u32) -> Result<Order, CallError> {
     orders.call(orders.post(&format!("/orders/{sku}"))).await
 }

@@ -1,25 +1,30 @@
 //! `inventory`: `POST /reservations/{sku}` reserves stock. The stock database refuses sku 42,
 //! and sku 7's catalogue row makes the code panic.
 
-use crate::errors::ErrorBody;
 use axum::extract::Path;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use std::any::Any;
 use std::io;
 use tower_http::catch_panic::CatchPanicLayer;
-use tracefault::integrations::TraceContextLayer;
+use tracefault::integrations::{ProblemLayer, TraceContextLayer};
+use tracefault::remote::Exposure;
+use tracefault::Problem;
 
-/// The service, continuing each caller's trace.
-pub(crate) fn router() -> Router {
+/// The service, continuing each caller's trace. Its callers are the shop's own services: its
+/// errors, with their chains and the origin's frames, go back to them.
+pub(crate) fn router(name: &str) -> Router {
     Router::new()
         .route("/reservations/{sku}", post(post_reservation))
-        // Inside the trace layer, so that a panic's answer names the span that handled it too.
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TraceContextLayer::new())
+        // A panic unwinds out of the instrumented functions, where tracefault reports it, and
+        // is answered 500; the problem layer gives that answer the report's Problem Details.
+        .layer(CatchPanicLayer::new())
+        .layer(ProblemLayer::new())
+        .layer(
+            TraceContextLayer::new()
+                .service_name(name)
+                .expose(Exposure::Frames),
+        )
 }
 
 /// What was reserved.
@@ -37,19 +42,12 @@ struct StockError {
     source: io::Error,
 }
 
-/// `POST /reservations/{sku}`: 500 when the reservation fails.
-async fn post_reservation(Path(sku): Path<u32>) -> Response {
+/// `POST /reservations/{sku}`: 500 with the error as Problem Details when it fails.
+async fn post_reservation(Path(sku): Path<u32>) -> Result<Json<Reservation>, Problem> {
     match reserve(sku).await {
-        Ok(reservation) => Json(reservation).into_response(),
-        Err(error) => ErrorBody::from_error(&error).respond(StatusCode::INTERNAL_SERVER_ERROR),
+        Ok(reservation) => Ok(Json(reservation)),
+        Err(error) => Err(Problem::from_error(500, &error)),
     }
-}
-
-/// The answer when a handler panicked: tracefault has printed the traceback (it never catches
-/// a panic, so the payload arrives here intact); the caller gets the message.
-fn panic_response(payload: Box<dyn Any + Send>) -> Response {
-    let message = tracefault::ErrorReport::from_panic(&*payload).message;
-    ErrorBody::message(format!("panic: {message}")).respond(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// Reserves the stock of `sku`, in packs.

@@ -25,7 +25,6 @@
 //! `--orders URL`, the gateway's `orders`; `--inventory URL`, orders' `inventory`.
 
 mod downstream;
-mod errors;
 mod gateway;
 mod inventory;
 mod orders;
@@ -93,10 +92,12 @@ async fn run(options: Options) -> Result<(), BoxError> {
     let Some(service) = options.service.as_deref() else {
         return demo(client).await;
     };
+    // The service's name, as the process's: `OTEL_SERVICE_NAME`, else `shop-<service>`.
+    let name = std::env::var("OTEL_SERVICE_NAME").unwrap_or_else(|_| format!("shop-{service}"));
     let router = match (service, options.orders, options.inventory) {
-        ("inventory", None, None) => inventory::router(),
-        ("orders", None, Some(inventory)) => orders::router(client, inventory),
-        ("gateway", Some(orders), None) => gateway::router(client, orders),
+        ("inventory", None, None) => inventory::router(&name),
+        ("orders", None, Some(inventory)) => orders::router(&name, client, inventory),
+        ("gateway", Some(orders), None) => gateway::router(&name, client, orders),
         _ => return Err(USAGE.into()),
     };
     // Loopback only: this is a demo, not a shop to open to the network.
@@ -128,9 +129,10 @@ async fn terminated() {
 /// The three services in this process, then one checkout per sku, as a customer would send it:
 /// without a trace, so that the gateway starts one.
 async fn demo(client: reqwest::Client) -> Result<(), BoxError> {
-    let inventory = serve(inventory::router()).await?;
-    let orders = serve(orders::router(client.clone(), inventory)).await?;
-    let gateway = serve(gateway::router(client.clone(), orders)).await?;
+    // Three services in one process: each names itself in its reports and answers.
+    let inventory = serve(inventory::router("shop-inventory")).await?;
+    let orders = serve(orders::router("shop-orders", client.clone(), inventory)).await?;
+    let gateway = serve(gateway::router("shop-gateway", client.clone(), orders)).await?;
     for sku in [1, 42, 7] {
         let response = client
             .post(format!("{gateway}/checkout/{sku}"))

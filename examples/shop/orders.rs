@@ -1,24 +1,29 @@
 //! `orders`: `POST /orders/{sku}` reserves the stock at `inventory` and answers with the order,
 //! or with 502 and why not.
 
-use crate::downstream::Downstream;
-use crate::errors::{ErrorBody, RemoteError};
+use crate::downstream::{CallError, Downstream};
 use crate::inventory::Reservation;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
-use tracefault::integrations::TraceContextLayer;
+use tracefault::integrations::{ProblemLayer, TraceContextLayer};
+use tracefault::remote::Exposure;
+use tracefault::Problem;
 
 /// The service, continuing each caller's trace and calling `inventory` at `inventory_url`.
-pub(crate) fn router(client: reqwest::Client, inventory_url: String) -> Router {
+/// Its caller is the gateway: its errors, with their chains, go back there.
+pub(crate) fn router(name: &str, client: reqwest::Client, inventory_url: String) -> Router {
     Router::new()
         .route("/orders/{sku}", post(post_order))
-        .layer(TraceContextLayer::new())
-        .with_state(Downstream::new("inventory", client, inventory_url))
+        .layer(ProblemLayer::new())
+        .layer(
+            TraceContextLayer::new()
+                .service_name(name)
+                .expose(Exposure::Frames),
+        )
+        .with_state(Downstream::new(client, inventory_url))
 }
 
 /// A placed order.
@@ -34,14 +39,17 @@ pub(crate) struct Order {
 #[error("no stock could be reserved for sku {sku}")]
 struct OrderError {
     sku: u32,
-    source: RemoteError,
+    source: CallError,
 }
 
-/// `POST /orders/{sku}`: 502 when `inventory` failed.
-async fn post_order(State(inventory): State<Downstream>, Path(sku): Path<u32>) -> Response {
+/// `POST /orders/{sku}`: 502 with the error as Problem Details when `inventory` failed.
+async fn post_order(
+    State(inventory): State<Downstream>,
+    Path(sku): Path<u32>,
+) -> Result<Json<Order>, Problem> {
     match place_order(&inventory, sku).await {
-        Ok(order) => Json(order).into_response(),
-        Err(error) => ErrorBody::from_error(&error).respond(StatusCode::BAD_GATEWAY),
+        Ok(order) => Ok(Json(order)),
+        Err(error) => Err(Problem::from_error(502, &error)),
     }
 }
 
@@ -62,7 +70,7 @@ async fn place_order(inventory: &Downstream, sku: u32) -> Result<Order, OrderErr
 
 /// The call, in a span of its own, whose client span is inventory's parent.
 #[tracefault::trace(args(sku))]
-async fn reserve_stock(inventory: &Downstream, sku: u32) -> Result<Reservation, RemoteError> {
+async fn reserve_stock(inventory: &Downstream, sku: u32) -> Result<Reservation, CallError> {
     let request = inventory.post(&format!("/reservations/{sku}"));
     inventory.call(request).await
 }

@@ -17,6 +17,7 @@ pub struct Config {
     traceresponse: Option<bool>,
     service_name: Option<String>,
     ids_as_fields: Option<bool>,
+    error_exposure: Option<crate::remote::Exposure>,
     #[cfg(feature = "otel")]
     sampler: Option<Sampler>,
     #[cfg(feature = "otel")]
@@ -42,6 +43,16 @@ impl Config {
     /// into every span costs more than the span.
     pub fn ids_as_fields(mut self, enabled: bool) -> Config {
         self.ids_as_fields = Some(enabled);
+        self
+    }
+
+    /// What this process's answers to failed requests say of their errors, as
+    /// [`Problem`](crate::remote::Problem) Details: only the status and the trace id by
+    /// default (`Exposure::Trace`, safe at a public edge); overrides
+    /// `TRACEFAULT_ERROR_EXPOSURE` (`trace`, `chain`, `frames`). A server layer may choose
+    /// otherwise for its own requests (`TraceContextLayer::expose`).
+    pub fn error_exposure(mut self, exposure: crate::remote::Exposure) -> Config {
+        self.error_exposure = Some(exposure);
         self
     }
 
@@ -115,6 +126,9 @@ impl Config {
         }
         if let Some(name) = &self.service_name {
             crate::resource::set_service_name(name);
+        }
+        if let Some(exposure) = self.error_exposure {
+            crate::remote::set_exposure(exposure);
         }
         if let Some(enabled) = self.ids_as_fields {
             crate::__private::frame::set_ids_as_fields(enabled);

@@ -45,6 +45,7 @@ pub mod export;
 #[cfg(any(feature = "axum", feature = "reqwest"))]
 pub mod integrations;
 pub mod propagation;
+pub mod remote;
 pub mod report;
 mod resource;
 #[cfg(feature = "subscriber")]
@@ -59,6 +60,7 @@ pub use config::init;
 pub use config::{Config, Guard};
 pub use context::current;
 pub use propagation::{extract, inject, Extractor, Injector};
+pub use remote::{Problem, RemoteError};
 pub use report::ErrorReport;
 #[cfg(feature = "subscriber")]
 pub use subscriber::{layer, EscapedFields, EventFormat, Layer, LogFormat};

@@ -30,6 +30,21 @@ pub(crate) fn service_name() -> Option<Cow<'static, str>> {
         .map(Cow::Borrowed)
 }
 
+/// The service the code running now serves: the name its server layer gives it, else the
+/// process's.
+pub(crate) fn service_here() -> Option<Cow<'static, str>> {
+    crate::context::scope::with_current(service_of)
+}
+
+/// The service `scope` serves: the name its server layer gives it, else the process's.
+pub(crate) fn service_of(scope: Option<&crate::context::Scope>) -> Option<Cow<'static, str>> {
+    scope
+        .and_then(crate::context::Scope::request)
+        .and_then(|request| request.service.clone())
+        .map(|name| Cow::Owned(name.to_string()))
+        .or_else(service_name)
+}
+
 fn service_name_from_env() -> Option<String> {
     let named = std::env::var("OTEL_SERVICE_NAME")
         .ok()

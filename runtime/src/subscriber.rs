@@ -256,7 +256,7 @@ where
             line.push((fields::EXCEPTION_STACKTRACE, report.to_string().into()));
         }
         None => {
-            if let Some(service) = crate::resource::service_name() {
+            if let Some(service) = crate::resource::service_here() {
                 line.push((fields::SERVICE, Json::String(service)));
             }
             if !fields.0.iter().any(|(name, _)| *name == fields::TRACE_ID) {

@@ -91,21 +91,25 @@ pub fn link(reports: &[LinkKeys], parents: &HashMap<SpanId, SpanId>) -> Links {
     let mut has_callee = vec![false; count];
     let mut linked_by_ids = vec![false; count];
 
-    // 1. A caller's cause names the callee's server span.
+    // 1. A caller's cause names the callee's server span. Its causes are outermost first:
+    // the first that names a report is its direct callee (the ones further down came through
+    // that callee, whose own report names them); a later one is the callee only when the
+    // reports in between are not in the sources.
     for (caller, report) in reports.iter().enumerate() {
-        for span in &report.cause_spans {
-            let callee = by_server.get(span).or_else(|| owner.get(span));
-            if let Some(&callee) = callee {
-                if try_link(
-                    &mut links,
-                    &mut has_callee,
-                    callee,
-                    caller,
-                    LinkBasis::CauseSpan,
-                ) {
-                    linked_by_ids[callee] = true;
-                    linked_by_ids[caller] = true;
-                }
+        let callee = report
+            .cause_spans
+            .iter()
+            .find_map(|span| by_server.get(span).or_else(|| owner.get(span)));
+        if let Some(&callee) = callee {
+            if try_link(
+                &mut links,
+                &mut has_callee,
+                callee,
+                caller,
+                LinkBasis::CauseSpan,
+            ) {
+                linked_by_ids[callee] = true;
+                linked_by_ids[caller] = true;
             }
         }
     }

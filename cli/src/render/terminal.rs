@@ -551,12 +551,27 @@ fn chain_link(out: &mut String, link: &ChainLink, style: Style) {
     report_body(out, &link.report, style);
 }
 
+/// The part of a report's text about its own service. A caller's report also chains what its
+/// callees said, each under "The above error was the direct cause of the following error, in
+/// <service>:"; in a story that shows every service's own report, that would say it twice. (A
+/// message cannot forge the line: the report marks a message's further lines with `| `.)
+fn own_part(text: &str) -> &str {
+    const JOINT: &str = "\nThe above error was the direct cause of the following error, in ";
+    match text.rfind(JOINT) {
+        Some(at) => {
+            let rest = &text[at + 1..];
+            rest.split_once('\n').map_or(rest, |(_, after)| after)
+        }
+        None => text,
+    }
+}
+
 /// A report as its service printed it, when the source has that text; else rebuilt from
 /// its structured fields in the same shape.
 fn report_body(out: &mut String, report: &Report, style: Style) {
     if let Some(text) = &report.stacktrace {
         let headline = format!("{}: {}", report.type_name, report.message);
-        for line in text.trim_end().lines() {
+        for line in own_part(text).trim_end().lines() {
             let shown = Escaped(line).to_string();
             if line == headline {
                 let _ = writeln!(out, "{}", style.red(&shown));

@@ -115,6 +115,11 @@ impl Shared {
 pub(crate) struct Request {
     pub(crate) method: String,
     pub(crate) path: String,
+    /// What the server's answers say of its errors, as the layer that serves it chose
+    /// (`remote::Exposure`'s code); `None`: the process's choice.
+    pub(crate) exposure: Option<u8>,
+    /// The service that serves it, as its layer names it; `None`: the process's name.
+    pub(crate) service: Option<Arc<str>>,
 }
 
 /// What a scope is to the failures below it.
@@ -267,9 +272,9 @@ impl Scope {
 
     /// This scope, as the server span of `method` `path`, which its reports name.
     #[cfg_attr(not(feature = "axum"), allow(dead_code))]
-    pub(crate) fn serving(self, method: String, path: String) -> Scope {
+    pub(crate) fn serving(self, request: Request) -> Scope {
         let mut shared = self.shared_parts();
-        shared.request = Some(Arc::new(Request { method, path }));
+        shared.request = Some(Arc::new(request));
         self.share(shared);
         self
     }
@@ -492,6 +497,19 @@ fn collector_from(mut scope: Option<&Scope>) -> Collector<'_> {
         }
     }
     Collector::Edge
+}
+
+/// The scope of the request from another process that `scope` runs in, when a server layer
+/// (not an instrumented function) serves it: where that layer keeps what it learns of the
+/// request while it is served.
+pub(crate) fn server_context_from(mut scope: Option<&Scope>) -> Option<&Scope> {
+    while let Some(candidate) = scope {
+        if candidate.kind == SpanKind::Server && candidate.role == Role::Context {
+            return Some(candidate);
+        }
+        scope = candidate.outer();
+    }
+    None
 }
 
 /// Where failures of code running now go, for a frame that has already left its scope.

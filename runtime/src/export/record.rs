@@ -126,13 +126,11 @@ impl SpanRecord {
         let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
         outcome.status = Status::error(report.message.clone());
         if raised_here {
-            let mut attributes = vec![
-                KeyValue::new("exception.type", report.type_name.clone().into_owned()),
-                KeyValue::new("exception.message", report.message.clone()),
-            ];
-            if pipeline::exports_stacktraces() {
-                attributes.push(KeyValue::new("exception.stacktrace", report.format()));
-            }
+            let attributes =
+                crate::report::sink::exception_attributes(report, pipeline::exports_stacktraces())
+                    .into_iter()
+                    .map(|(name, value)| KeyValue::new(name, value))
+                    .collect();
             outcome
                 .events
                 .push(Event::new("exception", SystemTime::now(), attributes, 0));

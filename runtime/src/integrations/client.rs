@@ -4,6 +4,7 @@
 use super::http_span::{HttpSpan, Value};
 use crate::context::Context;
 use crate::propagation::traceresponse::TraceResponse;
+use crate::remote::RemoteError;
 use reqwest::{RequestBuilder, Response};
 use std::future::Future;
 
@@ -60,17 +61,98 @@ impl ReqwestExt for RequestBuilder {
                 }
                 attributes
             });
-            let result = client.execute(request).await;
-            match &result {
+            let method = SentMethod(request.method().clone());
+            let mut result = client.execute(request).await;
+            match &mut result {
                 Ok(response) => {
                     let status = response.status();
                     span.answered(status, status.is_client_error() || status.is_server_error());
+                    response.extensions_mut().insert(method);
                 }
                 Err(error) => span.failed(|| error.to_string()),
             }
             result
         }
     }
+}
+
+/// The method of the request an answer answers, kept by `send_traced` for
+/// [`ResponseExt::error_for_problem`]: reqwest's response does not say.
+#[derive(Clone, Debug)]
+struct SentMethod(http::Method);
+
+/// Reading a failed answer as the callee's error.
+pub trait ResponseExt: sealed::SealedResponse {
+    /// The response when it succeeded; else a [`RemoteError`]: the service that answered
+    /// (as its Problem Details name it, else the URL's host), the status, its server span
+    /// (from `traceresponse`, or the body), the request, and the callee's error chain from its
+    /// Problem Details, each cause with its type and where it ran. Any other body gives its
+    /// text, cut short; at most [`MAX_BODY`](crate::remote::MAX_BODY) bytes are read, however
+    /// large the answer.
+    ///
+    /// ```no_run
+    /// use tracefault::integrations::{ReqwestExt, ResponseExt};
+    ///
+    /// #[tracefault::trace]
+    /// async fn reserve(client: &reqwest::Client) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    ///     let response = client.post("http://127.0.0.1:7003/reservations/42").send_traced().await?;
+    ///     Ok(response.error_for_problem().await?.text().await?)
+    /// }
+    /// ```
+    fn error_for_problem(self) -> impl Future<Output = Result<Response, RemoteError>> + Send;
+}
+
+impl ResponseExt for Response {
+    async fn error_for_problem(self) -> Result<Response, RemoteError> {
+        {
+            if !(self.status().is_client_error() || self.status().is_server_error()) {
+                return Ok(self);
+            }
+            let status = self.status().as_u16();
+            let url = self.url().clone();
+            let service = match (url.host_str(), url.port()) {
+                (Some(host), Some(port)) => format!("{host}:{port}"),
+                (Some(host), None) => host.to_owned(),
+                (None, _) => url.to_string(),
+            };
+            let content_type = self
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned);
+            let span = traceresponse(&self).map(|callee| callee.child_id);
+            let method = self
+                .extensions()
+                .get::<SentMethod>()
+                .map(|sent| sent.0.to_string());
+            let body = read_at_most(self, crate::remote::MAX_BODY).await;
+            let mut error =
+                RemoteError::from_answer(&service, status, content_type.as_deref(), &body);
+            if let Some(span) = span {
+                error = error.with_span_id(span);
+            }
+            if let Some(method) = method {
+                error = error.with_request(method, url.path());
+            }
+            Err(error)
+        }
+    }
+}
+
+/// The first `limit` bytes of the body; what follows is not read. An answer that breaks off
+/// gives what came.
+async fn read_at_most(mut response: Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = limit - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
 }
 
 /// The callee's span, from its `traceresponse` header: `None` unless the response has exactly
@@ -83,4 +165,8 @@ mod sealed {
     /// Only reqwest's builder: a blanket extension trait could clash with a user's own.
     pub trait Sealed {}
     impl Sealed for reqwest::RequestBuilder {}
+
+    /// Only reqwest's response.
+    pub trait SealedResponse {}
+    impl SealedResponse for reqwest::Response {}
 }

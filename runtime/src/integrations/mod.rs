@@ -21,11 +21,15 @@
 mod client;
 mod http_span;
 #[cfg(feature = "axum")]
+mod problem;
+#[cfg(feature = "axum")]
 mod server;
 #[cfg(all(test, feature = "axum", feature = "reqwest"))]
 mod tests;
 
 #[cfg(feature = "reqwest")]
-pub use client::{traceresponse, ReqwestExt};
+pub use client::{traceresponse, ReqwestExt, ResponseExt};
+#[cfg(feature = "axum")]
+pub use problem::{ProblemFuture, ProblemLayer, ProblemService};
 #[cfg(feature = "axum")]
 pub use server::{TraceContextFuture, TraceContextLayer, TraceContextService};

@@ -2,12 +2,15 @@
 //! trace, and answers with `traceresponse` when the program opted in.
 
 use super::http_span::{HttpSpan, Value};
+use crate::context::scope::Request;
 use crate::context::{Context, Role, Scope, WithContext};
 use crate::propagation::traceresponse::{traceresponse_enabled, TraceResponse, TRACERESPONSE};
+use crate::remote::Exposure;
 use http::header::{HeaderName, HeaderValue};
-use http::{Request, Response};
+use http::Response;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context as TaskContext, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -39,10 +42,10 @@ use tower_service::Service;
 /// axum::serve(listener, app).await
 /// # }
 /// ```
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TraceContextLayer {
-    // Room for options later without breaking `TraceContextLayer::new()`.
-    _private: (),
+    exposure: Option<Exposure>,
+    service: Option<Arc<str>>,
 }
 
 impl TraceContextLayer {
@@ -50,13 +53,34 @@ impl TraceContextLayer {
     pub fn new() -> TraceContextLayer {
         TraceContextLayer::default()
     }
+
+    /// What this server's answers say of its errors ([`Problem`](crate::remote::Problem)s
+    /// written while it serves a request), whatever the process's choice
+    /// ([`Config::error_exposure`](crate::Config::error_exposure)): an internal service can
+    /// expose its chain to its callers while the public edge exposes nothing.
+    pub fn expose(mut self, exposure: Exposure) -> TraceContextLayer {
+        self.exposure = Some(exposure);
+        self
+    }
+
+    /// The name of the service this layer serves, in the reports of its requests and in its
+    /// Problem Details, for a process that serves several (the process's name, from
+    /// `Config::service_name` or `OTEL_SERVICE_NAME`, otherwise).
+    pub fn service_name(mut self, name: impl Into<String>) -> TraceContextLayer {
+        self.service = Some(name.into().into());
+        self
+    }
 }
 
 impl<S> Layer<S> for TraceContextLayer {
     type Service = TraceContextService<S>;
 
     fn layer(&self, inner: S) -> TraceContextService<S> {
-        TraceContextService { inner }
+        TraceContextService {
+            inner,
+            exposure: self.exposure,
+            service: self.service.clone(),
+        }
     }
 }
 
@@ -64,11 +88,13 @@ impl<S> Layer<S> for TraceContextLayer {
 #[derive(Clone, Debug)]
 pub struct TraceContextService<S> {
     inner: S,
+    exposure: Option<Exposure>,
+    service: Option<Arc<str>>,
 }
 
-impl<S, B, R> Service<Request<B>> for TraceContextService<S>
+impl<S, B, R> Service<http::Request<B>> for TraceContextService<S>
 where
-    S: Service<Request<B>, Response = Response<R>>,
+    S: Service<http::Request<B>, Response = Response<R>>,
 {
     type Response = Response<R>;
     type Error = S::Error;
@@ -78,7 +104,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<B>) -> TraceContextFuture<S::Future> {
+    fn call(&mut self, request: http::Request<B>) -> TraceContextFuture<S::Future> {
         let context =
             Context::child(&crate::propagation::extract_context(request.headers())).into_server();
         let span = tracing::info_span!(
@@ -95,10 +121,12 @@ where
         let export = HttpSpan::open(&context, request.method(), || {
             vec![("url.path", Value::Text(request.uri().path().to_owned()))]
         });
-        let scope = Scope::of_context(context, Role::Context).serving(
-            request.method().to_string(),
-            request.uri().path().to_owned(),
-        );
+        let scope = Scope::of_context(context, Role::Context).serving(Request {
+            method: request.method().to_string(),
+            path: request.uri().path().to_owned(),
+            exposure: self.exposure.map(Exposure::to_code),
+            service: self.service.clone(),
+        });
         // A service may do part of its work in `call`, before its future is first polled: that
         // work belongs to the request's span too.
         let future = {

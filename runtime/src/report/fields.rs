@@ -29,6 +29,11 @@ pub const EXCEPTION_HIDDEN_FRAMES: &str = "exception.hidden_frames";
 /// Report field: the instrumented functions the error passed, `[{function, file, line, span_id}]`.
 pub const EXCEPTION_SPAN_TRACE: &str = "exception.span_trace";
 
+/// Report field: why there is no traceback.
+pub const EXCEPTION_TRACEBACK_NOTE: &str = "exception.traceback_note";
+/// Report field: where a panic happened, `{file, line, column}`.
+pub const EXCEPTION_PANIC_LOCATION: &str = "exception.panic_location";
+
 /// The W3C ids of the span an event belongs to (a report's: the span the error escaped).
 pub const TRACE_ID: &str = "trace_id";
 pub const SPAN_ID: &str = "span_id";

@@ -3,7 +3,7 @@
 //! Our own writer, so that no crate with broad trait impls on primitive types (as
 //! `serde_json::Value`'s `PartialEq<i32>`) enters a user's build by default.
 
-use super::{fields, ErrorReport};
+use super::{fields, ErrorReport, RemoteFrame, RemoteOrigin};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -141,11 +141,11 @@ pub(crate) fn report_members(report: &ErrorReport) -> Vec<(&'static str, Json<'_
     );
     members.put(fields::EXCEPTION_SPAN_TRACE, Some(span_trace(report)));
     members.put(
-        "exception.traceback_note",
+        fields::EXCEPTION_TRACEBACK_NOTE,
         report.traceback_note.as_deref().map(Json::from),
     );
     members.put(
-        "exception.panic_location",
+        fields::EXCEPTION_PANIC_LOCATION,
         report.panic_location.as_ref().map(|location| {
             Json::Object(vec![
                 ("file".into(), location.file.as_str().into()),
@@ -185,13 +185,60 @@ fn causes(report: &ErrorReport) -> Json<'_> {
             .causes
             .iter()
             .map(|cause| {
-                Json::Object(vec![
+                let mut members = vec![
                     (
                         "type".into(),
                         cause.type_name.as_deref().map_or(Json::Null, Json::from),
                     ),
                     ("message".into(), cause.message.as_str().into()),
-                ])
+                ];
+                if let Some(origin) = &cause.remote {
+                    remote_origin_members(origin, &mut members);
+                    if !origin.frames.is_empty() {
+                        members.push(("frames".into(), remote_frames(&origin.frames)));
+                    }
+                }
+                Json::Object(members)
+            })
+            .collect(),
+    )
+}
+
+/// Where a cause from another service ran: `service`, `span_id`, `status`, `method`, `path`.
+pub(crate) fn remote_origin_members<'a>(
+    origin: &'a RemoteOrigin,
+    members: &mut Vec<(Cow<'a, str>, Json<'a>)>,
+) {
+    if let Some(service) = &origin.service {
+        members.push(("service".into(), service.as_str().into()));
+    }
+    if let Some(span_id) = origin.span_id {
+        members.push(("span_id".into(), span_id.to_string().into()));
+    }
+    if let Some(status) = origin.status {
+        members.push(("status".into(), Json::Number(status.into())));
+    }
+    if let Some(method) = &origin.method {
+        members.push(("method".into(), method.as_str().into()));
+    }
+    if let Some(path) = &origin.path {
+        members.push(("path".into(), path.as_str().into()));
+    }
+}
+
+pub(crate) fn remote_frames(frames: &[RemoteFrame]) -> Json<'_> {
+    Json::Array(
+        frames
+            .iter()
+            .map(|frame| {
+                let mut members = vec![("function".into(), frame.function.as_str().into())];
+                if let Some(file) = &frame.file {
+                    members.push(("file".into(), file.as_str().into()));
+                }
+                if let Some(line) = frame.line {
+                    members.push(("line".into(), Json::Number(line.into())));
+                }
+                Json::Object(members)
             })
             .collect(),
     )

@@ -78,14 +78,56 @@ impl ReportKind {
 #[non_exhaustive]
 pub struct Cause {
     /// Known when the error passed through an instrumented function as itself, or is one of
-    /// the standard library's error types; a `dyn Error` does not say its type otherwise.
+    /// the standard library's error types, or came from another service that said; a
+    /// `dyn Error` does not say its type otherwise.
     pub type_name: Option<Cow<'static, str>>,
     pub message: String,
+    /// Where the error ran, when that was another service (it crossed the wire in a
+    /// [`RemoteError`](crate::remote::RemoteError)).
+    pub remote: Option<Box<RemoteOrigin>>,
 }
 
 impl Cause {
     pub fn new(type_name: Option<Cow<'static, str>>, message: String) -> Cause {
-        Cause { type_name, message }
+        Cause {
+            type_name,
+            message,
+            remote: None,
+        }
+    }
+}
+
+/// The service an error of a chain ran in, as the answer that carried it said.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RemoteOrigin {
+    pub service: Option<String>,
+    /// The server span that handled the request there.
+    pub span_id: Option<SpanId>,
+    /// The status it answered with, and the request it answered.
+    pub status: Option<u16>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    /// The error's frames there, outermost first, when that service exposes them.
+    pub frames: Vec<RemoteFrame>,
+}
+
+/// A frame of another service's traceback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RemoteFrame {
+    pub function: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+impl RemoteFrame {
+    pub fn new(function: String, file: Option<String>, line: Option<u32>) -> RemoteFrame {
+        RemoteFrame {
+            function,
+            file,
+            line,
+        }
     }
 }
 

@@ -9,7 +9,9 @@ use std::error::Error;
 /// The longest `source()` chain a report follows; a longer one is cut, a cyclic one ends.
 pub(crate) const MAX_CAUSES: usize = 32;
 
-/// The `source()` chain below an error, outermost first.
+/// The `source()` chain below an error, outermost first. A cause that came from another
+/// service (in a [`RemoteError`](crate::remote::RemoteError)) keeps the type that service
+/// named and where it ran.
 pub(crate) fn causes_of(mut source: Option<&(dyn Error + 'static)>) -> Vec<Cause> {
     let mut causes = Vec::new();
     while let Some(error) = source {
@@ -17,10 +19,15 @@ pub(crate) fn causes_of(mut source: Option<&(dyn Error + 'static)>) -> Vec<Cause
             causes.push(Cause::new(None, "[further causes omitted]".into()));
             break;
         }
-        causes.push(Cause::new(
-            known_type_name(error).map(Cow::Borrowed),
-            error.to_string(),
-        ));
+        let cause = match error.downcast_ref::<crate::remote::RemoteCause>() {
+            Some(remote) => Cause {
+                type_name: remote.type_name().map(|name| Cow::Owned(name.to_owned())),
+                message: remote.message().to_owned(),
+                remote: Some(Box::new(remote.origin().clone())),
+            },
+            None => Cause::new(known_type_name(error).map(Cow::Borrowed), error.to_string()),
+        };
+        causes.push(cause);
         source = error.source();
     }
     causes
@@ -62,6 +69,7 @@ pub(crate) fn known_type_name(error: &(dyn Error + 'static)) -> Option<&'static 
         std::cell::BorrowMutError => "std::cell::BorrowMutError",
         std::sync::mpsc::RecvError => "std::sync::mpsc::RecvError",
         std::ffi::NulError => "std::ffi::NulError",
+        crate::remote::RemoteError => "tracefault::RemoteError",
     }
     None
 }
@@ -76,6 +84,7 @@ pub(crate) fn readable_type_name(type_name: &'static str) -> Cow<'static, str> {
         ("core::num::error::", "std::num::"),
         ("core::error::Error", "Error"),
         ("core::marker::", ""),
+        ("tracefault::remote::RemoteError", "tracefault::RemoteError"),
     ];
     if !REWRITES.iter().any(|(from, _)| type_name.contains(from)) {
         return Cow::Borrowed(type_name);

@@ -51,6 +51,36 @@ pub(crate) fn with_dispatching<R>(f: impl FnOnce(Option<&ErrorReport>) -> R) -> 
     f(unsafe { DISPATCHING.with(Cell::get).as_ref() })
 }
 
+/// The attributes of the OpenTelemetry `exception` event of where `report`'s error was raised:
+/// `exception.type`, `exception.message`, the `source()` chain (with what other services said)
+/// as JSON in `exception.causes`, and with `stacktrace` the report's text.
+#[cfg_attr(not(feature = "otel"), allow(dead_code))]
+pub(crate) fn exception_attributes(
+    report: &ErrorReport,
+    stacktrace: bool,
+) -> Vec<(&'static str, String)> {
+    let mut attributes = vec![
+        (
+            fields::EXCEPTION_TYPE,
+            report.type_name.clone().into_owned(),
+        ),
+        (fields::EXCEPTION_MESSAGE, report.message.clone()),
+    ];
+    if !report.causes.is_empty() {
+        let members = super::json::report_members(report);
+        if let Some((_, causes)) = members
+            .iter()
+            .find(|(name, _)| *name == fields::EXCEPTION_CAUSES)
+        {
+            attributes.push((fields::EXCEPTION_CAUSES, causes.to_string()));
+        }
+    }
+    if stacktrace {
+        attributes.push((fields::EXCEPTION_STACKTRACE, report.format()));
+    }
+    attributes
+}
+
 /// An error did not leave the function that received it: no report, a `DEBUG` event saying
 /// so.
 pub(crate) fn handled(report: &ErrorReport) {

@@ -380,7 +380,9 @@ mod tests {
         warm_up_in_background();
         resolve_all(&[the_index_of_units_is_small as fn() as usize + 1]);
         let bytes = debuginfo::index_bytes();
-        assert!(bytes > 0 && bytes < 1 << 20, "{bytes} bytes");
+        // Of a test binary that links all of tokio, axum, reqwest and opentelemetry: still a
+        // fraction of the first report's memory budget (8 MiB).
+        assert!(bytes > 0 && bytes < 4 << 20, "{bytes} bytes");
     }
 
     #[test]

@@ -354,7 +354,7 @@ fn edge_of(scope: &Scope) -> Edge {
                 path: request.as_ref().map(|request| request.path.clone()),
             }
         }),
-        service: crate::resource::service_name(),
+        service: crate::resource::service_of(Some(scope)),
     }
 }
 
@@ -363,5 +363,7 @@ fn edge_of(scope: &Scope) -> Edge {
 fn report(mut record: Box<Record>, edge: Edge, span: &Span, site: &'static Site) {
     record.finished = true;
     record.builder.at_edge(edge);
-    sink::emit(record.builder.finished(), span, site.qualified_name());
+    let report = record.builder.finished();
+    sink::emit(report, span, site.qualified_name());
+    crate::remote::keep_for_request(report);
 }
