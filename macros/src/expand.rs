@@ -50,8 +50,9 @@ struct Opening {
     site: TokenStream,
     /// An expression making the frame (`Frame::new(...)` or `AsyncFrame::new(...)`) from the
     /// span expression it is given.
-    frame: fn(&Names, TokenStream, Option<&syn::Expr>) -> TokenStream,
-    span: TokenStream,
+    frame: fn(&Names, Option<TokenStream>, Option<&syn::Expr>) -> TokenStream,
+    /// `None`: the site's own span.
+    span: Option<TokenStream>,
     remote: Option<syn::Expr>,
     /// A synchronous call's frame is entered once, by a guard; a future's on every poll.
     enters: bool,
@@ -161,39 +162,52 @@ fn as_written(function: &TracedFn, args: &TraceArgs) -> TokenStream {
     quote!(#(#attrs)* #vis #sig #body)
 }
 
-fn sync_frame(names: &Names, span: TokenStream, remote: Option<&syn::Expr>) -> TokenStream {
+fn sync_frame(names: &Names, span: Option<TokenStream>, remote: Option<&syn::Expr>) -> TokenStream {
     frame_constructor(names, quote_spanned!(names.at=> Frame), span, remote)
 }
 
-fn async_frame(names: &Names, span: TokenStream, remote: Option<&syn::Expr>) -> TokenStream {
+fn async_frame(
+    names: &Names,
+    span: Option<TokenStream>,
+    remote: Option<&syn::Expr>,
+) -> TokenStream {
     frame_constructor(names, quote_spanned!(names.at=> AsyncFrame), span, remote)
 }
 
-/// `Frame::new(&SITE, span)`, or with `remote = <headers>` `Frame::remote(&SITE, span, headers)`,
-/// whose frame continues the trace of the caller whose headers those are.
+/// `Frame::new(&SITE)`, or with `remote = <headers>` `Frame::remote(&SITE, headers)`, whose
+/// frame continues the trace of the caller whose headers those are; `with_span` for a span of
+/// the expansion's.
 fn frame_constructor(
     names: &Names,
     kind: TokenStream,
-    span: TokenStream,
+    span: Option<TokenStream>,
     remote: Option<&syn::Expr>,
 ) -> TokenStream {
     let Names {
         krate, site, at, ..
     } = names;
-    match remote {
-        Some(carrier) => {
-            let carrier_at = carrier.span();
-            let carrier = quote_spanned!(carrier_at=> #carrier);
-            quote_spanned!(*at=> #krate::__private::#kind::remote(&#site, #span, #carrier))
+    let carrier = remote.map(|carrier| {
+        let carrier_at = carrier.span();
+        quote_spanned!(carrier_at=> #carrier)
+    });
+    match (span, carrier) {
+        (None, None) => quote_spanned!(*at=> #krate::__private::#kind::new(&#site)),
+        (Some(span), None) => {
+            quote_spanned!(*at=> #krate::__private::#kind::with_span(&#site, #span))
         }
-        None => quote_spanned!(*at=> #krate::__private::#kind::new(&#site, #span)),
+        (None, Some(carrier)) => {
+            quote_spanned!(*at=> #krate::__private::#kind::remote(&#site, #carrier))
+        }
+        (Some(span), Some(carrier)) => quote_spanned! {*at=>
+            #krate::__private::#kind::remote_with_span(&#site, #span, #carrier)
+        },
     }
 }
 
 // Input:  fn f(x: u32) -> u32 { x + 1 }
 // Output: fn f(x: u32) -> u32 {
 //             static __TRACEFAULT_SITE: Site = Site::new(...);
-//             let mut __tracefault_frame = Frame::new(&__TRACEFAULT_SITE, span!(...));
+//             let mut __tracefault_frame = Frame::new(&__TRACEFAULT_SITE);
 //             let __tracefault_guard = __tracefault_frame.enter();
 //             x + 1
 //         }
@@ -213,7 +227,7 @@ fn sync(function: &TracedFn, names: &Names, opening: &Opening) -> TokenStream {
 // Input:  fn f(mut x: u32) -> Result<u32, E> { body }
 // Output: fn f(x: u32) -> Result<u32, E> {
 //             static __TRACEFAULT_SITE: Site = Site::new(...);
-//             let mut __tracefault_frame = Frame::new(&__TRACEFAULT_SITE, span!(...));
+//             let mut __tracefault_frame = Frame::new(&__TRACEFAULT_SITE);
 //             let __tracefault_guard = __tracefault_frame.enter();
 //             let __tracefault_result = call::<Result<u32, E>, _>(move || { let mut x = x; body });
 //             __tracefault_guard.leave(err_view!(&__tracefault_result));
@@ -247,7 +261,7 @@ fn sync_with_result(function: &TracedFn, names: &Names, opening: &Opening) -> To
 // Input:  async fn f(x: u32) -> Result<u32, E> { body }
 // Output: async fn f(x: u32) -> Result<u32, E> {
 //             static __TRACEFAULT_SITE: Site = Site::new(...);
-//             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
+//             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE);
 //             let __tracefault_result = __tracefault_frame
 //                 .instrument(async move {
 //                     if let Some(__tracefault_return) = None::<Result<u32, E>> {
@@ -291,7 +305,7 @@ fn async_fn(
 //         }
 // Output: fn f<'a>(&'a self) -> Pin<Box<dyn Future<Output = R> + Send + 'a>> {
 //             static __TRACEFAULT_SITE: Site = Site::new(...);
-//             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
+//             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE);
 //             Box::pin(async move {
 //                 let __tracefault_result = __tracefault_frame.instrument(async move { body }).await;
 //                 __tracefault_frame.leave(err_view!(&__tracefault_result));
@@ -334,7 +348,7 @@ fn async_trait(
 // Input:  fn f(x: u32) -> impl Future<Output = Result<u32, E>> { async move { body } }
 // Output: fn f(x: u32) -> impl Future<Output = Result<u32, E>> {
 //             static __TRACEFAULT_SITE: Site = Site::new(...);
-//             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE, span!(...));
+//             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE);
 //             let __tracefault_future = call(move || { let x = x; async move { body } });
 //             async move {
 //                 let __tracefault_result = __tracefault_frame.instrument(__tracefault_future).await;
@@ -463,20 +477,56 @@ fn leave(
     quote_spanned!(at_name=> #receiver.leave(#error);)
 }
 
-/// `static __TRACEFAULT_SITE: Site = Site::new("f", file!(), line!(), <its path>, <options>);`
-/// Its path is what `type_name` says of a closure declared in it: only the compiler knows a
-/// method's `Self` type.
+/// `static __TRACEFAULT_SITE: Site = Site::new(&__TRACEFAULT_SITE, "f", module_path!(),
+/// file!(), line!(), <its path>);`, or `Site::with(...)` with the span's name, level and the
+/// options when the attribute sets any. Its path is what `type_name` says of a function
+/// declared in it: only the compiler knows a method's `Self` type.
 fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
     let at = names.at;
     let Names { krate, site, .. } = names;
-    let name = function.sig.ident.unraw().to_string();
+    let function_name = function.sig.ident.unraw().to_string();
     let at_function = function.sig.ident.span();
     let file = quote_spanned!(at_function=> ::core::file!());
     let line = quote_spanned!(at_function=> ::core::line!());
+    let target = match &args.target {
+        Some(target) => target.to_token_stream(),
+        None => quote_spanned!(at=> ::core::module_path!()),
+    };
+    // A function item rather than a closure: a closure made a function pointer costs a shim.
+    let item_inside = quote_spanned! {at=>
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        }
+    };
     let backtrace = args
         .backtrace
         .map_or(BacktraceMode::Origin, |(mode, _)| mode);
     let record_panics = args.panic.as_ref().is_none_or(|value| value.value);
+    let level = args.level.map_or(Level::Info, |(level, _)| level);
+    let is_default = backtrace == BacktraceMode::Origin
+        && record_panics
+        && level == Level::Info
+        && args.name.is_none();
+    if is_default {
+        return quote_spanned! {at=>
+            static #site: #krate::__private::Site = #krate::__private::Site::new(
+                &#site,
+                #function_name,
+                #target,
+                #file,
+                #line,
+                #item_inside,
+            );
+        };
+    }
+    let span_name = args
+        .name
+        .as_ref()
+        .map_or_else(|| function_name.clone(), syn::LitStr::value);
+    let level = level_ident(at, level);
     let options = if backtrace == BacktraceMode::Origin && record_panics {
         quote_spanned!(at=> #krate::__private::Site::DEFAULT)
     } else {
@@ -490,28 +540,32 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
         }
     };
     quote_spanned! {at=>
-        static #site: #krate::__private::Site = #krate::__private::Site::new(
-            #name,
+        static #site: #krate::__private::Site = #krate::__private::Site::with(
+            &#site,
+            #function_name,
+            #span_name,
+            #target,
             #file,
             #line,
-            || ::core::any::type_name_of_val(&|| ()),
+            #krate::__private::tracing::Level::#level,
+            #item_inside,
             #options,
         );
     }
 }
 
 /// `span!(target, LEVEL, "name", recorded args..., fields...,)`, tracefault's own fields added
-/// by the macro.
-fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
+/// by the macro: only for an attribute that records arguments or fields, whose values the span
+/// takes where the function starts. `None`: the site's span.
+fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> Option<TokenStream> {
+    let has_values = args.args.iter().flatten().next().is_some()
+        || args.fields.iter().flatten().next().is_some();
+    if !has_values {
+        return None;
+    }
     let at = names.at;
     let krate = &names.krate;
-    let level = match args.level.map_or(Level::Info, |(level, _)| level) {
-        Level::Trace => quote_spanned!(at=>TRACE),
-        Level::Debug => quote_spanned!(at=>DEBUG),
-        Level::Info => quote_spanned!(at=>INFO),
-        Level::Warn => quote_spanned!(at=>WARN),
-        Level::Error => quote_spanned!(at=>ERROR),
-    };
+    let level = level_ident(at, args.level.map_or(Level::Info, |(level, _)| level));
     let name = args.name.as_ref().map_or_else(
         || function.sig.ident.unraw().to_string(),
         syn::LitStr::value,
@@ -536,9 +590,9 @@ fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStrea
             None => quote_spanned!(at=>#key = #tracing::field::Empty,),
         }
     });
-    quote_spanned! {at=>
+    Some(quote_spanned! {at=>
         #krate::__private::span!(#target, #level, #name, #(#recorded)* #(#fields)*)
-    }
+    })
 }
 
 /// `("name", ArgValue::debug(&name)), ...` for the parameters `args(...)` records: the frame
@@ -557,6 +611,16 @@ fn exported_args(args: &TraceArgs, names: &Names) -> Option<TokenStream> {
         quote_spanned!(at=>(#name, #krate::__private::ArgValue::#format(&#ident)))
     });
     Some(quote_spanned!(at=> #(#entries),*))
+}
+
+fn level_ident(at: Span, level: Level) -> TokenStream {
+    match level {
+        Level::Trace => quote_spanned!(at=>TRACE),
+        Level::Debug => quote_spanned!(at=>DEBUG),
+        Level::Info => quote_spanned!(at=>INFO),
+        Level::Warn => quote_spanned!(at=>WARN),
+        Level::Error => quote_spanned!(at=>ERROR),
+    }
 }
 
 fn recorded_value(at: Span, recording: Recording, value: TokenStream) -> TokenStream {

@@ -1,15 +1,20 @@
 #[cfg(not(clippy))]
 async fn greet(name: &str) -> String {
     static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        &__TRACEFAULT_SITE,
         "greet",
+        ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
-        || ::core::any::type_name_of_val(&|| ()),
-        ::tracefault::__private::Site::DEFAULT,
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        },
     );
     let mut __tracefault_frame = ::tracefault::__private::AsyncFrame::new(
         &__TRACEFAULT_SITE,
-        ::tracefault::__private::span!(::core::module_path!(), INFO, "greet",),
     );
     let __tracefault_result = __tracefault_frame
         .instrument(async move {

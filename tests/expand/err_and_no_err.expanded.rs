@@ -2,16 +2,19 @@ type Outcome = Result<(), String>;
 #[cfg(not(clippy))]
 fn forced() -> Outcome {
     static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        &__TRACEFAULT_SITE,
         "forced",
+        ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
-        || ::core::any::type_name_of_val(&|| ()),
-        ::tracefault::__private::Site::DEFAULT,
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        },
     );
-    let mut __tracefault_frame = ::tracefault::__private::Frame::new(
-        &__TRACEFAULT_SITE,
-        ::tracefault::__private::span!(::core::module_path!(), INFO, "forced",),
-    );
+    let mut __tracefault_frame = ::tracefault::__private::Frame::new(&__TRACEFAULT_SITE);
     let __tracefault_guard = __tracefault_frame.enter();
     let __tracefault_result = ::tracefault::__private::call::<
         Outcome,
@@ -27,16 +30,19 @@ fn forced() -> Outcome {
 #[cfg(not(clippy))]
 fn refused() -> Result<(), String> {
     static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        &__TRACEFAULT_SITE,
         "refused",
+        ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
-        || ::core::any::type_name_of_val(&|| ()),
-        ::tracefault::__private::Site::DEFAULT,
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        },
     );
-    let mut __tracefault_frame = ::tracefault::__private::Frame::new(
-        &__TRACEFAULT_SITE,
-        ::tracefault::__private::span!(::core::module_path!(), INFO, "refused",),
-    );
+    let mut __tracefault_frame = ::tracefault::__private::Frame::new(&__TRACEFAULT_SITE);
     let __tracefault_guard = __tracefault_frame.enter();
     Ok(())
 }

@@ -1,15 +1,20 @@
 #[cfg(not(clippy))]
 fn load(id: u64) -> impl Future<Output = Result<Record, DbError>> + Send {
     static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        &__TRACEFAULT_SITE,
         "load",
+        ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
-        || ::core::any::type_name_of_val(&|| ()),
-        ::tracefault::__private::Site::DEFAULT,
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        },
     );
     let mut __tracefault_frame = ::tracefault::__private::AsyncFrame::new(
         &__TRACEFAULT_SITE,
-        ::tracefault::__private::span!(::core::module_path!(), INFO, "load",),
     );
     let __tracefault_future = ::tracefault::__private::call(move || {
         let id = id;

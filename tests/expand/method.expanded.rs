@@ -6,13 +6,19 @@ impl Inventory {
         quantity: u32,
     ) -> Result<Reservation, StockError> {
         static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+            &__TRACEFAULT_SITE,
             "reserve",
+            ::core::module_path!(),
             ::core::file!(),
             ::core::line!(),
-            || ::core::any::type_name_of_val(&|| ()),
-            ::tracefault::__private::Site::DEFAULT,
+            {
+                fn inside() -> &'static str {
+                    ::core::any::type_name_of_val(&inside)
+                }
+                inside
+            },
         );
-        let mut __tracefault_frame = ::tracefault::__private::Frame::new(
+        let mut __tracefault_frame = ::tracefault::__private::Frame::with_span(
             &__TRACEFAULT_SITE,
             ::tracefault::__private::span!(
                 ::core::module_path!(), INFO, "reserve", sku = ? sku,

@@ -1,16 +1,25 @@
 #[cfg(not(clippy))]
 fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbError> {
-    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::with(
+        &__TRACEFAULT_SITE,
         "load_order",
+        "load_order",
+        "shop::db",
         ::core::file!(),
         ::core::line!(),
-        || ::core::any::type_name_of_val(&|| ()),
+        ::tracefault::__private::tracing::Level::DEBUG,
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        },
         ::tracefault::__private::Site::options(
             ::tracefault::__private::BacktraceMode::Always,
             false,
         ),
     );
-    let mut __tracefault_frame = ::tracefault::__private::Frame::new(
+    let mut __tracefault_frame = ::tracefault::__private::Frame::with_span(
         &__TRACEFAULT_SITE,
         ::tracefault::__private::span!(
             "shop::db", DEBUG, "load_order", id = ? id, customer = % customer, order.kind

@@ -5,16 +5,19 @@ fn area(
     scale: u32,
 ) -> Result<u32, Overflow> {
     static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        &__TRACEFAULT_SITE,
         "area",
+        ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
-        || ::core::any::type_name_of_val(&|| ()),
-        ::tracefault::__private::Site::DEFAULT,
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        },
     );
-    let mut __tracefault_frame = ::tracefault::__private::Frame::new(
-        &__TRACEFAULT_SITE,
-        ::tracefault::__private::span!(::core::module_path!(), INFO, "area",),
-    );
+    let mut __tracefault_frame = ::tracefault::__private::Frame::new(&__TRACEFAULT_SITE);
     let __tracefault_guard = __tracefault_frame.enter();
     let __tracefault_result = ::tracefault::__private::call::<
         Result<u32, Overflow>,

@@ -1,15 +1,20 @@
 #[cfg(not(clippy))]
 async fn handle(request: Request) -> Result<Response, HandlerError> {
     static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        &__TRACEFAULT_SITE,
         "handle",
+        ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
-        || ::core::any::type_name_of_val(&|| ()),
-        ::tracefault::__private::Site::DEFAULT,
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        },
     );
     let mut __tracefault_frame = ::tracefault::__private::AsyncFrame::remote(
         &__TRACEFAULT_SITE,
-        ::tracefault::__private::span!(::core::module_path!(), INFO, "handle",),
         request.headers(),
     );
     let __tracefault_result = __tracefault_frame

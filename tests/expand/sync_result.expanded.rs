@@ -1,16 +1,19 @@
 #[cfg(not(clippy))]
 fn parse(text: String) -> Result<u32, std::num::ParseIntError> {
     static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::new(
+        &__TRACEFAULT_SITE,
         "parse",
+        ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
-        || ::core::any::type_name_of_val(&|| ()),
-        ::tracefault::__private::Site::DEFAULT,
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        },
     );
-    let mut __tracefault_frame = ::tracefault::__private::Frame::new(
-        &__TRACEFAULT_SITE,
-        ::tracefault::__private::span!(::core::module_path!(), INFO, "parse",),
-    );
+    let mut __tracefault_frame = ::tracefault::__private::Frame::new(&__TRACEFAULT_SITE);
     let __tracefault_guard = __tracefault_frame.enter();
     let __tracefault_result = ::tracefault::__private::call::<
         Result<u32, std::num::ParseIntError>,

@@ -10,8 +10,9 @@ use crate::context::scope::{current_collector, Collector, Entered};
 use crate::context::{Context, Role, Scope, SpanKind};
 #[cfg(feature = "otel")]
 use crate::export::SpanRecord;
-use core::cell::Cell;
+use core::cell::{Cell, UnsafeCell};
 use core::future::Future;
+use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicU8, Ordering};
 use core::task::{self, Poll};
@@ -114,86 +115,119 @@ impl Drop for FrameCore {
     }
 }
 
-/// A synchronous call inside its span and its W3C context.
+/// A synchronous call inside its span and its W3C context. Its guard drops it, so that a
+/// function's frame and guard cost it two calls in and one out and no drop code of its own; a
+/// frame never entered would leak its span.
+///
+/// What an expansion calls is inlined in a release build and not in a debug build: there, the
+/// calls reach tracefault's own code, optimized if the profile says so for the `tracefault`
+/// package (as the README advises), rather than an unoptimized copy in every crate.
 #[derive(Debug)]
 pub struct Frame {
-    core: FrameCore,
+    core: UnsafeCell<ManuallyDrop<FrameCore>>,
 }
 
 impl Frame {
-    /// The frame of a call whose caller is the code running now.
-    #[inline(always)]
-    pub fn new(site: &'static Site, span: Span) -> Frame {
-        Frame {
-            core: FrameCore::new(
-                site,
-                span,
-                Scope::synchronous(Role::Frame, SpanKind::Internal),
-            ),
-        }
+    /// The frame of a call whose caller is the code running now, in the site's span.
+    #[cfg_attr(not(debug_assertions), inline)]
+    pub fn new(site: &'static Site) -> Frame {
+        Frame::of(
+            site,
+            site.span(),
+            Scope::synchronous(Role::Frame, SpanKind::Internal),
+        )
+    }
+
+    /// The same, in a span of the expansion's: one with the fields the attribute names.
+    #[cfg_attr(not(debug_assertions), inline)]
+    pub fn with_span(site: &'static Site, span: Span) -> Frame {
+        Frame::of(
+            site,
+            span,
+            Scope::synchronous(Role::Frame, SpanKind::Internal),
+        )
     }
 
     /// The frame of a call continuing the trace of the caller whose headers `carrier` holds
     /// (`#[trace(remote = ...)]`): a new trace without a valid `traceparent`.
-    pub fn remote<E: crate::Extractor + ?Sized>(
+    pub fn remote<E: crate::Extractor + ?Sized>(site: &'static Site, carrier: &E) -> Frame {
+        Frame::of(site, site.span(), remote_scope(carrier))
+    }
+
+    pub fn remote_with_span<E: crate::Extractor + ?Sized>(
         site: &'static Site,
         span: Span,
         carrier: &E,
     ) -> Frame {
+        Frame::of(site, span, remote_scope(carrier))
+    }
+
+    #[inline(always)]
+    fn of(site: &'static Site, span: Span, scope: Scope) -> Frame {
         Frame {
-            core: FrameCore::new(site, span, remote_scope(carrier)),
+            core: UnsafeCell::new(ManuallyDrop::new(FrameCore::new(site, span, scope))),
         }
     }
 
-    /// Makes the frame current until the guard is left or dropped.
-    #[inline(always)]
+    fn core(&self) -> &FrameCore {
+        // SAFETY: the core is only dropped by the guard, after its last use (see `Drop`).
+        unsafe { &*self.core.get() }
+    }
+
+    /// Makes the frame current until the guard is left or dropped; the guard drops the frame.
+    #[cfg_attr(not(debug_assertions), inline)]
     #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
     pub fn enter(&mut self) -> FrameGuard<'_> {
         #[cfg(feature = "otel")]
         if crate::export::is_active() {
+            let core = self.core.get_mut();
             // Entered once first, for the lineage the exported span names.
             let export = {
-                let _entered = self.core.scope.enter();
-                crate::export::open(&self.core.scope)
+                let _entered = core.scope.enter();
+                crate::export::open(&core.scope)
             };
-            self.core.export = export;
+            core.export = export;
         }
-        let core = &self.core;
+        let frame = &*self;
+        let core = frame.core();
         let scope = core.scope.enter();
         if ids_as_fields() {
             core.record_ids();
         }
-        let span = core.span.enter();
+        let span = (!core.span.is_none()).then(|| core.span.enter());
         FrameGuard {
-            core,
+            frame,
             panicking_at_entry: panicking(),
             left: Cell::new(false),
-            _scope: scope,
-            _span: span,
+            scope: ManuallyDrop::new(scope),
+            span: ManuallyDrop::new(span),
         }
     }
 }
 
 /// A [`Frame`] while its call runs. Leaving it by [`FrameGuard::leave`] reports the result;
-/// dropping it otherwise means the call returned normally or is unwinding.
+/// dropping it otherwise means the call returned normally or is unwinding. It drops the frame.
 #[derive(Debug)]
 pub struct FrameGuard<'a> {
-    core: &'a FrameCore,
+    frame: &'a Frame,
     panicking_at_entry: bool,
     left: Cell<bool>,
-    // Dropped after `drop` has run, in this order: the scope first, so that a failure record
-    // finds the frame's scope still current while it is being written.
-    _scope: Entered<'a>,
-    _span: tracing::span::Entered<'a>,
+    scope: ManuallyDrop<Entered<'a>>,
+    /// `None` for a disabled span, which entering does nothing for.
+    span: ManuallyDrop<Option<tracing::span::Entered<'a>>>,
 }
 
 impl FrameGuard<'_> {
+    fn core(&self) -> &FrameCore {
+        self.frame.core()
+    }
+
     /// Reports how the call ended: `Some` for the `Err` it returned.
-    #[inline]
+    #[cfg_attr(not(debug_assertions), inline)]
     pub fn leave(&self, error: Option<ErrorView<'_>>) {
         self.left.set(true);
-        self.core
-            .leave(error, || self.core.scope.collector_around());
+        let core = self.core();
+        core.leave(error, || core.scope.collector_around());
     }
 
     #[inline]
@@ -201,20 +235,29 @@ impl FrameGuard<'_> {
         &self,
         args: impl FnOnce() -> [(&'static str, ArgValue); N],
     ) {
-        self.core.export_args(args);
+        self.core().export_args(args);
     }
 }
 
 impl Drop for FrameGuard<'_> {
-    #[inline]
+    #[cfg_attr(not(debug_assertions), inline)]
     fn drop(&mut self) {
-        if self.left.get() {
-            return;
+        let core = self.core();
+        if !self.left.get() {
+            if unwinding_since(self.panicking_at_entry) && core.site.records_panics() {
+                inflight::leave_unwinding(core.leaving(core.scope.collector_around()));
+            } else {
+                inflight::leave_ok(&core.scope);
+            }
         }
-        if unwinding_since(self.panicking_at_entry) && self.core.site.records_panics() {
-            inflight::leave_unwinding(self.core.leaving(self.core.scope.collector_around()));
-        } else {
-            inflight::leave_ok(&self.core.scope);
+        // The scope first, so that a failure record found the frame's scope still current
+        // while it was being written; then the span, then the frame.
+        // SAFETY: each is dropped once, here, and not used after; nothing borrows the frame's
+        // core once its scope and span are left, and the frame is never used after its guard.
+        unsafe {
+            ManuallyDrop::drop(&mut self.scope);
+            ManuallyDrop::drop(&mut self.span);
+            ManuallyDrop::drop(&mut *self.frame.core.get());
         }
     }
 }
@@ -228,9 +271,15 @@ pub struct AsyncFrame {
 
 impl AsyncFrame {
     /// The frame of a future whose parent is the code running now (its first poll, for an
-    /// `async fn`).
-    #[inline]
-    pub fn new(site: &'static Site, span: Span) -> AsyncFrame {
+    /// `async fn`), in the site's span.
+    #[cfg_attr(not(debug_assertions), inline)]
+    pub fn new(site: &'static Site) -> AsyncFrame {
+        AsyncFrame::with_span(site, site.span())
+    }
+
+    /// The same, in a span of the expansion's: one with the fields the attribute names.
+    #[cfg_attr(not(debug_assertions), inline)]
+    pub fn with_span(site: &'static Site, span: Span) -> AsyncFrame {
         AsyncFrame::of_scope(
             site,
             span,
@@ -239,7 +288,11 @@ impl AsyncFrame {
     }
 
     /// The frame of a future continuing the trace of the caller whose headers `carrier` holds.
-    pub fn remote<E: crate::Extractor + ?Sized>(
+    pub fn remote<E: crate::Extractor + ?Sized>(site: &'static Site, carrier: &E) -> AsyncFrame {
+        AsyncFrame::remote_with_span(site, site.span(), carrier)
+    }
+
+    pub fn remote_with_span<E: crate::Extractor + ?Sized>(
         site: &'static Site,
         span: Span,
         carrier: &E,
@@ -274,7 +327,7 @@ impl AsyncFrame {
     /// Reports how the future ended, right after its last poll: `Some` for the `Err` it
     /// returned. Its scope is no longer current: a failure goes to the frame around the code
     /// that polled it.
-    #[inline]
+    #[cfg_attr(not(debug_assertions), inline)]
     pub fn leave(&self, error: Option<ErrorView<'_>>) {
         self.core.leave(error, current_collector);
     }
@@ -305,32 +358,51 @@ impl<F: Future> Future for Instrumented<'_, F> {
         // `Instrumented` implements neither `Drop` nor `Unpin` by hand.
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let frame = this.frame;
-        let _scope = frame.scope.enter();
-        let _span = frame.span.enter();
-        let polling = Polling {
-            frame,
-            panicking_at_entry: panicking(),
-        };
-        let poll = future.poll(cx);
-        core::mem::forget(polling);
-        poll
+        let _polling = this.frame.polling();
+        future.poll(cx)
     }
 }
 
-/// One poll of an [`Instrumented`] future, dropped only if the poll unwinds: a poll that
-/// returns forgets it. How the future ended is for [`AsyncFrame::leave`]; a poll that returns
-/// `Pending` leaves its callees' records waiting.
+impl FrameCore {
+    /// Enters the frame for one poll: not generic, so that each future's `poll` holds a call
+    /// to it rather than a copy.
+    #[cfg_attr(not(debug_assertions), inline)]
+    fn polling(&self) -> Polling<'_> {
+        let scope = self.scope.enter();
+        Polling {
+            frame: self,
+            panicking_at_entry: panicking(),
+            _scope: scope,
+            _span: self.span.enter(),
+        }
+    }
+}
+
+/// One poll of an [`Instrumented`] future. How the future ended is for [`AsyncFrame::leave`];
+/// a poll that returns `Pending` leaves its callees' records waiting, and one that unwinds is
+/// recorded here.
 struct Polling<'a> {
     frame: &'a FrameCore,
     panicking_at_entry: bool,
+    // Dropped after `drop` has run, the scope first, as a `FrameGuard`'s.
+    _scope: Entered<'a>,
+    _span: tracing::span::Entered<'a>,
 }
 
 impl Drop for Polling<'_> {
+    #[cfg_attr(not(debug_assertions), inline)]
     fn drop(&mut self) {
         if unwinding_since(self.panicking_at_entry) && self.frame.site.records_panics() {
-            inflight::leave_unwinding(self.frame.leaving(self.frame.scope.collector_around()));
+            self.unwound();
         }
+    }
+}
+
+impl Polling<'_> {
+    #[cold]
+    #[inline(never)]
+    fn unwound(&self) {
+        inflight::leave_unwinding(self.frame.leaving(self.frame.scope.collector_around()));
     }
 }
 

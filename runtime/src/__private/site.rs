@@ -1,8 +1,15 @@
 //! What an expansion knows about its function at compile time, kept in one `static` per
-//! instrumented function.
+//! instrumented function: with the `tracing` callsite of its span, so that an expansion makes
+//! the span with one call rather than a `span!` of its own.
 
 use crate::capture::RateLimiter;
+use crate::report::fields::SPAN_FIELDS;
 use std::sync::OnceLock;
+use tracing::callsite::{DefaultCallsite, Identifier};
+use tracing::field::FieldSet;
+use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
+use tracing::metadata::Kind;
+use tracing::{Level, Metadata, Span};
 
 /// One instrumented function.
 #[derive(Debug)]
@@ -12,13 +19,16 @@ pub struct Site {
     pub file: &'static str,
     /// The line of the function's name.
     pub line: u32,
-    /// What `type_name` says of a closure inside the function: its path, with the `Self` type
+    /// What `type_name` says of a function inside the function: its path, with the `Self` type
     /// of a method, which only the compiler knows.
     item_inside: fn() -> &'static str,
     options: u8,
     /// Bounds how often this site captures a backtrace during an error storm.
     pub limiter: RateLimiter,
     qualified_name: OnceLock<Box<str>>,
+    callsite: DefaultCallsite,
+    /// The span's: its name, target and level, and tracefault's fields.
+    metadata: Metadata<'static>,
 }
 
 /// `#[trace(backtrace = "...")]`.
@@ -40,11 +50,41 @@ const BACKTRACE_NEVER: u8 = 2;
 const IGNORES_PANICS: u8 = 0b100;
 
 impl Site {
-    /// A site; `options` is what [`Site::options`] makes of the attribute's.
+    /// The site of `function`, whose span is at `INFO` under its own name, with the default
+    /// options. `this` is the `static` being initialized: its callsite and metadata name
+    /// each other.
     pub const fn new(
+        this: &'static Site,
         function: &'static str,
+        target: &'static str,
         file: &'static str,
         line: u32,
+        item_inside: fn() -> &'static str,
+    ) -> Site {
+        Site::with(
+            this,
+            function,
+            function,
+            target,
+            file,
+            line,
+            Level::INFO,
+            item_inside,
+            Site::DEFAULT,
+        )
+    }
+
+    /// A site whose attribute sets a span name, a level or options (what [`Site::options`]
+    /// makes of the attribute's).
+    #[allow(clippy::too_many_arguments)]
+    pub const fn with(
+        this: &'static Site,
+        function: &'static str,
+        span_name: &'static str,
+        target: &'static str,
+        file: &'static str,
+        line: u32,
+        level: Level,
         item_inside: fn() -> &'static str,
         options: u8,
     ) -> Site {
@@ -56,7 +96,50 @@ impl Site {
             options,
             limiter: RateLimiter::new(),
             qualified_name: OnceLock::new(),
+            callsite: DefaultCallsite::new(&this.metadata),
+            metadata: Metadata::new(
+                span_name,
+                target,
+                level,
+                Some(file),
+                Some(line),
+                Some(target),
+                FieldSet::new(SPAN_FIELDS, Identifier(&this.callsite)),
+                Kind::SPAN,
+            ),
         }
+    }
+
+    /// The function's span, if a subscriber wants it: what `tracing::span!` decides, without
+    /// its code in every function.
+    #[inline]
+    pub(crate) fn span(&'static self) -> Span {
+        if self.is_enabled() {
+            self.new_span()
+        } else {
+            Span::none()
+        }
+    }
+
+    #[inline]
+    fn is_enabled(&'static self) -> bool {
+        let level = *self.metadata.level();
+        level <= STATIC_MAX_LEVEL && level <= LevelFilter::current() && self.is_wanted()
+    }
+
+    /// Whether a subscriber wants this span, as `span!` asks: the callsite's interest, cached
+    /// by `tracing`, then the subscriber when it is only sometimes interested.
+    #[inline(never)]
+    fn is_wanted(&'static self) -> bool {
+        let interest = self.callsite.interest();
+        !interest.is_never()
+            && (interest.is_always()
+                || tracing::dispatcher::get_default(|dispatch| dispatch.enabled(&self.metadata)))
+    }
+
+    #[inline(never)]
+    fn new_span(&'static self) -> Span {
+        Span::new(&self.metadata, &self.metadata.fields().value_set(&[]))
     }
 
     /// The options of a site, in the order the attribute writes them.

@@ -202,6 +202,7 @@ impl Error for RemoteCause {
 }
 
 /// Builds a chain of causes, outermost first, as nested causes whose `source()` walks it.
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
 pub(crate) fn nest(causes: Vec<(Option<String>, String, RemoteOrigin)>) -> Vec<RemoteCause> {
     causes
         .into_iter()

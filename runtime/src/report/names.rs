@@ -97,7 +97,7 @@ pub(crate) fn readable_type_name(type_name: &'static str) -> Cow<'static, str> {
 }
 
 /// `crate::module::Type::function` from what `type_name` says of an item declared inside the
-/// function (`crate::module::Type::function::__TRACEFAULT_SITE::{{closure}}::{{closure}}`):
+/// function (`crate::module::Type::function::__TRACEFAULT_SITE::inside`):
 /// a method's name with its `Self` type, as Python's `__qualname__`, and as the traceback's
 /// symbols name it.
 pub(crate) fn function_of_item_inside(item_path: &str) -> Cow<'_, str> {
