@@ -376,8 +376,11 @@ fn impl_future(
     rebuild(
         function,
         &outer,
+        // The future's parent is its caller: the frame takes the lineage now, not when the
+        // future is first polled.
         quote_spanned! {at=>
             #opening
+            #frame.open();
             let #future = #krate::__private::call(#body);
             async move {
                 let #result = #frame.instrument(#future).await;

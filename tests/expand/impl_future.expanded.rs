@@ -16,6 +16,7 @@ fn load(id: u64) -> impl Future<Output = Result<Record, DbError>> + Send {
     let mut __tracefault_frame = ::tracefault::__private::AsyncFrame::new(
         &__TRACEFAULT_SITE,
     );
+    __tracefault_frame.open();
     let __tracefault_future = ::tracefault::__private::call(move || {
         let id = id;
         async move { query(id).await }

@@ -125,6 +125,10 @@ impl Drop for FrameCore {
 #[derive(Debug)]
 pub struct Frame {
     core: UnsafeCell<ManuallyDrop<FrameCore>>,
+    /// Whether the frame's span is its site's, made on entry, where the frame already is
+    /// where it stays: a span made first and moved into place costs more than the rest of an
+    /// entry with no subscriber.
+    site_span: bool,
 }
 
 impl Frame {
@@ -133,8 +137,9 @@ impl Frame {
     pub fn new(site: &'static Site) -> Frame {
         Frame::of(
             site,
-            site.span(),
+            Span::none(),
             Scope::synchronous(Role::Frame, SpanKind::Internal),
+            true,
         )
     }
 
@@ -145,13 +150,14 @@ impl Frame {
             site,
             span,
             Scope::synchronous(Role::Frame, SpanKind::Internal),
+            false,
         )
     }
 
     /// The frame of a call continuing the trace of the caller whose headers `carrier` holds
     /// (`#[trace(remote = ...)]`): a new trace without a valid `traceparent`.
     pub fn remote<E: crate::Extractor + ?Sized>(site: &'static Site, carrier: &E) -> Frame {
-        Frame::of(site, site.span(), remote_scope(carrier))
+        Frame::of(site, Span::none(), remote_scope(carrier), true)
     }
 
     pub fn remote_with_span<E: crate::Extractor + ?Sized>(
@@ -159,13 +165,14 @@ impl Frame {
         span: Span,
         carrier: &E,
     ) -> Frame {
-        Frame::of(site, span, remote_scope(carrier))
+        Frame::of(site, span, remote_scope(carrier), false)
     }
 
     #[inline(always)]
-    fn of(site: &'static Site, span: Span, scope: Scope) -> Frame {
+    fn of(site: &'static Site, span: Span, scope: Scope, site_span: bool) -> Frame {
         Frame {
             core: UnsafeCell::new(ManuallyDrop::new(FrameCore::new(site, span, scope))),
+            site_span,
         }
     }
 
@@ -178,6 +185,12 @@ impl Frame {
     #[cfg_attr(not(debug_assertions), inline)]
     #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
     pub fn enter(&mut self) -> FrameGuard<'_> {
+        if self.site_span {
+            let core = self.core.get_mut();
+            if core.site.is_enabled() {
+                core.span = core.site.new_span();
+            }
+        }
         #[cfg(feature = "otel")]
         if crate::export::is_active() {
             let core = self.core.get_mut();
@@ -240,12 +253,13 @@ impl FrameGuard<'_> {
 }
 
 impl Drop for FrameGuard<'_> {
-    #[cfg_attr(not(debug_assertions), inline)]
+    // Inlined whole in a release build: all but what is rare here is a few loads and stores.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn drop(&mut self) {
         let core = self.core();
         if !self.left.get() {
-            if unwinding_since(self.panicking_at_entry) && core.site.records_panics() {
-                inflight::leave_unwinding(core.leaving(core.scope.collector_around()));
+            if unwinding_since(self.panicking_at_entry) {
+                self.unwinding();
             } else {
                 inflight::leave_ok(&core.scope);
             }
@@ -262,28 +276,62 @@ impl Drop for FrameGuard<'_> {
     }
 }
 
+impl FrameGuard<'_> {
+    #[cold]
+    #[inline(never)]
+    fn unwinding(&self) {
+        let core = self.core();
+        if core.site.records_panics() {
+            inflight::leave_unwinding(core.leaving(core.scope.collector_around()));
+        } else {
+            inflight::leave_ok(&core.scope);
+        }
+    }
+}
+
 /// The span, scope and exported span of an instrumented future; the future itself runs
-/// inside [`AsyncFrame::instrument`].
+/// inside [`AsyncFrame::instrument`]. Made with nothing but constants, and opened where it
+/// stays (in the future that holds it), for the same reason as a [`Frame`]'s span.
 #[derive(Debug)]
 pub struct AsyncFrame {
     core: FrameCore,
+    opening: Opening,
+}
+
+/// What opening an [`AsyncFrame`] still has to do.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Opening {
+    /// Take the lineage of the code running then, and make the site's span.
+    WithSiteSpan,
+    /// Take the lineage of the code running then; the span is the expansion's.
+    WithOwnSpan,
+    /// Nothing: the scope came with its lineage (from a caller's headers), and the span with
+    /// the frame.
+    Remote,
+    Done,
 }
 
 impl AsyncFrame {
-    /// The frame of a future whose parent is the code running now (its first poll, for an
-    /// `async fn`), in the site's span.
+    /// The frame of a future in the site's span, whose parent is the code running when it is
+    /// opened: its first poll for an `async fn`, or its call by [`AsyncFrame::open`].
     #[cfg_attr(not(debug_assertions), inline)]
     pub fn new(site: &'static Site) -> AsyncFrame {
-        AsyncFrame::with_span(site, site.span())
+        AsyncFrame::of(
+            site,
+            Span::none(),
+            Scope::synchronous(Role::Frame, SpanKind::Internal),
+            Opening::WithSiteSpan,
+        )
     }
 
     /// The same, in a span of the expansion's: one with the fields the attribute names.
     #[cfg_attr(not(debug_assertions), inline)]
     pub fn with_span(site: &'static Site, span: Span) -> AsyncFrame {
-        AsyncFrame::of_scope(
+        AsyncFrame::of(
             site,
             span,
-            Scope::copy_of_current(Role::Frame, SpanKind::Internal),
+            Scope::synchronous(Role::Frame, SpanKind::Internal),
+            Opening::WithOwnSpan,
         )
     }
 
@@ -297,13 +345,41 @@ impl AsyncFrame {
         span: Span,
         carrier: &E,
     ) -> AsyncFrame {
-        AsyncFrame::of_scope(site, span, remote_scope(carrier))
+        AsyncFrame::of(site, span, remote_scope(carrier), Opening::Remote)
     }
 
     #[inline(always)]
-    #[cfg_attr(not(feature = "otel"), allow(unused_mut))]
-    fn of_scope(site: &'static Site, span: Span, scope: Scope) -> AsyncFrame {
-        let mut core = FrameCore::new(site, span, scope);
+    fn of(site: &'static Site, span: Span, scope: Scope, opening: Opening) -> AsyncFrame {
+        AsyncFrame {
+            core: FrameCore::new(site, span, scope),
+            opening,
+        }
+    }
+
+    /// Takes the lineage of the code running now, for a future made by a call and polled
+    /// later (a function returning `impl Future`); an `async fn`'s frame opens on its first
+    /// poll. Opening again does nothing.
+    #[cfg_attr(not(debug_assertions), inline)]
+    pub fn open(&mut self) {
+        if self.opening != Opening::Done {
+            self.open_now();
+        }
+    }
+
+    #[inline]
+    fn open_now(&mut self) {
+        let core = &mut self.core;
+        match self.opening {
+            Opening::WithSiteSpan => {
+                core.scope.take_lineage_of_current();
+                if core.site.is_enabled() {
+                    core.span = core.site.new_span();
+                }
+            }
+            Opening::WithOwnSpan => core.scope.take_lineage_of_current(),
+            Opening::Remote | Opening::Done => {}
+        }
+        self.opening = Opening::Done;
         #[cfg(feature = "otel")]
         if crate::export::is_active() {
             core.export = crate::export::open(&core.scope);
@@ -311,13 +387,13 @@ impl AsyncFrame {
         if ids_as_fields() {
             core.record_ids();
         }
-        AsyncFrame { core }
     }
 
     /// Runs `future` inside this frame: each poll enters the span and makes the frame's scope
     /// current.
     #[inline]
     pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<'_, F> {
+        self.open();
         Instrumented {
             frame: &self.core,
             future,
@@ -332,11 +408,14 @@ impl AsyncFrame {
         self.core.leave(error, current_collector);
     }
 
+    /// The recorded arguments, for the exported span: opened first, where the arguments are
+    /// read, before the body takes them.
     #[inline]
     pub fn export_args<const N: usize>(
-        &self,
+        &mut self,
         args: impl FnOnce() -> [(&'static str, ArgValue); N],
     ) {
+        self.open();
         self.core.export_args(args);
     }
 }

@@ -122,7 +122,7 @@ impl Site {
     }
 
     #[inline]
-    fn is_enabled(&'static self) -> bool {
+    pub(crate) fn is_enabled(&'static self) -> bool {
         let level = *self.metadata.level();
         level <= STATIC_MAX_LEVEL && level <= LevelFilter::current() && self.is_wanted()
     }
@@ -138,7 +138,7 @@ impl Site {
     }
 
     #[inline(never)]
-    fn new_span(&'static self) -> Span {
+    pub(crate) fn new_span(&'static self) -> Span {
         Span::new(&self.metadata, &self.metadata.fields().value_set(&[]))
     }
 

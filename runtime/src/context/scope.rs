@@ -11,6 +11,7 @@ use super::lineage::SpanKind;
 use super::{Baggage, SpanContext, SpanId, TraceFlags, TraceId, TraceState};
 use core::any::Any;
 use core::cell::Cell;
+use core::mem::ManuallyDrop;
 use core::ptr;
 use std::sync::Arc;
 
@@ -42,10 +43,12 @@ pub(crate) struct Scope {
     copied: Cell<Copied>,
     /// Tracestate and baggage set in this scope, or copied with its lineage; `None`: the outer
     /// scope's (a root or a copy without them has none).
-    shared: Cell<Option<Box<Shared>>>,
+    // The two boxes are let go by `Drop`, which checks first: without drop code of their own,
+    // a scope that has neither costs no call to drop.
+    shared: ManuallyDrop<Cell<Option<Box<Shared>>>>,
     /// What another layer keeps with the scope while it lives: the failure records its callees
     /// left (`crate::record`). Context only holds it, and lets it go with the scope.
-    attached: Cell<Option<Box<dyn Any + Send>>>,
+    attached: ManuallyDrop<Cell<Option<Box<dyn Any + Send>>>>,
 }
 
 // SAFETY: a scope's cells are read and written only by the thread that runs it: through
@@ -167,20 +170,27 @@ impl Scope {
             trace_id: Cell::new(TraceId::INVALID),
             flags: Cell::new(None),
             copied: Cell::new(Copied::NONE),
-            shared: Cell::new(None),
-            attached: Cell::new(None),
+            shared: ManuallyDrop::new(Cell::new(None)),
+            attached: ManuallyDrop::new(Cell::new(None)),
         }
     }
 
     /// A scope whose lineage is the current one's, copied now: a future's, which may be polled
     /// after the scope that made it is gone, or on another thread.
+    #[cfg(test)]
     pub(crate) fn copy_of_current(role: Role, kind: SpanKind) -> Scope {
         let scope = Scope::synchronous(role, kind);
-        match current_scope() {
-            None => scope.lineage.set(Lineage::Root),
-            Some(parent) => scope.copy_lineage_of(parent),
-        }
+        scope.take_lineage_of_current();
         scope
+    }
+
+    /// Makes a scope not entered yet a copy of the current one's lineage, in place.
+    #[inline]
+    pub(crate) fn take_lineage_of_current(&self) {
+        match current_scope() {
+            None => self.lineage.set(Lineage::Root),
+            Some(parent) => self.copy_lineage_of(parent),
+        }
     }
 
     /// A scope that is the current one again, under another role: the same span, for a future

@@ -86,7 +86,7 @@ pub(crate) fn readable_type_name(type_name: &'static str) -> Cow<'static, str> {
         ("core::marker::", ""),
         ("tracefault::remote::RemoteError", "tracefault::RemoteError"),
     ];
-    if !REWRITES.iter().any(|(from, _)| type_name.contains(from)) {
+    if !names_a_rewritten_path(type_name) {
         return Cow::Borrowed(type_name);
     }
     let mut name = type_name.to_owned();
@@ -94,6 +94,26 @@ pub(crate) fn readable_type_name(type_name: &'static str) -> Cow<'static, str> {
         name = name.replace(from, to);
     }
     Cow::Owned(name)
+}
+
+/// Whether a path in `type_name` starts where one of [`readable_type_name`]'s rewrites does:
+/// one pass, comparing only where a path starts, since every error's type name is asked.
+fn names_a_rewritten_path(type_name: &str) -> bool {
+    const STARTS: [&[u8]; 4] = [
+        b"alloc::",
+        b"core::",
+        b"std::io::error::",
+        b"tracefault::remote::",
+    ];
+    let bytes = type_name.as_bytes();
+    let mut path_starts_here = true;
+    for (index, &byte) in bytes.iter().enumerate() {
+        if path_starts_here && STARTS.iter().any(|start| bytes[index..].starts_with(start)) {
+            return true;
+        }
+        path_starts_here = !(byte.is_ascii_alphanumeric() || byte == b'_' || byte == b':');
+    }
+    false
 }
 
 /// `crate::module::Type::function` from what `type_name` says of an item declared inside the
@@ -138,6 +158,16 @@ mod tests {
             "Box<dyn Error + Send + Sync>"
         );
         assert_eq!(readable_type_name("shop::StockError"), "shop::StockError");
+        assert_eq!(
+            readable_type_name("shop::Wrapper<core::num::error::ParseIntError>"),
+            "shop::Wrapper<std::num::ParseIntError>"
+        );
+        assert_eq!(
+            readable_type_name("&tracefault::remote::RemoteError"),
+            "&tracefault::RemoteError"
+        );
+        // Only where a path starts: a crate of the user's named like a standard one is theirs.
+        assert_eq!(readable_type_name("mycore::Error"), "mycore::Error");
     }
 
     #[test]
