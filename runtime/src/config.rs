@@ -108,6 +108,19 @@ impl Config {
         self
     }
 
+    /// Exports spans with `exporter` (any `opentelemetry_sdk` span exporter: stdout, an
+    /// in-memory one in tests, a vendor's) instead of OTLP, behind the same batch processor,
+    /// queue bound and counts ([`crate::export::stats`]). Export then starts without an
+    /// endpoint; `OTEL_SDK_DISABLED=true` and `OTEL_TRACES_EXPORTER=none` still turn it off.
+    #[cfg(feature = "otel")]
+    pub fn span_exporter<E>(mut self, exporter: E) -> Config
+    where
+        E: opentelemetry_sdk::trace::SpanExporter + 'static,
+    {
+        self.export.exporter = Some(crate::export::OwnExporter::new(exporter));
+        self
+    }
+
     /// How long dropping the guard waits for queued spans to be sent (5 s by default).
     #[cfg(feature = "otel")]
     pub fn shutdown_timeout(mut self, timeout: std::time::Duration) -> Config {

@@ -15,7 +15,7 @@ mod record;
 mod sampler;
 
 pub(crate) use pipeline::is_active;
-pub(crate) use pipeline::{start, ExportSettings};
+pub(crate) use pipeline::{start, ExportSettings, OwnExporter};
 pub use pipeline::{stats, ExportError, ExportGuard, ExportStats};
 pub(crate) use record::{open, SpanRecord};
 pub(crate) use sampler::is_sampled;

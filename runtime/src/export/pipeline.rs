@@ -11,7 +11,7 @@ use opentelemetry_sdk::trace::{
 use opentelemetry_sdk::Resource;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// What [`start`] needs beyond the `OTEL_*` environment variables, which it reads itself.
@@ -22,6 +22,60 @@ pub(crate) struct ExportSettings {
     pub(crate) service_name: Option<String>,
     pub(crate) stacktraces: Option<bool>,
     pub(crate) shutdown_timeout: Option<Duration>,
+    pub(crate) exporter: Option<OwnExporter>,
+}
+
+/// An exporter of the program's own (`Config::span_exporter`), in place of OTLP: kept until
+/// export starts, which takes it.
+#[derive(Clone)]
+pub(crate) struct OwnExporter {
+    name: String,
+    processor: Arc<Mutex<Option<MakeProcessor>>>,
+}
+
+type MakeProcessor = Box<dyn FnOnce(usize) -> BatchSpanProcessor + Send>;
+
+impl OwnExporter {
+    pub(crate) fn new<E: SpanExporter + 'static>(exporter: E) -> OwnExporter {
+        let name = format!("{exporter:?}");
+        let name = name
+            .split(['{', '(', ' '])
+            .next()
+            .unwrap_or("exporter")
+            .to_owned();
+        let endpoint = name.clone();
+        let make: MakeProcessor =
+            Box::new(move |max_queue_size| processor(exporter, endpoint, max_queue_size));
+        OwnExporter {
+            name,
+            processor: Arc::new(Mutex::new(Some(make))),
+        }
+    }
+}
+
+impl fmt::Debug for OwnExporter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("OwnExporter").field(&self.name).finish()
+    }
+}
+
+/// The batch processor in front of `exporter`, which counts what it is given.
+fn processor<E: SpanExporter + 'static>(
+    exporter: E,
+    endpoint: String,
+    max_queue_size: usize,
+) -> BatchSpanProcessor {
+    BatchSpanProcessor::builder(CountingExporter {
+        inner: exporter,
+        endpoint,
+    })
+    // The other `OTEL_BSP_*` variables are read by the builder itself.
+    .with_batch_config(
+        BatchConfigBuilder::default()
+            .with_max_queue_size(max_queue_size)
+            .build(),
+    )
+    .build()
 }
 
 pub(crate) struct Pipeline {
@@ -212,34 +266,41 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
             )))
         }
     }
-    let Some(target) = target(settings, &env)? else {
-        return Ok(None);
-    };
     if PIPELINE.get().is_some() {
         return Err(ExportError(
             "export has already been started in this process".into(),
         ));
     }
-    let (exporter, grpc_runtime) = build_exporter(&target)?;
-    let endpoint = target.endpoint;
+    let max_queue_size = env("OTEL_BSP_MAX_QUEUE_SIZE")
+        .and_then(|size| size.trim().parse().ok())
+        .unwrap_or(DEFAULT_MAX_QUEUE_SIZE);
+    let (mut processor, endpoint, grpc_runtime) = match &settings.exporter {
+        Some(own) => {
+            let make = own
+                .processor
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+                .ok_or_else(|| ExportError("this span exporter has already been used".into()))?;
+            (
+                make(max_queue_size),
+                own.name.clone(),
+                GrpcRuntime::default(),
+            )
+        }
+        None => {
+            let Some(target) = target(settings, &env)? else {
+                return Ok(None);
+            };
+            let (exporter, grpc_runtime) = build_exporter(&target)?;
+            let processor = processor(exporter, target.endpoint.clone(), max_queue_size);
+            (processor, target.endpoint, grpc_runtime)
+        }
+    };
     let mut resource = Resource::builder();
     if let Some(name) = &settings.service_name {
         resource = resource.with_service_name(name.clone());
     }
-    let max_queue_size = env("OTEL_BSP_MAX_QUEUE_SIZE")
-        .and_then(|size| size.trim().parse().ok())
-        .unwrap_or(DEFAULT_MAX_QUEUE_SIZE);
-    let mut processor = BatchSpanProcessor::builder(CountingExporter {
-        inner: exporter,
-        endpoint: endpoint.clone(),
-    })
-    // The other `OTEL_BSP_*` variables are read by the builder itself.
-    .with_batch_config(
-        BatchConfigBuilder::default()
-            .with_max_queue_size(max_queue_size)
-            .build(),
-    )
-    .build();
     processor.set_resource(&resource.build());
     let stacktraces = settings.stacktraces.unwrap_or_else(|| {
         env("TRACEFAULT_EXPORT_STACKTRACES")
