@@ -372,6 +372,11 @@ impl Sink for ShowSink {
                 .as_ref()
                 .and_then(|spans| spans.last())
                 .map(|name| name.clone().into_owned()),
+            level: line.level.as_deref().map(str::to_owned),
+            message: line
+                .message
+                .as_deref()
+                .map(|message| crate::model::cut(message, crate::model::MAX_SIGHTING_MESSAGE)),
         });
     }
 

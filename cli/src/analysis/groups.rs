@@ -243,6 +243,7 @@ mod tests {
                 file: Some("src/a.rs".to_owned()),
                 line: Some(span as u32),
                 user: true,
+                source: None,
             }],
             ..Report::default()
         }

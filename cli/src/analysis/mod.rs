@@ -1,6 +1,7 @@
 //! What the commands compute from the model, independent of how it is shown: error groups,
 //! failing traces, and one trace's story (its spans and its distributed traceback).
 
+pub mod critical_path;
 pub mod fingerprint;
 pub mod groups;
 pub mod link;
