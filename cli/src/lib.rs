@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod args;
 mod command;
+pub mod gather;
 pub mod ids;
 pub mod model;
 pub mod render;

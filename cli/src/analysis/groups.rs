@@ -18,7 +18,7 @@ const FIRST_BUCKET_MICROS: i64 = 60_000_000;
 pub const TREND_BUCKETS: usize = 24;
 
 /// Groups being counted.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ErrorGroups {
     filter: Filter,
     groups: HashMap<Fingerprint, Group>,
@@ -29,7 +29,7 @@ pub struct ErrorGroups {
     pub filtered_out: u64,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Group {
     type_name: String,
     kind: ErrorKind,
