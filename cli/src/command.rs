@@ -4,9 +4,14 @@ use crate::analysis::groups::ErrorGroups;
 use crate::analysis::story::tell;
 use crate::analysis::traces::FailingTraces;
 use crate::analysis::Filter;
-use crate::args::{Cli, Color, Command, ErrorsArgs, Filters, Input, Output, ShowArgs, TracesArgs};
+use crate::args::{
+    Cli, Color, Command, ErrorsArgs, Filters, HtmlArgs, Input, Output, ServeArgs, ShowArgs,
+    TracesArgs,
+};
+use crate::dashboard::{self, DashboardLimits};
 use crate::gather::{self, stats_line, ErrorsSink, EvidenceSink, TracesSink, SHOW_LIMITS};
 use crate::ids::TraceId;
+use crate::render::html::{report_file, FileBudget, FileContents};
 use crate::render::{self, terminal};
 use crate::source::{self, ReadOptions, ReadStats, Sink};
 use crate::time::{parse_instant, Timestamp};
@@ -56,6 +61,8 @@ fn run(cli: Cli) -> Result<Answer, String> {
         Command::Errors(args) => errors(args),
         Command::Traces(args) => traces(args),
         Command::Show(args) => show(args),
+        Command::Html(args) => html(args),
+        Command::Serve(args) => serve(args),
     }
 }
 
@@ -212,6 +219,101 @@ fn show(args: ShowArgs) -> Result<Answer, String> {
     Ok(Answer {
         text,
         stats_line: Some(stats_line(&stats, 0)),
+        code: 0,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// html
+
+fn html(args: HtmlArgs) -> Result<Answer, String> {
+    let limits = DashboardLimits {
+        max_pages: args.max_pages,
+        ..DashboardLimits::default()
+    };
+    let dashboard = dashboard::gather(
+        &args.input.sources,
+        read_options(&args.input),
+        filter(&args.filters)?,
+        limits,
+    )?;
+    let outcome = report_file(
+        FileContents {
+            summary: &dashboard.summary,
+            traces: &dashboard.traces,
+            traces_total: dashboard.traces_total,
+            stats: &dashboard.stats,
+            max_groups: dashboard.max_groups,
+            notes: dashboard.notes.clone(),
+            stories: &dashboard.stories,
+        },
+        FileBudget::default(),
+    );
+    let written = if args.output.as_os_str() == "-" {
+        return Ok(Answer {
+            text: outcome.html,
+            stats_line: Some(stats_line(&dashboard.stats, dashboard.summary.duplicates)),
+            code: 0,
+        });
+    } else {
+        write_atomically(&args.output, outcome.html.as_bytes())?;
+        args.output.display().to_string()
+    };
+    Ok(Answer {
+        text: String::new(),
+        stats_line: Some(format!(
+            "{}\ntracefault: wrote {written} ({:.1} MB): {} groups, {} failing traces, {} with \
+             a page{}",
+            stats_line(&dashboard.stats, dashboard.summary.duplicates),
+            outcome.html.len() as f64 / 1e6,
+            dashboard.summary.groups.len(),
+            dashboard.traces_total,
+            outcome.pages,
+            if outcome.left_out > 0 {
+                format!(
+                    " ({} left out to stay under the size budget)",
+                    outcome.left_out
+                )
+            } else {
+                String::new()
+            }
+        )),
+        code: 0,
+    })
+}
+
+/// Written beside its place and renamed into it: a reader never sees half a file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = std::path::PathBuf::from(temporary);
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|error| {
+            let _ = std::fs::remove_file(&temporary);
+            format!("{}: {error}", path.display())
+        })
+}
+
+// ---------------------------------------------------------------------------------------
+// serve
+
+fn serve(args: ServeArgs) -> Result<Answer, String> {
+    let filter = filter(&args.filters)?;
+    crate::serve::serve(
+        args.input.sources.clone(),
+        read_options(&args.input),
+        filter,
+        args.listen,
+        |line| {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{line}");
+            let _ = stdout.flush();
+        },
+    )?;
+    Ok(Answer {
+        text: String::new(),
+        stats_line: None,
         code: 0,
     })
 }

@@ -28,6 +28,8 @@ pub struct Report {
     /// The visible frames at the origin, outermost first.
     pub frames: Vec<Frame>,
     pub hidden_frames: Option<u64>,
+    /// Why there is no backtrace (rate-limited, turned off), when the report says.
+    pub traceback_note: Option<String>,
     /// The instrumented functions the error passed through, outermost first, origin last.
     pub span_trace: Vec<SpanTraceEntry>,
     /// The report as the service rendered it (the Python-style text), when the source has it.

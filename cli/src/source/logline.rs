@@ -56,6 +56,8 @@ pub struct LogLine<'a> {
     pub frames: Option<Vec<LineFrame<'a>>>,
     #[serde(default, rename = "exception.hidden_frames")]
     pub hidden_frames: Option<u64>,
+    #[serde(borrow, default, rename = "exception.traceback_note")]
+    pub traceback_note: Option<Cow<'a, str>>,
     #[serde(borrow, default, rename = "exception.span_trace")]
     pub span_trace: Option<Vec<LineSpanTraceEntry<'a>>>,
     /// Raw: the largest value of a report, decoded only when it is shown or when there are
@@ -233,6 +235,7 @@ impl<'a> LogLine<'a> {
                 .collect(),
             frames,
             hidden_frames,
+            traceback_note: owned(&self.traceback_note),
             span_trace,
             stacktrace: if detail == Detail::Full { text } else { None },
             spans: self
