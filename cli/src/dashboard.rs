@@ -35,7 +35,7 @@ impl Default for DashboardLimits {
         DashboardLimits {
             max_pages: 200,
             example_groups: 50,
-            max_listed: 1_000,
+            max_listed: 300,
             max_groups: 2_000,
             span_budget: 1_000_000,
         }

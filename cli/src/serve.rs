@@ -36,7 +36,7 @@ use std::time::{Duration, SystemTime};
 /// A trace page draws at most this many spans: the file's limit for a page of its own.
 const MAX_BARS: usize = 10_000;
 /// The overview lists this many failing traces and groups.
-const MAX_LISTED: usize = 1_000;
+const MAX_LISTED: usize = 500;
 const MAX_GROUPS: usize = 2_000;
 /// Trace pages kept, each for as long as the sources do not grow.
 const CACHED_PAGES: usize = 32;

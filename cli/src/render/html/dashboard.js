@@ -151,10 +151,13 @@
     const active = document.activeElement;
     const onBar = active && active.classList && active.classList.contains("bar");
     const key = event.key;
-    if (key === "j" || (onBar && (key === "ArrowDown" || key === "ArrowRight"))) {
-      focusBar(step(bars, onBar ? active : page.querySelector(".bar.selected"), 1));
+    if (!onBar && (key === "j" || key === "k")) {
+      // Into the waterfall, at the span whose details are shown (the origin, at first).
+      focusBar(page.querySelector(".bar.selected") || bars[0]);
+    } else if (key === "j" || (onBar && (key === "ArrowDown" || key === "ArrowRight"))) {
+      focusBar(step(bars, active, 1));
     } else if (key === "k" || (onBar && (key === "ArrowUp" || key === "ArrowLeft"))) {
-      focusBar(step(bars, onBar ? active : page.querySelector(".bar.selected"), -1));
+      focusBar(step(bars, active, -1));
     } else if (onBar && key === "Home") {
       focusBar(bars[0]);
     } else if (onBar && key === "End") {

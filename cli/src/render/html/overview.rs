@@ -190,22 +190,30 @@ fn bucket_title(summary: &ErrorSummary, part: usize, count: u64) -> String {
     )
 }
 
-/// The group's reports over the window's parts, scaled to its busiest part.
+/// The group's reports over the window's parts, scaled to its busiest part: its bars are one
+/// path, with one title for the chart. A thousand groups' charts would otherwise be most of
+/// the overview's elements, and so most of the time it takes to appear.
 fn chart(group: &GroupView, summary: &ErrorSummary) -> Markup {
+    use std::fmt::Write as _;
     let most = group.trend.iter().copied().max().unwrap_or(0).max(1);
     let width = group.trend.len() * 4;
+    let part = format_duration((summary.trend_bucket_seconds * 1e6) as i64);
+    let label = format!(
+        "{} reports; each bar is {part}, the busiest has {most}",
+        group.count
+    );
+    let mut bars = String::new();
+    for (at, count) in group.trend.iter().enumerate() {
+        if *count > 0 {
+            let height = (*count as f64 / most as f64 * 22.0).max(2.0);
+            let _ = write!(bars, "M{} 23h3v-{height:.1}h-3z", at * 4);
+        }
+    }
     html! {
-        svg .chart viewBox=(format!("0 0 {width} 24")) width=(width) height="24" role="img"
-            aria-label=(format!("Reports over time, at most {most} in one part")) {
+        svg .chart viewBox=(format!("0 0 {width} 24")) width=(width) height="24" role="img" aria-label=(label) {
+            title { (label) }
             line x1="0" x2=(width) y1="23.5" y2="23.5" {}
-            @for (at, count) in group.trend.iter().enumerate() {
-                @if *count > 0 {
-                    @let height = (*count as f64 / most as f64 * 22.0).max(2.0);
-                    rect x=(at * 4) y=(format!("{:.2}", 23.0 - height)) width="3" height=(format!("{:.2}", height)) {
-                        title { (bucket_title(summary, at, *count)) }
-                    }
-                }
-            }
+            @if !bars.is_empty() { path d=(bars) {} }
         }
     }
 }
@@ -224,16 +232,16 @@ fn location(location: &Option<CodeLocation>) -> Markup {
 
 fn services(services: &[String]) -> Markup {
     html! {
-        ul .services {
+        span .services {
             @for service in services {
-                li class=(format!("chip {}", service_class(Some(service)))) { (Text::new(service, MAX_NAME)) }
+                span class=(format!("chip {}", service_class(Some(service)))) { (Text::new(service, MAX_NAME)) } " "
             }
         }
     }
 }
 
 fn seen(at: Option<Timestamp>) -> Markup {
-    html! { @if let Some(at) = at { time { (at.to_seconds_string()) } } @else { "-" } }
+    html! { @if let Some(at) = at { (at.to_seconds_string()) } @else { "-" } }
 }
 
 fn trace_link(trace: Option<TraceId>, overview: &Overview<'_>, mode: Mode) -> Markup {
@@ -267,7 +275,7 @@ fn group_row(
                 span .msg { (Text::new(&group.example_message, MAX_NAME)) }
             }
             td data-label="Services" { (services(&group.services)) }
-            td .seen data-label="Seen" { (seen(group.first_seen)) br; (seen(group.last_seen)) }
+            td .seen data-label="Seen" { (seen(group.first_seen)) "\n" (seen(group.last_seen)) }
             td .origin data-label="Origin" { (location(&group.origin)) }
             td data-label="Example trace" { (trace_link(group.example_trace_id, overview, mode)) }
         }
