@@ -10,6 +10,7 @@ use crate::analysis::traces::{FailingTraces, TraceView};
 use crate::analysis::Filter;
 use crate::gather::{ErrorsSink, EvidenceSink, TraceLimits, TracesSink};
 use crate::ids::TraceId;
+use crate::render::html::thousands;
 use crate::source::{self, Input, ReadOptions, ReadStats};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -169,10 +170,10 @@ pub fn gather(
     if traces_total > stories.len() {
         notes.push(format!(
             "{} of the {} failing traces have a page in this file (the example of each of the \
-             largest groups, then the newest); `tracefault show <trace-id>` or `tracefault \
-             serve` tell any of them.",
-            stories.len(),
-            traces_total
+             largest groups, then the newest); tracefault show <trace-id>, or tracefault \
+             serve, tells any of them.",
+            thousands(stories.len() as u64),
+            thousands(traces_total as u64)
         ));
     }
     traces.truncate(limits.max_listed);

@@ -45,13 +45,35 @@ const CACHED_PAGES: usize = 32;
 const SETTLED: Duration = Duration::from_secs(2);
 
 /// Where the reading of one file stands.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Tail {
     /// Bytes read, up to the end of the last whole line.
     offset: u64,
     lines: u64,
     /// Device and inode: a file replaced under the same name (rotated) is another file.
     identity: (u64, u64),
+    /// The last bytes read: a file cut and written again in place (`copytruncate`) has
+    /// other bytes there, even when it has grown past where it was.
+    mark: Vec<u8>,
+}
+
+/// How many bytes before a tail's offset are kept to recognise the file.
+const MARK: u64 = 64;
+
+impl Tail {
+    /// Whether `file` still has, before the offset, the bytes this tail read there.
+    fn same_file(&self, path: &Path) -> bool {
+        if self.mark.is_empty() {
+            return true;
+        }
+        let mut bytes = vec![0; self.mark.len()];
+        std::fs::File::open(path)
+            .and_then(|mut file| {
+                file.seek(SeekFrom::Start(self.offset - self.mark.len() as u64))?;
+                file.read_exact(&mut bytes)
+            })
+            .is_ok_and(|()| bytes == self.mark)
+    }
 }
 
 /// The counts so far, and where each file was left.
@@ -101,7 +123,9 @@ impl Live {
             };
             let identity = identity(&metadata);
             if let Some(tail) = self.tails.get(&path) {
-                restart |= tail.identity != identity || metadata.len() < tail.offset;
+                restart |= tail.identity != identity
+                    || metadata.len() < tail.offset
+                    || !tail.same_file(&path);
             }
             states.push((path, metadata, identity));
         }
@@ -273,6 +297,12 @@ fn read_new_lines(
     )?;
     tail.lines += stats.lines - lines_before;
     tail.offset = end;
+    let kept = MARK.min(end);
+    tail.mark = vec![0; kept as usize];
+    file = std::fs::File::open(path).map_err(|error| error.to_string())?;
+    file.seek(SeekFrom::Start(end - kept))
+        .and_then(|_| file.read_exact(&mut tail.mark))
+        .map_err(|error| error.to_string())?;
     Ok(true)
 }
 

@@ -247,6 +247,8 @@
           if (neighbour) to.setAttribute("href", "#" + neighbour.id);
         }
         document.title = "Trace " + page.dataset.trace + " · tracefault";
+        const here = document.querySelector("header.top .here");
+        if (here) here.textContent = "Trace " + page.dataset.trace;
       }
       let target = null;
       try { target = document.getElementById(decodeURIComponent(location.hash.slice(1))); } catch (_) { target = null; }
@@ -262,6 +264,8 @@
       }
     } else if (document.body.dataset.mode !== "live") {
       document.title = document.body.dataset.title || document.title;
+      const here = document.querySelector("header.top .here");
+      if (here) here.textContent = "Errors and failing traces";
       if (location.hash === "#overview") window.scrollTo(0, 0);
     }
   }

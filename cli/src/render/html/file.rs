@@ -105,12 +105,12 @@ pub fn report_file(contents: FileContents<'_>, budget: FileBudget) -> FileOutcom
     if left_out > 0 {
         notes.push(format!(
             "Pages for {} of the {} traces chosen are in this file (the examples of the largest \
-             groups, then the newest); {} were left out to keep it under {} MB: `tracefault \
-             show <trace-id>` or `tracefault serve` tell them.",
+             groups, then the newest); {} were left out to keep it under {}: tracefault \
+             show <trace-id>, or tracefault serve, tells them.",
             thousands(pages.len() as u64),
             thousands(contents.stories.len() as u64),
             thousands(left_out as u64),
-            budget.max_bytes >> 20
+            size(budget.max_bytes)
         ));
     }
     let overview = overview_markup(&contents, &with_pages, notes);
@@ -126,6 +126,15 @@ pub fn report_file(contents: FileContents<'_>, budget: FileBudget) -> FileOutcom
         html: document(&title, mode, body),
         pages: pages.len(),
         left_out,
+    }
+}
+
+/// `16 MiB`, `390 KiB`.
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes >> 10)
     }
 }
 
@@ -146,4 +155,84 @@ fn overview_markup(
         notes,
     };
     overview::section(&overview, Mode::File)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::groups::ErrorGroups;
+    use crate::analysis::story::{tell, TraceEvidence};
+    use crate::analysis::Filter;
+    use crate::ids::SpanId;
+    use crate::model::{Report, SpanTraceEntry};
+    use crate::time::Timestamp;
+
+    fn story(trace: u128) -> Story {
+        let report = Report {
+            timestamp: Some(Timestamp(trace as i64 * 1_000_000)),
+            service: Some("inventory".to_owned()),
+            trace_id: Some(TraceId(trace)),
+            span_id: Some(SpanId(trace as u64)),
+            type_name: "shop::StockError".to_owned(),
+            // Large reports: each page is some tens of kilobytes.
+            message: "x".repeat(3_000),
+            span_trace: (0..40)
+                .map(|at| SpanTraceEntry {
+                    function: format!("shop::step{at}"),
+                    file: Some("src/shop.rs".to_owned()),
+                    line: Some(at),
+                    span_id: Some(SpanId(((trace as u64) << 8) | (u64::from(at) + 1))),
+                })
+                .collect(),
+            ..Report::default()
+        };
+        tell(
+            TraceId(trace),
+            TraceEvidence {
+                reports: vec![report],
+                ..TraceEvidence::default()
+            },
+        )
+    }
+
+    #[test]
+    fn pages_stop_at_the_budget_and_the_file_says_how_many_were_left_out() {
+        let stories: Vec<Story> = (1..=40).map(story).collect();
+        let summary = ErrorGroups::new(Filter::default()).finish();
+        let budget = FileBudget {
+            max_bytes: 400_000,
+            ..FileBudget::default()
+        };
+        let outcome = report_file(
+            FileContents {
+                summary: &summary,
+                traces: &[],
+                traces_total: 40,
+                stats: &ReadStats::default(),
+                max_groups: 10,
+                notes: Vec::new(),
+                stories: &stories,
+            },
+            budget,
+        );
+        assert!(outcome.left_out > 0 && outcome.pages > 0, "{outcome:?}");
+        assert_eq!(outcome.pages + outcome.left_out, 40);
+        assert!(
+            outcome.html.len() <= budget.max_bytes,
+            "{}",
+            outcome.html.len()
+        );
+        assert_eq!(
+            outcome.html.matches("<section id=\"trace-").count(),
+            outcome.pages
+        );
+        assert!(outcome.html.contains(&format!(
+            "{} were left out to keep it under 390 KiB",
+            outcome.left_out
+        )));
+        // The most wanted first: the pages kept are the first stories.
+        assert!(outcome
+            .html
+            .contains(&format!("id=\"trace-{}\"", TraceId(1))));
+    }
 }

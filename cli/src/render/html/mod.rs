@@ -217,7 +217,7 @@ fn cut_chars(text: &str, max: usize) -> (&str, Option<usize>) {
 }
 
 /// `38646` as `38,646`.
-pub(crate) fn thousands(number: u64) -> String {
+pub fn thousands(number: u64) -> String {
     let digits = number.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (at, digit) in digits.chars().enumerate() {

@@ -291,7 +291,7 @@ fn trace_row(trace: &TraceView, overview: &Overview<'_>, mode: Mode) -> Markup {
     let origin = &trace.origin;
     html! {
         tr .row tabindex="-1" {
-            td data-label="When" { (seen(trace.start)) }
+            td .seen data-label="When" { (seen(trace.start)) }
             td data-label="Trace" { (trace_link(Some(trace.trace_id), overview, mode)) }
             td .num data-label="Duration" { (trace.duration.map_or("-".to_owned(), format_duration)) }
             td data-label="Root" {
