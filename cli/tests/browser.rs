@@ -22,7 +22,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-/// One browser at a time: the machine has two cores, and the timings should be the page's.
+/// One test at a time, the shop's processes and the browser with it: the machine has two
+/// cores, and the timings should be the page's.
 fn one_at_a_time() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -179,8 +180,8 @@ fn active(browser: &Browser) -> Value {
 
 #[test]
 fn the_file_from_the_shops_logs_and_spans_shows_groups_bars_origin_and_traceback_in_order() {
-    let run = shop_run();
     let _one = one_at_a_time();
+    let run = shop_run();
     let out = dir("file").join("report.html");
     let logs = run.logs.display().to_string();
     let spans = run.spans.display().to_string();
@@ -425,6 +426,7 @@ fn group_counts(browser: &Browser) -> Value {
 
 #[test]
 fn the_served_pages_follow_the_logs_as_they_are_written() {
+    let _one = one_at_a_time();
     let shop = build_shop();
     let root = dir("live");
     let logs = root.join("logs");
@@ -484,7 +486,6 @@ fn the_served_pages_follow_the_logs_as_they_are_written() {
     let (head, _) = http(&format!("{}/trace/not-a-trace", server.url), "GET", None);
     assert!(head.starts_with("HTTP/1.1 404"), "{head}");
 
-    let _one = one_at_a_time();
     let browser = Browser::start(1280, 800);
     browser.goto(&format!("{}/", server.url));
     let before = group_counts(&browser);
@@ -637,6 +638,7 @@ fn assert_inert(browser: &Browser, page: &str) {
 
 #[test]
 fn hostile_text_renders_as_text_and_no_script_of_it_runs() {
+    let _one = one_at_a_time();
     let root = dir("hostile");
     let (logs, spans) = hostile_sources(&root);
     let out = root.join("report.html");
@@ -658,7 +660,6 @@ fn hostile_text_renders_as_text_and_no_script_of_it_runs() {
     }
     assert!(!html.contains("href=\"javascript") && !html.contains("href='javascript"));
 
-    let _one = one_at_a_time();
     let browser = Browser::start(1280, 800);
     browser.goto(&file_url(&out));
     assert_inert(&browser, "the file's overview");
@@ -863,6 +864,7 @@ fn timings(browser: &Browser) -> (f64, f64) {
 
 #[test]
 fn a_trace_of_10000_spans_and_an_overview_of_1000_groups_render_within_a_second() {
+    let _one = one_at_a_time();
     let root = dir("speed");
     let spans = root.join("spans.json");
     big_trace(&spans);
@@ -883,7 +885,6 @@ fn a_trace_of_10000_spans_and_an_overview_of_1000_groups_render_within_a_second(
         groups_file.to_str().unwrap(),
     ]);
 
-    let _one = one_at_a_time();
     let browser = Browser::start(1280, 800);
     let mut report = Vec::new();
     for (name, url, check) in [

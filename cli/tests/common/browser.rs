@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+const COMMAND_TIME: Duration = Duration::from_secs(60);
 
 /// Where screenshots are kept for a person to look at: `<target>/dashboard-screenshots`.
 pub(crate) fn screenshot_dir() -> PathBuf {
@@ -118,18 +119,22 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            let attempt = browser.runtime.block_on(
-                ClientBuilder::new(connector)
-                    .capabilities(capabilities.clone())
-                    .connect(&url),
-            );
+            let mut builder = ClientBuilder::new(connector);
+            builder.capabilities(capabilities.clone());
+            let session = builder.connect(&url);
+            let attempt = browser
+                .runtime
+                .block_on(async { tokio::time::timeout(COMMAND_TIME, session).await });
             match attempt {
-                Ok(client) => break client,
-                Err(error) if Instant::now() < deadline => {
-                    let _ = error;
+                Ok(Ok(client)) => break client,
+                // The driver is not listening yet.
+                Ok(Err(_)) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(100));
                 }
-                Err(error) => panic!("no WebDriver session from {chromedriver} at {url}: {error}"),
+                Ok(Err(error)) => {
+                    panic!("no WebDriver session from {chromedriver} at {url}: {error}")
+                }
+                Err(_) => panic!("{chromedriver} at {url} made no session in {COMMAND_TIME:?}"),
             }
         };
         browser.client = Some(client);
@@ -141,10 +146,28 @@ impl Browser {
         self.client.as_ref().expect("a session")
     }
 
+    /// One WebDriver command, given at most a minute: a browser that stops answering fails
+    /// the test instead of holding it up.
+    fn run<T, E: std::fmt::Display>(
+        &self,
+        what: &str,
+        command: impl std::future::Future<Output = Result<T, E>>,
+    ) -> T {
+        match self
+            .runtime
+            .block_on(async { tokio::time::timeout(COMMAND_TIME, command).await })
+        {
+            Ok(Ok(value)) => value,
+            Ok(Err(error)) => panic!("{what}: {error}"),
+            Err(_) => panic!("{what}: no answer in {COMMAND_TIME:?}"),
+        }
+    }
+
     pub(crate) fn set_size(&self, width: u32, height: u32) {
-        self.runtime
-            .block_on(self.client().set_window_size(width, height))
-            .unwrap();
+        self.run(
+            "set the window's size",
+            self.client().set_window_size(width, height),
+        );
         // The window's outer size includes no chrome when headless; make the viewport exact.
         let inner = self.eval("return [window.innerWidth, window.innerHeight]");
         let (inner_width, inner_height) = (
@@ -156,9 +179,10 @@ impl Browser {
                 width + (width - inner_width.min(width)),
                 height + (height - inner_height.min(height)),
             );
-            self.runtime
-                .block_on(self.client().set_window_size(grown.0, grown.1))
-                .unwrap();
+            self.run(
+                "set the window's size",
+                self.client().set_window_size(grown.0, grown.1),
+            );
         }
     }
 
@@ -170,14 +194,12 @@ impl Browser {
 
     /// Loads `url` (WebDriver waits for its load event).
     pub(crate) fn navigate(&self, url: &str) {
-        self.runtime.block_on(self.client().goto(url)).unwrap();
+        self.run(url, self.client().goto(url));
     }
 
     /// Runs `script` (a function body: `return ...`) in the page.
     pub(crate) fn eval(&self, script: &str) -> Value {
-        self.runtime
-            .block_on(self.client().execute(script, Vec::new()))
-            .unwrap_or_else(|error| panic!("{script}: {error}"))
+        self.run(script, self.client().execute(script, Vec::new()))
     }
 
     /// Waits up to ten seconds for `condition` (an expression) to hold.
@@ -197,42 +219,30 @@ impl Browser {
                 .then(KeyAction::Down { value: key })
                 .then(KeyAction::Up { value: key });
         }
-        self.runtime
-            .block_on(self.client().perform_actions(actions))
-            .unwrap();
-        self.runtime
-            .block_on(self.client().release_actions())
-            .unwrap();
+        self.run("keys", self.client().perform_actions(actions));
+        self.run("keys up", self.client().release_actions());
     }
 
     /// Moves the mouse over the middle of the element `css` selects.
     pub(crate) fn hover(&self, css: &str) {
-        let element = self
-            .runtime
-            .block_on(self.client().find(Locator::Css(css)))
-            .unwrap_or_else(|error| panic!("{css}: {error}"));
+        let element = self.run(css, self.client().find(Locator::Css(css)));
         let actions = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
             element,
             duration: Some(Duration::from_millis(50)),
             x: 0.0,
             y: 0.0,
         });
-        self.runtime
-            .block_on(self.client().perform_actions(actions))
-            .unwrap();
+        self.run("hover", self.client().perform_actions(actions));
     }
 
     pub(crate) fn click(&self, css: &str) {
-        let element = self
-            .runtime
-            .block_on(self.client().find(Locator::Css(css)))
-            .unwrap_or_else(|error| panic!("{css}: {error}"));
-        self.runtime.block_on(element.click()).unwrap();
+        let element = self.run(css, self.client().find(Locator::Css(css)));
+        self.run("click", element.click());
     }
 
     /// Keeps a PNG of the window as `<target>/dashboard-screenshots/<name>.png`.
     pub(crate) fn screenshot(&self, name: &str) -> PathBuf {
-        let png = self.runtime.block_on(self.client().screenshot()).unwrap();
+        let png = self.run("screenshot", self.client().screenshot());
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         let path = screenshot_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();

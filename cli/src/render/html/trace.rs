@@ -402,8 +402,11 @@ fn bar_markup(
         }
     );
     let flag_left = bar.start + bar.width > 0.8;
+    // One bar is in the tab order: the origin's, else the first.
+    let tab_stop =
+        is_origin || (index == 0 && !places.origin.is_some_and(|origin| places.drawn(origin)));
     html! {
-        g id=(bar_id(trace, row.span_id)) class=(class) data-i=(index) tabindex=(if is_origin { "0" } else { "-1" })
+        g id=(bar_id(trace, row.span_id)) class=(class) data-i=(index) tabindex=(if tab_stop { "0" } else { "-1" })
             role="listitem" aria-label=(shown(&label, MAX_NAME)) {
             rect x=(percent(bar.start)) y=(y) width=(percent(bar.width)) height=(BAR_HEIGHT) rx="2" {}
             @if bar.width >= LABEL_WIDTH {
