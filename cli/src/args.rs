@@ -124,16 +124,20 @@ pub struct HtmlArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: std::path::PathBuf,
     /// Give at most this many traces a page: the examples of the largest groups, then the
-    /// newest. The file stays under 16 MB whatever this is.
+    /// newest. The file stays under 16 MiB whatever this is.
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub max_pages: usize,
 }
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Log files or directories (standard input cannot be read again, so it is not taken).
-    #[command(flatten)]
-    pub input: Input,
+    /// Log files, directories (their new files join as they appear) or globs: JSON lines or
+    /// OTLP JSON. Not standard input, which cannot be read again.
+    #[arg(value_name = "SOURCE", required = true)]
+    pub sources: Vec<String>,
+    /// Lines longer than this many bytes are skipped and counted.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::lines::DEFAULT_MAX_LINE)]
+    pub max_line_bytes: usize,
     #[command(flatten)]
     pub filters: Filters,
     /// The address to listen on: loopback by default; anything else serves your logs to the

@@ -301,8 +301,10 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> 
 fn serve(args: ServeArgs) -> Result<Answer, String> {
     let filter = filter(&args.filters)?;
     crate::serve::serve(
-        args.input.sources.clone(),
-        read_options(&args.input),
+        args.sources,
+        ReadOptions {
+            max_line: args.max_line_bytes,
+        },
         filter,
         args.listen,
         |line| {

@@ -150,13 +150,11 @@ impl Live {
             if metadata.len() <= tail.offset {
                 continue;
             }
-            let name = Input::File(path.clone());
             let outcome = read_new_lines(
                 path,
                 tail,
                 metadata.len(),
                 settled(metadata),
-                &name,
                 self.options,
                 &mut self.sinks,
                 &mut self.stats,
@@ -261,13 +259,11 @@ fn identity(_: &std::fs::Metadata) -> (u64, u64) {
 
 /// Reads `path` from `tail.offset` to the end of its last whole line (or to `length`, when
 /// the file has settled), moving the tail. True when anything was read.
-#[allow(clippy::too_many_arguments)]
 fn read_new_lines(
     path: &Path,
     tail: &mut Tail,
     length: u64,
     settled: bool,
-    name: &Input,
     options: ReadOptions,
     sinks: &mut (ErrorsSink, TracesSink),
     stats: &mut ReadStats,
@@ -289,7 +285,7 @@ fn read_new_lines(
     let lines_before = stats.lines;
     source::read_one_at(
         file.take(end - tail.offset),
-        name,
+        &Input::File(path.to_owned()),
         tail.lines,
         options,
         sinks,
