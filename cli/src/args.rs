@@ -18,6 +18,11 @@ pub struct Cli {
 pub enum Command {
     /// Reports grouped by fingerprint (type and in-app frames), largest group first.
     Errors(ErrorsArgs),
+    /// One self-contained HTML file: the error groups, the failing traces, and for each
+    /// included trace its waterfall and distributed traceback.
+    Html(HtmlArgs),
+    /// The same pages served live over HTTP, read again from the sources as they grow.
+    Serve(ServeArgs),
     /// One trace as one story: its spans, then its distributed traceback, origin first.
     Show(ShowArgs),
     /// The failing traces, newest first.
@@ -107,4 +112,36 @@ pub struct ShowArgs {
     pub backend: Backend,
     #[command(flatten)]
     pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct HtmlArgs {
+    #[command(flatten)]
+    pub input: Input,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Where to write the file (`-`: standard output).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: std::path::PathBuf,
+    /// Give at most this many traces a page: the examples of the largest groups, then the
+    /// newest. The file stays under 16 MiB whatever this is.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_pages: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Log files, directories (their new files join as they appear) or globs: JSON lines or
+    /// OTLP JSON. Not standard input, which cannot be read again.
+    #[arg(value_name = "SOURCE", required = true)]
+    pub sources: Vec<String>,
+    /// Lines longer than this many bytes are skipped and counted.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::lines::DEFAULT_MAX_LINE)]
+    pub max_line_bytes: usize,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// The address to listen on: loopback by default; anything else serves your logs to the
+    /// network, with no authentication.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1:7777")]
+    pub listen: std::net::SocketAddr,
 }

@@ -1,22 +1,22 @@
 //! Each command: its sources read into its sink, the analysis finished, the result rendered.
 
 use crate::analysis::groups::ErrorGroups;
-use crate::analysis::otlp_reports::reports_from_spans;
-use crate::analysis::story::{tell, TraceEvidence};
+use crate::analysis::story::tell;
 use crate::analysis::traces::FailingTraces;
-use crate::analysis::waterfall::{SpanTree, TreeNode};
 use crate::analysis::Filter;
-use crate::args::{Cli, Color, Command, ErrorsArgs, Filters, Input, Output, ShowArgs, TracesArgs};
+use crate::args::{
+    Cli, Color, Command, ErrorsArgs, Filters, HtmlArgs, Input, Output, ServeArgs, ShowArgs,
+    TracesArgs,
+};
+use crate::dashboard::{self, DashboardLimits};
+use crate::gather::{self, stats_line, ErrorsSink, EvidenceSink, TracesSink, SHOW_LIMITS};
 use crate::ids::TraceId;
-use crate::model::{Report, Span, SpanKind, SpanSighting};
+use crate::render::html::{report_file, FileBudget, FileContents};
 use crate::render::{self, terminal};
-use crate::source::logline::{Detail, LogLine};
-use crate::source::{self, LineContext, ReadOptions, ReadStats, Sink};
+use crate::source::{self, ReadOptions, ReadStats, Sink};
 use crate::time::{parse_instant, Timestamp};
 use clap::Parser as _;
-use memchr::memmem::Finder;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
@@ -61,6 +61,8 @@ fn run(cli: Cli) -> Result<Answer, String> {
         Command::Errors(args) => errors(args),
         Command::Traces(args) => traces(args),
         Command::Show(args) => show(args),
+        Command::Html(args) => html(args),
+        Command::Serve(args) => serve(args),
     }
 }
 
@@ -85,116 +87,22 @@ fn style(output: &Output) -> terminal::Style {
 }
 
 fn read(input: &Input, sink: &mut impl Sink) -> Result<ReadStats, String> {
-    let inputs = source::resolve(&input.sources)?;
-    let options = ReadOptions {
+    gather::read(&input.sources, read_options(input), sink)
+}
+
+fn read_options(input: &Input) -> ReadOptions {
+    ReadOptions {
         max_line: input.max_line_bytes,
-    };
-    let mut stats = ReadStats::default();
-    source::read_all(&inputs, options, sink, &mut stats);
-    if !stats.unreadable.is_empty() && stats.unreadable.len() as u64 == stats.inputs {
-        return Err(stats.unreadable.join("; "));
     }
-    Ok(stats)
-}
-
-/// One line for standard error: what was read, what was skipped and why.
-fn stats_line(stats: &ReadStats, duplicates: u64) -> String {
-    let mut parts = vec![format!(
-        "read {} inputs: {} lines",
-        stats.inputs, stats.lines
-    )];
-    if stats.spans > 0 || stats.otlp_documents > 0 {
-        parts.push(format!(
-            "{} spans in {} OTLP documents",
-            stats.spans, stats.otlp_documents
-        ));
-    }
-    let mut skipped = Vec::new();
-    for (count, what) in [
-        (stats.not_ours, "not ours"),
-        (stats.malformed, "malformed"),
-        (stats.too_long, "too long"),
-        (duplicates, "duplicate reports"),
-    ] {
-        if count > 0 {
-            skipped.push(format!("{count} {what}"));
-        }
-    }
-    if !skipped.is_empty() {
-        parts.push(format!("skipped {}", skipped.join(", ")));
-    }
-    for unreadable in &stats.unreadable {
-        parts.push(format!("unreadable: {unreadable}"));
-    }
-    format!("tracefault: {}", parts.join("; "))
-}
-
-/// Where a report was read, for `--json` and messages.
-fn location(context: &LineContext<'_>) -> String {
-    format!("{}:{}", context.input.name(), context.number)
-}
-
-/// The reports of OTLP spans gathered by trace: the sources without report lines.
-fn reports_of_span_traces(spans: HashMap<TraceId, Vec<Span>>) -> Vec<Report> {
-    let mut reports = Vec::new();
-    for (_, spans) in spans {
-        let nodes: Vec<TreeNode> = spans
-            .iter()
-            .map(|span| TreeNode {
-                span_id: span.span_id,
-                parent: span.parent_span_id,
-                service: span.service.clone(),
-                is_server: span.kind == SpanKind::Server,
-                start: span.start,
-            })
-            .collect();
-        let tree = SpanTree::build(&nodes);
-        reports.extend(reports_from_spans(&spans, &tree));
-    }
-    reports
 }
 
 // ---------------------------------------------------------------------------------------
 // errors
 
-struct ErrorsSink {
-    groups: ErrorGroups,
-    report_key: Finder<'static>,
-    spans: HashMap<TraceId, Vec<Span>>,
-}
-
-impl Sink for ErrorsSink {
-    fn wants(&mut self, json: &[u8]) -> bool {
-        self.report_key.find(json).is_some()
-    }
-
-    fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>) {
-        if let Some(report) =
-            line.to_report(Detail::Grouping, context.service_hint, || location(context))
-        {
-            self.groups.add(&report);
-        }
-    }
-
-    fn span(&mut self, span: Span) {
-        self.spans.entry(span.trace_id).or_default().push(span);
-    }
-}
-
-/// Every report line has this key, and almost no other line does: the prefilter.
-const REPORT_KEY: &[u8] = b"\"exception.type\"";
-
 fn errors(args: ErrorsArgs) -> Result<Answer, String> {
-    let mut sink = ErrorsSink {
-        groups: ErrorGroups::new(filter(&args.filters)?),
-        report_key: Finder::new(REPORT_KEY),
-        spans: HashMap::new(),
-    };
+    let mut sink = ErrorsSink::new(ErrorGroups::new(filter(&args.filters)?));
     let stats = read(&args.input, &mut sink)?;
-    for report in reports_of_span_traces(std::mem::take(&mut sink.spans)) {
-        sink.groups.add(&report);
-    }
-    let summary = sink.groups.finish();
+    let summary = sink.finish();
     let stats_line = stats_line(&stats, summary.duplicates);
     let text = if args.output.json {
         #[derive(Serialize)]
@@ -220,76 +128,10 @@ fn errors(args: ErrorsArgs) -> Result<Answer, String> {
 // ---------------------------------------------------------------------------------------
 // traces
 
-struct TracesSink {
-    traces: FailingTraces,
-    report_key: Finder<'static>,
-    trace_key: Finder<'static>,
-    spans: HashMap<TraceId, Vec<Span>>,
-}
-
-impl Sink for TracesSink {
-    fn wants(&mut self, json: &[u8]) -> bool {
-        // Every line of a trace dates it; read from the raw bytes, without parsing.
-        if let (Some(trace), Some(at)) = (
-            raw_string_after(json, &self.trace_key).and_then(TraceId::from_hex_bytes),
-            raw_timestamp(json),
-        ) {
-            self.traces.see(trace, at);
-        }
-        self.report_key.find(json).is_some()
-    }
-
-    fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>) {
-        if let Some(report) =
-            line.to_report(Detail::Grouping, context.service_hint, || location(context))
-        {
-            self.traces.add(&report);
-        }
-    }
-
-    fn span(&mut self, span: Span) {
-        self.spans.entry(span.trace_id).or_default().push(span);
-    }
-}
-
-/// The string value after `key` (which ends with its opening quote), up to its closing quote.
-fn raw_string_after<'a>(json: &'a [u8], key: &Finder<'_>) -> Option<&'a [u8]> {
-    let start = key.find(json)? + key.needle().len();
-    let length = memchr::memchr(b'"', &json[start..])?;
-    Some(&json[start..start + length])
-}
-
-/// Our lines start with their timestamp: `{"timestamp":"2026-11-28T04:51:38.632624Z"`.
-fn raw_timestamp(json: &[u8]) -> Option<Timestamp> {
-    let rest = json.strip_prefix(b"{\"timestamp\":\"")?;
-    let length = memchr::memchr(b'"', &rest[..40.min(rest.len())])?;
-    Timestamp::parse_rfc3339_bytes(&rest[..length])
-}
-
 fn traces(args: TracesArgs) -> Result<Answer, String> {
-    let mut sink = TracesSink {
-        traces: FailingTraces::new(filter(&args.filters)?),
-        report_key: Finder::new(REPORT_KEY),
-        trace_key: Finder::new(b"\"trace_id\":\""),
-        spans: HashMap::new(),
-    };
+    let mut sink = TracesSink::new(FailingTraces::new(filter(&args.filters)?));
     let stats = read(&args.input, &mut sink)?;
-    let span_traces = std::mem::take(&mut sink.spans);
-    for spans in span_traces.values() {
-        for span in spans {
-            if let Some(start) = span.start {
-                sink.traces.see(span.trace_id, start);
-            }
-            if let Some(end) = span.end {
-                sink.traces.see(span.trace_id, end);
-            }
-        }
-    }
-    for report in reports_of_span_traces(span_traces) {
-        sink.traces.add(&report);
-    }
-    let duplicates = sink.traces.duplicates;
-    let views = sink.traces.finish();
+    let (views, duplicates) = sink.finish();
     let total = views.len();
     let limit = match (args.limit, args.output.json) {
         (Some(0), _) | (None, true) => total,
@@ -322,71 +164,6 @@ fn traces(args: TracesArgs) -> Result<Answer, String> {
 // ---------------------------------------------------------------------------------------
 // show
 
-/// One trace's evidence is bounded too: a trace of millions of spans is shown in part.
-const MAX_TRACE_SPANS: usize = 500_000;
-const MAX_TRACE_SIGHTINGS: usize = 200_000;
-const MAX_TRACE_REPORTS: usize = 10_000;
-
-struct ShowSink {
-    trace_id: TraceId,
-    needle: Finder<'static>,
-    evidence: TraceEvidence,
-    dropped: u64,
-}
-
-impl Sink for ShowSink {
-    fn wants(&mut self, json: &[u8]) -> bool {
-        self.needle.find(json).is_some()
-    }
-
-    fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>) {
-        if line.trace_id() != Some(self.trace_id) {
-            return;
-        }
-        if line.is_report() {
-            if self.evidence.reports.len() >= MAX_TRACE_REPORTS {
-                self.dropped += 1;
-                return;
-            }
-            let report = line.to_report(Detail::Full, context.service_hint, || location(context));
-            self.evidence.reports.extend(report);
-            return;
-        }
-        let (Some(timestamp), Some(span_id)) = (line.timestamp(), line.span_id()) else {
-            return;
-        };
-        if self.evidence.sightings.len() >= MAX_TRACE_SIGHTINGS {
-            self.dropped += 1;
-            return;
-        }
-        self.evidence.sightings.push(SpanSighting {
-            timestamp,
-            service: line
-                .service
-                .as_deref()
-                .or(context.service_hint)
-                .map(str::to_owned),
-            span_id,
-            span_name: line
-                .spans
-                .as_ref()
-                .and_then(|spans| spans.last())
-                .map(|name| name.clone().into_owned()),
-        });
-    }
-
-    fn span(&mut self, span: Span) {
-        if span.trace_id != self.trace_id {
-            return;
-        }
-        if self.evidence.spans.len() >= MAX_TRACE_SPANS {
-            self.dropped += 1;
-            return;
-        }
-        self.evidence.spans.push(span);
-    }
-}
-
 fn show(args: ShowArgs) -> Result<Answer, String> {
     let trace_id = TraceId::parse(&args.trace_id).ok_or_else(|| {
         format!(
@@ -394,14 +171,7 @@ fn show(args: ShowArgs) -> Result<Answer, String> {
             args.trace_id
         )
     })?;
-    // The lines write ids in lowercase: the prefilter looks for exactly that.
-    let needle = format!("\"{trace_id}\"").into_bytes();
-    let mut sink = ShowSink {
-        trace_id,
-        needle: Finder::new(&needle).into_owned(),
-        evidence: TraceEvidence::default(),
-        dropped: 0,
-    };
+    let mut sink = EvidenceSink::new([trace_id], SHOW_LIMITS);
     let mut stats = ReadStats::default();
     let mut fetched_from = None;
     if let Some(url) = &args.url {
@@ -422,19 +192,13 @@ fn show(args: ShowArgs) -> Result<Answer, String> {
             ..read
         };
     }
-    let dropped = sink.dropped;
-    let evidence = sink.evidence;
-    if evidence.reports.is_empty() && evidence.spans.is_empty() && evidence.sightings.is_empty() {
+    let gathered = sink.into_gathered().remove(&trace_id).unwrap_or_default();
+    if gathered.is_empty() {
         return Err(format!("trace {trace_id} is not in the sources"));
     }
-    let mut story = tell(trace_id, evidence);
-    if dropped > 0 {
-        story.notes.push(format!(
-            "{dropped} more lines or spans of this trace were read and not kept (the limits: \
-             {MAX_TRACE_SPANS} spans, {MAX_TRACE_SIGHTINGS} log lines, {MAX_TRACE_REPORTS} \
-             reports)"
-        ));
-    }
+    let note = gathered.dropped_note(SHOW_LIMITS);
+    let mut story = tell(trace_id, gathered.evidence);
+    story.notes.extend(note);
     if let Some(url) = &fetched_from {
         story.notes.push(format!("spans from {url}"));
     }
@@ -455,6 +219,103 @@ fn show(args: ShowArgs) -> Result<Answer, String> {
     Ok(Answer {
         text,
         stats_line: Some(stats_line(&stats, 0)),
+        code: 0,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// html
+
+fn html(args: HtmlArgs) -> Result<Answer, String> {
+    let limits = DashboardLimits {
+        max_pages: args.max_pages,
+        ..DashboardLimits::default()
+    };
+    let dashboard = dashboard::gather(
+        &args.input.sources,
+        read_options(&args.input),
+        filter(&args.filters)?,
+        limits,
+    )?;
+    let outcome = report_file(
+        FileContents {
+            summary: &dashboard.summary,
+            traces: &dashboard.traces,
+            traces_total: dashboard.traces_total,
+            stats: &dashboard.stats,
+            max_groups: dashboard.max_groups,
+            notes: dashboard.notes.clone(),
+            stories: &dashboard.stories,
+        },
+        FileBudget::default(),
+    );
+    let written = if args.output.as_os_str() == "-" {
+        return Ok(Answer {
+            text: outcome.html,
+            stats_line: Some(stats_line(&dashboard.stats, dashboard.summary.duplicates)),
+            code: 0,
+        });
+    } else {
+        write_atomically(&args.output, outcome.html.as_bytes())?;
+        args.output.display().to_string()
+    };
+    Ok(Answer {
+        text: String::new(),
+        stats_line: Some(format!(
+            "{}\ntracefault: wrote {written} ({:.1} MB): {} groups, {} failing traces, {} with \
+             a page{}",
+            stats_line(&dashboard.stats, dashboard.summary.duplicates),
+            outcome.html.len() as f64 / 1e6,
+            dashboard.summary.groups.len(),
+            dashboard.traces_total,
+            outcome.pages,
+            if outcome.left_out > 0 {
+                format!(
+                    " ({} left out to stay under the size budget)",
+                    outcome.left_out
+                )
+            } else {
+                String::new()
+            }
+        )),
+        code: 0,
+    })
+}
+
+/// Written beside its place and renamed into it: a reader never sees half a file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = std::path::PathBuf::from(temporary);
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|error| {
+            let _ = std::fs::remove_file(&temporary);
+            format!("{}: {error}", path.display())
+        })
+}
+
+// ---------------------------------------------------------------------------------------
+// serve
+
+fn serve(args: ServeArgs) -> Result<Answer, String> {
+    let filter = filter(&args.filters)?;
+    crate::serve::serve(
+        args.sources,
+        ReadOptions {
+            max_line: args.max_line_bytes,
+        },
+        filter,
+        args.listen,
+        |line| {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{line}");
+            let _ = stdout.flush();
+        },
+    )?;
+    Ok(Answer {
+        text: String::new(),
+        stats_line: None,
         code: 0,
     })
 }

@@ -8,9 +8,12 @@
 pub mod analysis;
 pub mod args;
 mod command;
+pub mod dashboard;
+pub mod gather;
 pub mod ids;
 pub mod model;
 pub mod render;
+pub mod serve;
 pub mod source;
 pub mod time;
 

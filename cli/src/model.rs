@@ -28,6 +28,8 @@ pub struct Report {
     /// The visible frames at the origin, outermost first.
     pub frames: Vec<Frame>,
     pub hidden_frames: Option<u64>,
+    /// Why there is no backtrace (rate-limited, turned off), when the report says.
+    pub traceback_note: Option<String>,
     /// The instrumented functions the error passed through, outermost first, origin last.
     pub span_trace: Vec<SpanTraceEntry>,
     /// The report as the service rendered it (the Python-style text), when the source has it.
@@ -66,6 +68,8 @@ pub struct Frame {
     pub line: Option<u32>,
     /// The application's own code, not the runtime's or a dependency's.
     pub user: bool,
+    /// The line of source the service printed under the frame, when it could read its file.
+    pub source: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -173,6 +177,22 @@ pub struct Span {
     /// Attributes as text, in the order the span had them.
     pub attributes: Vec<(String, String)>,
     pub exceptions: Vec<ExceptionEvent>,
+    /// Every event of the span (exceptions too), in order, at most [`MAX_SPAN_EVENTS`].
+    pub events: Vec<SpanEvent>,
+    /// Events past [`MAX_SPAN_EVENTS`], counted.
+    pub more_events: u64,
+}
+
+/// What a span keeps of its events; more are counted.
+pub const MAX_SPAN_EVENTS: usize = 64;
+
+/// A span event: a log record inside the span, as OTLP carries it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SpanEvent {
+    pub timestamp: Option<Timestamp>,
+    pub name: String,
+    /// As text, in order; an exception's `exception.stacktrace` is left to its report.
+    pub attributes: Vec<(String, String)>,
 }
 
 impl Span {
@@ -201,4 +221,22 @@ pub struct SpanSighting {
     pub span_id: SpanId,
     /// The innermost span's name.
     pub span_name: Option<String>,
+    pub level: Option<String>,
+    /// The line's message, cut to [`MAX_SIGHTING_MESSAGE`] bytes.
+    pub message: Option<String>,
+}
+
+/// A sighting keeps this much of its line's message: enough to read, bounded per line.
+pub const MAX_SIGHTING_MESSAGE: usize = 1024;
+
+/// `text` cut to at most `max` bytes at a character boundary, with `…` where it was cut.
+pub fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }

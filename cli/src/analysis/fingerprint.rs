@@ -109,6 +109,7 @@ mod tests {
                     file: Some("src/lib.rs".to_owned()),
                     line: Some(line),
                     user,
+                    source: None,
                 })
                 .collect(),
             ..Report::default()

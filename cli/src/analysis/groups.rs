@@ -18,7 +18,7 @@ const FIRST_BUCKET_MICROS: i64 = 60_000_000;
 pub const TREND_BUCKETS: usize = 24;
 
 /// Groups being counted.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ErrorGroups {
     filter: Filter,
     groups: HashMap<Fingerprint, Group>,
@@ -29,7 +29,7 @@ pub struct ErrorGroups {
     pub filtered_out: u64,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Group {
     type_name: String,
     kind: ErrorKind,
@@ -57,7 +57,7 @@ pub struct GroupView {
     pub last_seen: Option<Timestamp>,
     /// Reports per minute over the whole window.
     pub rate_per_minute: f64,
-    /// Reports per [`TREND_BUCKETS`] equal parts of the window, oldest first.
+    /// Reports per [`TREND_BUCKETS`] equal parts ending with the window's last, oldest first.
     pub trend: Vec<u64>,
     pub origin: Option<CodeLocation>,
     pub example_trace_id: Option<TraceId>,
@@ -70,6 +70,8 @@ pub struct ErrorSummary {
     pub groups: Vec<GroupView>,
     pub window_start: Option<Timestamp>,
     pub window_end: Option<Timestamp>,
+    /// Where the trend's first part starts; each part is `trend_bucket_seconds` long.
+    pub trend_start: Option<Timestamp>,
     pub trend_bucket_seconds: f64,
     pub reports: u64,
     pub duplicates: u64,
@@ -175,19 +177,23 @@ impl ErrorGroups {
             _ => 0,
         };
         let minutes = (window_micros as f64 / 60e6).max(1.0);
-        let trend_micros = (window_micros / TREND_BUCKETS as i64 + 1).max(1);
+        // The trend's parts are whole buckets (a count is never split between two parts, nor
+        // drawn finer than it was counted), enough of them per part that 23 parts cover the
+        // window; the 24 parts end with the one the window ends in.
         let bucket_micros = self.bucket_micros;
+        let per_part = (window_micros / (bucket_micros * (TREND_BUCKETS as i64 - 1)) + 1).max(1);
+        let trend_micros = bucket_micros * per_part;
+        let first_part =
+            window_end.map(|end| end.0.div_euclid(trend_micros) - (TREND_BUCKETS as i64 - 1));
         let mut groups: Vec<GroupView> = self
             .groups
             .into_iter()
             .map(|(fingerprint, group)| {
                 let mut trend = vec![0; TREND_BUCKETS];
-                if let Some(start) = window_start {
+                if let Some(first_part) = first_part {
                     for (bucket, count) in &group.buckets {
-                        // A bucket's middle decides its part of the window.
-                        let middle = bucket * bucket_micros + bucket_micros / 2;
-                        let part = ((middle - start.0).max(0) / trend_micros) as usize;
-                        trend[part.min(TREND_BUCKETS - 1)] += count;
+                        let part = (bucket * bucket_micros).div_euclid(trend_micros) - first_part;
+                        trend[part.clamp(0, TREND_BUCKETS as i64 - 1) as usize] += count;
                     }
                 }
                 GroupView {
@@ -216,6 +222,7 @@ impl ErrorGroups {
             groups,
             window_start,
             window_end,
+            trend_start: first_part.map(|part| Timestamp(part * trend_micros)),
             trend_bucket_seconds: trend_micros as f64 / 1e6,
             reports: self.reports,
             duplicates: self.duplicates,
@@ -243,6 +250,7 @@ mod tests {
                 file: Some("src/a.rs".to_owned()),
                 line: Some(span as u32),
                 user: true,
+                source: None,
             }],
             ..Report::default()
         }
@@ -269,6 +277,35 @@ mod tests {
         assert_eq!(first.trend.iter().sum::<u64>(), 5);
         // 6 reports over 4.5 minutes.
         assert!((first.rate_per_minute - 5.0 / 4.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_trend_is_drawn_in_whole_buckets_ending_with_the_last() {
+        let mut groups = ErrorGroups::new(Filter::default());
+        // Three reports within one second: one minute's bucket, the trend's last part.
+        for span in 1..=3 {
+            groups.add(&report("A", "a::f", 1_000, span));
+        }
+        let summary = groups.finish();
+        assert_eq!(summary.trend_bucket_seconds, 60.0);
+        assert_eq!(summary.groups[0].trend[TREND_BUCKETS - 1], 3);
+        assert_eq!(summary.groups[0].trend.iter().sum::<u64>(), 3);
+        let start = summary.trend_start.unwrap().0;
+        assert_eq!(start % 60_000_000, 0);
+        assert!(start <= 1_000_000_000 && 1_000_000_000 < start + 24 * 60_000_000);
+        // Two hours: five-minute parts, the first report in the first part that has any.
+        let mut groups = ErrorGroups::new(Filter::default());
+        groups.add(&report("A", "a::f", 0, 1));
+        groups.add(&report("A", "a::f", 7_200, 2));
+        let summary = groups.finish();
+        assert_eq!(summary.trend_bucket_seconds, 360.0);
+        let trend = &summary.groups[0].trend;
+        assert_eq!(
+            (trend[TREND_BUCKETS - 1], trend.iter().sum::<u64>()),
+            (1, 2)
+        );
+        let first = (0 - summary.trend_start.unwrap().0) / 360_000_000;
+        assert_eq!(trend[first as usize], 1, "{trend:?}");
     }
 
     #[test]

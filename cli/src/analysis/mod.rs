@@ -1,6 +1,7 @@
 //! What the commands compute from the model, independent of how it is shown: error groups,
 //! failing traces, and one trace's story (its spans and its distributed traceback).
 
+pub mod critical_path;
 pub mod fingerprint;
 pub mod groups;
 pub mod link;
@@ -58,7 +59,7 @@ impl Filter {
 /// Remembers which reports were seen, so that a report read twice (two overlapping log
 /// exports, a shipper's retry, the same file named twice) counts once. A report is one error
 /// leaving one span, so its trace, span, time and type identify it; 8 bytes each.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Dedup {
     seen: HashSet<u64, IdHashBuilder>,
 }

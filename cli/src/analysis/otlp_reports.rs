@@ -116,6 +116,7 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
         causes,
         frames,
         hidden_frames,
+        traceback_note: None,
         span_trace: path
             .iter()
             .map(|span| SpanTraceEntry {

@@ -2,12 +2,15 @@
 //! the source has them, else from what the report lines and log lines say of their spans),
 //! then its reports joined into one distributed traceback, origin first.
 
+use super::critical_path::{critical_path, CriticalSegment};
 use super::link::{link, LinkBasis, LinkKeys};
 use super::otlp_reports::reports_from_spans;
-use super::waterfall::{SpanTree, Timing, TreeNode, WaterfallRow};
+use super::waterfall::{RowEvent, SpanTree, Timing, TreeNode, WaterfallRow};
 use super::Dedup;
 use crate::ids::{SpanId, TraceId};
-use crate::model::{CodeLocation, Report, Span, SpanKind, SpanSighting, SpanStatus};
+use crate::model::{
+    CodeLocation, Report, Span, SpanKind, SpanSighting, SpanStatus, MAX_SPAN_EVENTS,
+};
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -29,6 +32,8 @@ pub struct Story {
     pub services: Vec<String>,
     pub timing: Timing,
     pub waterfall: Vec<WaterfallRow>,
+    /// The stretches of the waterfall's spans that the trace's duration waited on.
+    pub critical_path: Vec<CriticalSegment>,
     /// The distributed traceback: the origin first, then each caller.
     pub chain: Vec<ChainLink>,
     /// Reports of the trace on another branch than the chain's.
@@ -68,7 +73,7 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
     let keys: Vec<LinkKeys> = reports.iter().map(LinkKeys::of).collect();
     let links = link(&keys, &parents);
 
-    let (timing, waterfall) = if spans.is_empty() {
+    let (timing, mut waterfall) = if spans.is_empty() {
         (
             Timing::Seen,
             rows_from_logs(&reports, &links.caused, &evidence.sightings, &mut notes),
@@ -76,6 +81,7 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
     } else {
         (Timing::Measured, rows_from_spans(&spans, &span_tree))
     };
+    link_parents(&mut waterfall);
     let start = spans
         .iter()
         .filter_map(|span| span.start)
@@ -135,6 +141,7 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
         duration: start.zip(end).map(|(start, end)| end.0 - start.0),
         services,
         timing,
+        critical_path: critical_path(&waterfall),
         waterfall,
         chain,
         others,
@@ -209,18 +216,47 @@ fn rows_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<WaterfallRow> {
         .iter()
         .map(|&index| {
             let span = &spans[index];
+            let offset = |at: Option<Timestamp>| start.zip(at).map(|(first, at)| at.0 - first.0);
             WaterfallRow {
                 depth: tree.depth[index],
                 service: span.service.clone(),
                 name: span.name.clone(),
                 span_id: span.span_id,
-                start_offset: start.zip(span.start).map(|(first, at)| at.0 - first.0),
+                parent: None,
+                kind: Some(span.kind),
+                status_message: Some(span.status_message.clone()).filter(|m| !m.is_empty()),
+                attributes: span.attributes.clone(),
+                events: span
+                    .events
+                    .iter()
+                    .map(|event| RowEvent {
+                        offset: offset(event.timestamp),
+                        name: event.name.clone(),
+                        message: String::new(),
+                        attributes: event.attributes.clone(),
+                    })
+                    .collect(),
+                more_events: span.more_events,
+                start_offset: offset(span.start),
                 duration: span.start.zip(span.end).map(|(from, to)| to.0 - from.0),
                 error: span.status == SpanStatus::Error,
                 raised: !span.exceptions.is_empty(),
             }
         })
         .collect()
+}
+
+/// Each row's parent, from the preorder and the depths: the last row seen one level up.
+fn link_parents(rows: &mut [WaterfallRow]) {
+    let mut open: Vec<SpanId> = Vec::new();
+    for row in rows {
+        open.truncate(row.depth);
+        row.parent = row
+            .depth
+            .checked_sub(1)
+            .and_then(|up| open.get(up).copied());
+        open.push(row.span_id);
+    }
 }
 
 /// A span as the logs know it.
@@ -235,6 +271,10 @@ struct LogSpan {
     error: bool,
     raised: bool,
     is_server: bool,
+    attributes: Vec<(String, String)>,
+    /// Log lines written in the span, and the reports it emitted, with their instants.
+    events: Vec<(Option<Timestamp>, RowEvent)>,
+    more_events: u64,
 }
 
 /// The spans the report lines name (server span, span trace, edge) and those the log lines
@@ -271,6 +311,18 @@ fn rows_from_logs(
         known.error |= span.error;
         known.raised |= span.raised;
         known.is_server |= span.is_server;
+        for attribute in span.attributes {
+            if !known.attributes.iter().any(|(key, _)| *key == attribute.0) {
+                known.attributes.push(attribute);
+            }
+        }
+        for event in span.events {
+            if known.events.len() < MAX_SPAN_EVENTS {
+                known.events.push(event);
+            } else {
+                known.more_events += 1;
+            }
+        }
     };
     // Which report's span a caller's call came from: its innermost function.
     let innermost = |report: &Report| {
@@ -293,6 +345,13 @@ fn rows_from_logs(
                     last: report.timestamp,
                     error: true,
                     is_server: true,
+                    attributes: [
+                        ("http.request.method", &report.method),
+                        ("url.path", &report.path),
+                    ]
+                    .into_iter()
+                    .filter_map(|(key, value)| Some((key.to_owned(), value.clone()?)))
+                    .collect(),
                     ..LogSpan::default()
                 },
                 &mut spans,
@@ -319,6 +378,7 @@ fn rows_from_logs(
                     last: report.timestamp,
                     error: true,
                     raised: position + 1 == entries,
+                    attributes: code_attributes(entry),
                     ..LogSpan::default()
                 },
                 &mut spans,
@@ -334,6 +394,14 @@ fn rows_from_logs(
                     parent: outer_parent.or(called_from),
                     last: report.timestamp,
                     error: true,
+                    events: vec![(
+                        report.timestamp,
+                        RowEvent {
+                            name: "report".to_owned(),
+                            message: format!("{}: {}", report.type_name, report.message),
+                            ..RowEvent::default()
+                        },
+                    )],
                     ..LogSpan::default()
                 },
                 &mut spans,
@@ -347,6 +415,14 @@ fn rows_from_logs(
                 name: seen.span_name.clone(),
                 service: seen.service.clone(),
                 first: Some(seen.timestamp),
+                events: vec![(
+                    Some(seen.timestamp),
+                    RowEvent {
+                        name: seen.level.clone().unwrap_or_else(|| "log".to_owned()),
+                        message: seen.message.clone().unwrap_or_default(),
+                        ..RowEvent::default()
+                    },
+                )],
                 ..LogSpan::default()
             },
             &mut spans,
@@ -380,16 +456,31 @@ fn rows_from_logs(
         .iter()
         .filter_map(|span| span.first.or(span.last))
         .min();
+    let offset = |at: Option<Timestamp>| start.zip(at).map(|(start, at)| at.0 - start.0);
     tree.preorder
         .iter()
         .map(|&at| {
-            let span = &spans[at];
+            let span = &mut spans[at];
             let first = span.first.or(span.last);
+            let mut events = std::mem::take(&mut span.events);
+            events.sort_by_key(|(at, _)| *at);
             WaterfallRow {
                 depth: tree.depth[at],
                 service: span.service.clone(),
                 name: span.name.clone().unwrap_or_else(|| "?".to_owned()),
                 span_id: span.span_id,
+                parent: None,
+                kind: None,
+                status_message: None,
+                attributes: std::mem::take(&mut span.attributes),
+                events: events
+                    .into_iter()
+                    .map(|(at, event)| RowEvent {
+                        offset: offset(at),
+                        ..event
+                    })
+                    .collect(),
+                more_events: span.more_events,
                 start_offset: start.zip(first).map(|(start, at)| at.0 - start.0),
                 duration: first.zip(span.last).map(|(from, to)| to.0 - from.0),
                 error: span.error,
@@ -408,6 +499,18 @@ fn edge_span_name(report: &Report) -> Option<String> {
             .first()
             .map(|entry| short_name(&entry.function).to_owned())
     })
+}
+
+/// Where a span-trace entry's function is, as OpenTelemetry's `code.*` attributes say it.
+fn code_attributes(entry: &crate::model::SpanTraceEntry) -> Vec<(String, String)> {
+    let mut attributes = vec![("code.function.name".to_owned(), entry.function.clone())];
+    if let Some(file) = &entry.file {
+        attributes.push(("code.file.path".to_owned(), file.clone()));
+    }
+    if let Some(line) = entry.line {
+        attributes.push(("code.line.number".to_owned(), line.to_string()));
+    }
+    attributes
 }
 
 /// `shop::inventory::query_stock` is span `query_stock`, as `#[trace]` names it.

@@ -21,7 +21,7 @@ const MAX_REPORTS_PER_TRACE: usize = 64;
 /// A digest keeps this much of a message.
 const MAX_MESSAGE: usize = 240;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct FailingTraces {
     filter: Filter,
     failing: IdMap<TraceId, FailingTrace>,
@@ -32,7 +32,7 @@ pub struct FailingTraces {
     pub duplicates: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct FailingTrace {
     first: Option<Timestamp>,
     last: Option<Timestamp>,
@@ -43,7 +43,7 @@ struct FailingTrace {
 }
 
 /// What a failing trace keeps of a report.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Digest {
     keys: LinkKeys,
     service: Option<String>,

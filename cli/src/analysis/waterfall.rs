@@ -3,6 +3,7 @@
 //! links loop (a span its own parent, two spans each the other's), ends, and says so.
 
 use crate::ids::SpanId;
+use crate::model::SpanKind;
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -130,10 +131,33 @@ pub struct WaterfallRow {
     pub service: Option<String>,
     pub name: String,
     pub span_id: SpanId,
+    /// The row's parent in the waterfall (the row before it in preorder at one depth less).
+    pub parent: Option<SpanId>,
+    /// From OTLP spans; `None` from the logs, which do not say.
+    pub kind: Option<SpanKind>,
+    pub status_message: Option<String>,
+    /// The span's attributes (OTLP), or what the reports say of it (the logs).
+    pub attributes: Vec<(String, String)>,
+    /// The span's events (OTLP), or the log lines written in it.
+    pub events: Vec<RowEvent>,
+    /// Events not kept.
+    pub more_events: u64,
     /// Microseconds after the trace's first instant.
     pub start_offset: Option<i64>,
     pub duration: Option<i64>,
     pub error: bool,
     /// An error was raised (or wrapped) here: an `exception` event, or a report's origin.
     pub raised: bool,
+}
+
+/// Something that happened in a span: an OTLP event, or a log line written in it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RowEvent {
+    /// Microseconds after the trace's first instant.
+    pub offset: Option<i64>,
+    /// The event's name, or the log line's level.
+    pub name: String,
+    /// The log line's message; for an OTLP event, empty (its attributes say).
+    pub message: String,
+    pub attributes: Vec<(String, String)>,
 }

@@ -42,6 +42,27 @@ fn escape_of(character: char) -> Option<String> {
     }
 }
 
+/// Text for a page, where line breaks and tabs may stay (the page lays them out as text) but
+/// what would be invisible or would reorder what is shown comes out as the same visible
+/// escapes: a message cannot hide a part of itself, or make `txt.exe` read as `exe.txt`.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let keep = |character: char| matches!(character, '\n' | '\t');
+    if !text
+        .chars()
+        .any(|character| !keep(character) && escape_of(character).is_some())
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for character in text.chars() {
+        match escape_of(character).filter(|_| !keep(character)) {
+            Some(escape) => shown.push_str(&escape),
+            None => shown.push(character),
+        }
+    }
+    std::borrow::Cow::Owned(shown)
+}
+
 /// The width a cell takes once escaped, in characters.
 pub fn escaped_width(text: &str) -> usize {
     text.chars()
@@ -75,6 +96,15 @@ mod tests {
             "ok\\r\\e[2J\\e]0;pwned\\x07\\nERROR forged line\\x9b31m\\u{202e}txt.exe"
         );
         assert_eq!(escaped_width(hostile), shown.chars().count());
+    }
+
+    #[test]
+    fn a_page_keeps_line_breaks_and_shows_the_rest() {
+        assert_eq!(visible("a\nb\tc"), "a\nb\tc");
+        assert_eq!(
+            visible("ok\r\x1b[2J\u{202e}exe.txt"),
+            "ok\\r\\e[2J\\u{202e}exe.txt"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! Renderers of the analysis: text for a terminal or a pipe, and JSON for scripts. Another
-//! (an HTML dashboard) reads the same `analysis` types.
+//! Renderers of the analysis: text for a terminal or a pipe, JSON for scripts, and HTML pages
+//! (the dashboard), all reading the same `analysis` types.
 
 pub mod escape;
+pub mod html;
 pub mod terminal;
 
 use serde::Serialize;

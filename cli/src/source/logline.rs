@@ -56,6 +56,8 @@ pub struct LogLine<'a> {
     pub frames: Option<Vec<LineFrame<'a>>>,
     #[serde(default, rename = "exception.hidden_frames")]
     pub hidden_frames: Option<u64>,
+    #[serde(borrow, default, rename = "exception.traceback_note")]
+    pub traceback_note: Option<Cow<'a, str>>,
     #[serde(borrow, default, rename = "exception.span_trace")]
     pub span_trace: Option<Vec<LineSpanTraceEntry<'a>>>,
     /// Raw: the largest value of a report, decoded only when it is shown or when there are
@@ -187,10 +189,12 @@ impl<'a> LogLine<'a> {
         }
         if let Some(text) = &text {
             // Lines from before the structured report: frames and span trace are in the text.
+            let (parsed, hidden) = frames_from_text(text);
             if self.frames.is_none() {
-                let (parsed, hidden) = frames_from_text(text);
                 frames = parsed;
                 hidden_frames = hidden_frames.or(hidden);
+            } else {
+                attach_sources(&mut frames, &parsed);
             }
             if self.span_trace.is_none() {
                 span_trace = span_trace_from_text(text);
@@ -231,6 +235,7 @@ impl<'a> LogLine<'a> {
                 .collect(),
             frames,
             hidden_frames,
+            traceback_note: owned(&self.traceback_note),
             span_trace,
             stacktrace: if detail == Detail::Full { text } else { None },
             spans: self
@@ -251,6 +256,7 @@ impl LineFrame<'_> {
             file: owned(&self.file),
             line: self.line.and_then(|line| u32::try_from(line).ok()),
             user: self.user.unwrap_or(true),
+            source: None,
         }
     }
 }
@@ -304,13 +310,44 @@ pub fn span_trace_from_text(text: &str) -> Vec<SpanTraceEntry> {
     entries
 }
 
-/// The frames of a rendered traceback (`  File "f.rs", line 12, in module::function`), and
-/// the count in its `[N runtime frames hidden]` line.
+/// The source lines of a rendered traceback, given to the structured frames they belong to:
+/// the text shows the same frames in the same order, each with its line when the service
+/// could read the file.
+fn attach_sources(frames: &mut [Frame], from_text: &[Frame]) {
+    let mut text_frames = from_text.iter();
+    for frame in frames {
+        let same = |shown: &&Frame| {
+            shown.function == frame.function && shown.file == frame.file && shown.line == frame.line
+        };
+        if let Some(shown) = text_frames.by_ref().find(same) {
+            frame.source.clone_from(&shown.source);
+        }
+    }
+}
+
+/// The frames of a rendered traceback (`  File "f.rs", line 12, in module::function`, and
+/// under it, indented further, the source line when there is one), and the count in its
+/// `[N runtime frames hidden]` line.
 pub fn frames_from_text(text: &str) -> (Vec<Frame>, Option<u64>) {
-    let mut frames = Vec::new();
+    let mut frames: Vec<Frame> = Vec::new();
     let mut hidden = None;
-    for line in text.lines() {
-        let line = line.trim_start();
+    // The indentation of the last `File` line, while the line under it may be its source.
+    let mut frame_indent: Option<usize> = None;
+    for raw in text.lines() {
+        let line = raw.trim_start();
+        let indent = raw.len() - line.len();
+        if let Some(outer) = frame_indent.take() {
+            let is_source = indent > outer
+                && !line.is_empty()
+                && !line.starts_with("File \"")
+                && !line.starts_with('[');
+            if is_source {
+                if let Some(frame) = frames.last_mut() {
+                    frame.source = Some(line.trim_end().to_owned());
+                }
+                continue;
+            }
+        }
         if let Some(rest) = line.strip_prefix("File \"") {
             let Some((file, rest)) = rest.split_once("\", line ") else {
                 continue;
@@ -323,7 +360,9 @@ pub fn frames_from_text(text: &str) -> (Vec<Frame>, Option<u64>) {
                 file: Some(file.to_owned()),
                 line: line_number.parse().ok(),
                 user: true,
+                source: None,
             });
+            frame_indent = Some(indent);
         } else if let Some(rest) = line.strip_prefix('[') {
             if let Some(count) = rest.strip_suffix(" runtime frames hidden]") {
                 hidden = count.parse().ok();
@@ -352,6 +391,10 @@ mod tests {
         assert_eq!(report.frames.len(), 2);
         assert_eq!(report.frames[1].function, "shop::inventory::query_stock");
         assert_eq!(report.frames[1].line, Some(68));
+        assert_eq!(
+            report.frames[1].source.as_deref(),
+            Some("fn query_stock(sku: u32) -> io::Result<u32> {")
+        );
         assert_eq!(report.hidden_frames, Some(61));
         assert!(
             report.stacktrace.is_none(),

@@ -169,11 +169,27 @@ pub fn read_all(
     sink: &mut impl Sink,
     stats: &mut ReadStats,
 ) {
+    read_all_with(inputs, options, sink, stats, None);
+}
+
+/// The same, with standard input read from `stdin_copy` when given: a copy of it made by a
+/// command that reads its inputs more than once.
+pub fn read_all_with(
+    inputs: &[Input],
+    options: ReadOptions,
+    sink: &mut impl Sink,
+    stats: &mut ReadStats,
+    stdin_copy: Option<&Path>,
+) {
     for input in inputs {
         stats.inputs += 1;
-        let outcome = match input {
-            Input::Stdin => read_one(io::stdin().lock(), input, options, sink, stats),
-            Input::File(path) => match std::fs::File::open(path) {
+        let path = match input {
+            Input::Stdin => stdin_copy,
+            Input::File(path) => Some(path.as_path()),
+        };
+        let outcome = match path {
+            None => read_one(io::stdin().lock(), input, options, sink, stats),
+            Some(path) => match std::fs::File::open(path) {
                 Ok(file) => read_one(file, input, options, sink, stats),
                 Err(error) => Err(error.to_string()),
             },
@@ -192,6 +208,19 @@ pub fn read_one(
     sink: &mut impl Sink,
     stats: &mut ReadStats,
 ) -> Result<(), String> {
+    read_one_at(input, name, 0, options, sink, stats)
+}
+
+/// The same for a part of an input that starts after `lines_before` lines of it (what a file
+/// gained since it was last read), so that reports are located by their line in the file.
+pub fn read_one_at(
+    input: impl Read,
+    name: &Input,
+    lines_before: u64,
+    options: ReadOptions,
+    sink: &mut impl Sink,
+    stats: &mut ReadStats,
+) -> Result<(), String> {
     let mut reader = BufReader::with_capacity(64 << 10, input);
     let head = reader.fill_buf().map_err(|error| error.to_string())?;
     if looks_like_otlp(head) {
@@ -206,6 +235,7 @@ pub fn read_one(
     }
     let service_hint = name.service_hint();
     lines::for_each_line(reader, options.max_line, |number, line| {
+        let number = lines_before + number;
         stats.lines += 1;
         let line = match line {
             Line::Complete(line) => line,

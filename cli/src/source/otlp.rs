@@ -9,7 +9,7 @@
 //! ignored, as OTLP/JSON receivers must.
 
 use crate::ids::{SpanId, TraceId};
-use crate::model::{ExceptionEvent, Span, SpanKind, SpanStatus};
+use crate::model::{ExceptionEvent, Span, SpanEvent, SpanKind, SpanStatus, MAX_SPAN_EVENTS};
 use crate::time::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
@@ -216,6 +216,24 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
             }
         })
         .collect();
+    let events = span
+        .events
+        .iter()
+        .take(MAX_SPAN_EVENTS)
+        .map(|event| SpanEvent {
+            timestamp: time(&event.time_unix_nano),
+            name: event.name.clone(),
+            attributes: event
+                .attributes
+                .iter()
+                .filter(|attribute| attribute.key != "exception.stacktrace")
+                .filter_map(|attribute| {
+                    let value = attribute.value.as_ref()?;
+                    Some((attribute.key.clone(), value_text(value)))
+                })
+                .collect(),
+        })
+        .collect();
     Some(Span {
         trace_id,
         // A span that names itself as its parent has none we can use.
@@ -237,6 +255,8 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
             })
             .collect(),
         exceptions,
+        events,
+        more_events: span.events.len().saturating_sub(MAX_SPAN_EVENTS) as u64,
     })
 }
 
@@ -316,6 +336,11 @@ mod tests {
             assert_eq!(
                 span.exceptions[0].type_name.as_deref(),
                 Some("std::io::Error")
+            );
+            assert_eq!(span.events[0].name, "exception");
+            assert_eq!(
+                span.events[0].attributes,
+                [("exception.type".to_owned(), "std::io::Error".to_owned())]
             );
         }
     }

@@ -1,0 +1,379 @@
+//! What each command keeps of the lines and spans it reads: the sinks. A sink decides from a
+//! line's raw bytes whether it is worth parsing (the fast path), then takes the parsed line
+//! into the analysis. Shared by the text commands, `html` and `serve`.
+
+use crate::analysis::groups::ErrorGroups;
+use crate::analysis::otlp_reports::reports_from_spans;
+use crate::analysis::story::TraceEvidence;
+use crate::analysis::traces::FailingTraces;
+use crate::analysis::waterfall::{SpanTree, TreeNode};
+use crate::ids::{IdMap, TraceId};
+use crate::model::{cut, Report, Span, SpanKind, SpanSighting, MAX_SIGHTING_MESSAGE};
+use crate::source::logline::{Detail, LogLine};
+use crate::source::{self, LineContext, ReadOptions, ReadStats, Sink};
+use crate::time::Timestamp;
+use memchr::memmem::Finder;
+use std::collections::HashMap;
+
+/// Reads `sources` (files, directories, globs, `-`) into `sink`. Every input unreadable is an
+/// error; some unreadable are counted in the stats.
+pub fn read(
+    sources: &[String],
+    options: ReadOptions,
+    sink: &mut impl Sink,
+) -> Result<ReadStats, String> {
+    let inputs = source::resolve(sources)?;
+    let mut stats = ReadStats::default();
+    source::read_all(&inputs, options, sink, &mut stats);
+    if !stats.unreadable.is_empty() && stats.unreadable.len() as u64 == stats.inputs {
+        return Err(stats.unreadable.join("; "));
+    }
+    Ok(stats)
+}
+
+/// One line for standard error: what was read, what was skipped and why.
+pub fn stats_line(stats: &ReadStats, duplicates: u64) -> String {
+    let mut parts = vec![format!(
+        "read {} inputs: {} lines",
+        stats.inputs, stats.lines
+    )];
+    if stats.spans > 0 || stats.otlp_documents > 0 {
+        parts.push(format!(
+            "{} spans in {} OTLP documents",
+            stats.spans, stats.otlp_documents
+        ));
+    }
+    let mut skipped = Vec::new();
+    for (count, what) in [
+        (stats.not_ours, "not ours"),
+        (stats.malformed, "malformed"),
+        (stats.too_long, "too long"),
+        (duplicates, "duplicate reports"),
+    ] {
+        if count > 0 {
+            skipped.push(format!("{count} {what}"));
+        }
+    }
+    if !skipped.is_empty() {
+        parts.push(format!("skipped {}", skipped.join(", ")));
+    }
+    for unreadable in &stats.unreadable {
+        parts.push(format!("unreadable: {unreadable}"));
+    }
+    format!("tracefault: {}", parts.join("; "))
+}
+
+/// Where a report was read, for `--json` and messages.
+fn location(context: &LineContext<'_>) -> String {
+    format!("{}:{}", context.input.name(), context.number)
+}
+
+/// The reports of OTLP spans gathered by trace: the sources without report lines.
+pub fn reports_of_span_traces(spans: HashMap<TraceId, Vec<Span>>) -> Vec<Report> {
+    let mut reports = Vec::new();
+    for (_, spans) in spans {
+        let nodes: Vec<TreeNode> = spans
+            .iter()
+            .map(|span| TreeNode {
+                span_id: span.span_id,
+                parent: span.parent_span_id,
+                service: span.service.clone(),
+                is_server: span.kind == SpanKind::Server,
+                start: span.start,
+            })
+            .collect();
+        let tree = SpanTree::build(&nodes);
+        reports.extend(reports_from_spans(&spans, &tree));
+    }
+    reports
+}
+
+/// Every report line has this key, and almost no other line does: the prefilter.
+const REPORT_KEY: &[u8] = b"\"exception.type\"";
+const TRACE_KEY: &[u8] = b"\"trace_id\":\"";
+
+/// The string value after `key` (which ends with its opening quote), up to its closing quote.
+fn raw_string_after<'a>(json: &'a [u8], key: &Finder<'_>) -> Option<&'a [u8]> {
+    let start = key.find(json)? + key.needle().len();
+    let length = memchr::memchr(b'"', &json[start..])?;
+    Some(&json[start..start + length])
+}
+
+/// Our lines start with their timestamp: `{"timestamp":"2026-11-28T04:51:38.632624Z"`.
+fn raw_timestamp(json: &[u8]) -> Option<Timestamp> {
+    let rest = json.strip_prefix(b"{\"timestamp\":\"")?;
+    let length = memchr::memchr(b'"', &rest[..40.min(rest.len())])?;
+    Timestamp::parse_rfc3339_bytes(&rest[..length])
+}
+
+/// Two sinks reading the same lines in one pass: a line either wants is given to both (each
+/// takes what it can of any line), and every span to both.
+impl<A: Sink, B: Sink> Sink for (A, B) {
+    fn wants(&mut self, json: &[u8]) -> bool {
+        // Both are asked: a sink may note something of every line it is shown.
+        let first = self.0.wants(json);
+        let second = self.1.wants(json);
+        first || second
+    }
+
+    fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>) {
+        self.0.line(line, context);
+        self.1.line(line, context);
+    }
+
+    fn span(&mut self, span: Span) {
+        self.0.span(span.clone());
+        self.1.span(span);
+    }
+}
+
+/// `tracefault errors`: reports into groups. OTLP spans are kept by trace until the end,
+/// when each trace's reports are rebuilt from them.
+#[derive(Clone, Debug)]
+pub struct ErrorsSink {
+    pub groups: ErrorGroups,
+    report_key: Finder<'static>,
+    pub spans: HashMap<TraceId, Vec<Span>>,
+}
+
+impl ErrorsSink {
+    pub fn new(groups: ErrorGroups) -> ErrorsSink {
+        ErrorsSink {
+            groups,
+            report_key: Finder::new(REPORT_KEY),
+            spans: HashMap::new(),
+        }
+    }
+
+    /// The groups, with the reports of the spans read added.
+    pub fn finish(mut self) -> crate::analysis::groups::ErrorSummary {
+        for report in reports_of_span_traces(std::mem::take(&mut self.spans)) {
+            self.groups.add(&report);
+        }
+        self.groups.finish()
+    }
+}
+
+impl Sink for ErrorsSink {
+    fn wants(&mut self, json: &[u8]) -> bool {
+        self.report_key.find(json).is_some()
+    }
+
+    fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>) {
+        if let Some(report) =
+            line.to_report(Detail::Grouping, context.service_hint, || location(context))
+        {
+            self.groups.add(&report);
+        }
+    }
+
+    fn span(&mut self, span: Span) {
+        self.spans.entry(span.trace_id).or_default().push(span);
+    }
+}
+
+/// `tracefault traces`: every line dates its trace; reports make a trace failing.
+#[derive(Clone, Debug)]
+pub struct TracesSink {
+    pub traces: FailingTraces,
+    report_key: Finder<'static>,
+    trace_key: Finder<'static>,
+    pub spans: HashMap<TraceId, Vec<Span>>,
+}
+
+impl TracesSink {
+    pub fn new(traces: FailingTraces) -> TracesSink {
+        TracesSink {
+            traces,
+            report_key: Finder::new(REPORT_KEY),
+            trace_key: Finder::new(TRACE_KEY),
+            spans: HashMap::new(),
+        }
+    }
+
+    /// The failing traces, newest first, with the spans read dated and their reports added.
+    pub fn finish(mut self) -> (Vec<crate::analysis::traces::TraceView>, u64) {
+        let span_traces = std::mem::take(&mut self.spans);
+        for spans in span_traces.values() {
+            for span in spans {
+                for at in [span.start, span.end].into_iter().flatten() {
+                    self.traces.see(span.trace_id, at);
+                }
+            }
+        }
+        for report in reports_of_span_traces(span_traces) {
+            self.traces.add(&report);
+        }
+        let duplicates = self.traces.duplicates;
+        (self.traces.finish(), duplicates)
+    }
+}
+
+impl Sink for TracesSink {
+    fn wants(&mut self, json: &[u8]) -> bool {
+        // Every line of a trace dates it; read from the raw bytes, without parsing.
+        if let (Some(trace), Some(at)) = (
+            raw_string_after(json, &self.trace_key).and_then(TraceId::from_hex_bytes),
+            raw_timestamp(json),
+        ) {
+            self.traces.see(trace, at);
+        }
+        self.report_key.find(json).is_some()
+    }
+
+    fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>) {
+        if let Some(report) =
+            line.to_report(Detail::Grouping, context.service_hint, || location(context))
+        {
+            self.traces.add(&report);
+        }
+    }
+
+    fn span(&mut self, span: Span) {
+        self.spans.entry(span.trace_id).or_default().push(span);
+    }
+}
+
+/// How much of one trace's evidence is kept: a trace of millions of spans is shown in part.
+#[derive(Clone, Copy, Debug)]
+pub struct TraceLimits {
+    pub spans: usize,
+    pub sightings: usize,
+    pub reports: usize,
+}
+
+/// What `show` keeps of its one trace.
+pub const SHOW_LIMITS: TraceLimits = TraceLimits {
+    spans: 500_000,
+    sightings: 200_000,
+    reports: 10_000,
+};
+
+/// Everything the sources say of some traces: their reports, spans and log lines.
+#[derive(Debug)]
+pub struct EvidenceSink {
+    wanted: IdMap<TraceId, Gathered>,
+    limits: TraceLimits,
+    /// For one trace, its quoted id anywhere on the line; for several, the line's `trace_id`.
+    needle: Option<Finder<'static>>,
+    trace_key: Finder<'static>,
+}
+
+/// One trace's evidence, and how much of it was read and not kept.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    pub evidence: TraceEvidence,
+    pub dropped: u64,
+}
+
+impl Gathered {
+    /// The note a story gets when evidence was left out.
+    pub fn dropped_note(&self, limits: TraceLimits) -> Option<String> {
+        (self.dropped > 0).then(|| {
+            format!(
+                "{} more lines or spans of this trace were read and not kept (the limits: {} \
+                 spans, {} log lines, {} reports)",
+                self.dropped, limits.spans, limits.sightings, limits.reports
+            )
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        let evidence = &self.evidence;
+        evidence.reports.is_empty() && evidence.spans.is_empty() && evidence.sightings.is_empty()
+    }
+}
+
+impl EvidenceSink {
+    pub fn new(traces: impl IntoIterator<Item = TraceId>, limits: TraceLimits) -> EvidenceSink {
+        let wanted: IdMap<TraceId, Gathered> = traces
+            .into_iter()
+            .map(|trace| (trace, Gathered::default()))
+            .collect();
+        // The lines write ids in lowercase: the prefilter looks for exactly that.
+        let needle = match wanted.keys().collect::<Vec<_>>()[..] {
+            [only] => Some(Finder::new(format!("\"{only}\"").as_bytes()).into_owned()),
+            _ => None,
+        };
+        EvidenceSink {
+            wanted,
+            limits,
+            needle,
+            trace_key: Finder::new(TRACE_KEY),
+        }
+    }
+
+    pub fn limits(&self) -> TraceLimits {
+        self.limits
+    }
+
+    pub fn into_gathered(self) -> IdMap<TraceId, Gathered> {
+        self.wanted
+    }
+}
+
+impl Sink for EvidenceSink {
+    fn wants(&mut self, json: &[u8]) -> bool {
+        match &self.needle {
+            Some(needle) => needle.find(json).is_some(),
+            None => raw_string_after(json, &self.trace_key)
+                .and_then(TraceId::from_hex_bytes)
+                .is_some_and(|trace| self.wanted.contains_key(&trace)),
+        }
+    }
+
+    fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>) {
+        let Some(gathered) = line.trace_id().and_then(|id| self.wanted.get_mut(&id)) else {
+            return;
+        };
+        let limits = self.limits;
+        let evidence = &mut gathered.evidence;
+        if line.is_report() {
+            if evidence.reports.len() >= limits.reports {
+                gathered.dropped += 1;
+                return;
+            }
+            let report = line.to_report(Detail::Full, context.service_hint, || location(context));
+            evidence.reports.extend(report);
+            return;
+        }
+        let (Some(timestamp), Some(span_id)) = (line.timestamp(), line.span_id()) else {
+            return;
+        };
+        if evidence.sightings.len() >= limits.sightings {
+            gathered.dropped += 1;
+            return;
+        }
+        evidence.sightings.push(SpanSighting {
+            timestamp,
+            service: line
+                .service
+                .as_deref()
+                .or(context.service_hint)
+                .map(str::to_owned),
+            span_id,
+            span_name: line
+                .spans
+                .as_ref()
+                .and_then(|spans| spans.last())
+                .map(|name| name.clone().into_owned()),
+            level: line.level.as_deref().map(str::to_owned),
+            message: line
+                .message
+                .as_deref()
+                .map(|message| cut(message, MAX_SIGHTING_MESSAGE)),
+        });
+    }
+
+    fn span(&mut self, span: Span) {
+        let limits = self.limits;
+        let Some(gathered) = self.wanted.get_mut(&span.trace_id) else {
+            return;
+        };
+        if gathered.evidence.spans.len() >= limits.spans {
+            gathered.dropped += 1;
+            return;
+        }
+        gathered.evidence.spans.push(span);
+    }
+}
