@@ -7,19 +7,23 @@
 //! subscriber is installed, so that [`crate::inject`] always puts the right `traceparent` on
 //! an outgoing request. Ids are made when something first asks for them.
 
+pub mod baggage;
 mod future;
 mod ids;
 mod lineage;
+#[cfg(feature = "otel")]
+pub(crate) mod sampler;
 pub(crate) mod scope;
+pub mod tracestate;
 
-pub use crate::propagation::baggage::Baggage;
-pub use crate::propagation::tracestate::TraceState;
+pub use baggage::Baggage;
 pub use future::{FutureExt, WithContext};
 pub(crate) use ids::decode_hex;
 pub use ids::{SpanId, TraceFlags, TraceId};
 pub(crate) use lineage::Lineage;
 pub use lineage::SpanKind;
 pub(crate) use scope::{Role, Scope};
+pub use tracestate::TraceState;
 
 /// The identity of one span, as W3C Trace Context carries it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,7 +189,7 @@ pub(crate) fn new_span_flags(
 ) -> TraceFlags {
     let flags = parent.unwrap_or(scope::ROOT_FLAGS);
     #[cfg(feature = "otel")]
-    let flags = flags.with_sampled(crate::export::is_sampled(parent, trace_id()));
+    let flags = flags.with_sampled(sampler::is_sampled(parent, trace_id()));
     #[cfg(not(feature = "otel"))]
     let _ = trace_id;
     flags
@@ -207,6 +211,7 @@ pub fn current() -> Option<SpanContext> {
 }
 
 /// The trace and span ids of the current context, made now if nobody asked for them before.
+#[cfg_attr(not(feature = "subscriber"), allow(dead_code))]
 pub(crate) fn current_ids() -> Option<(TraceId, SpanId)> {
     scope::with_current(|scope| {
         scope
@@ -224,10 +229,7 @@ pub fn baggage() -> Baggage {
 /// (and injects); the caller's baggage is untouched. Outside any instrumented function (or
 /// future run [in a context](FutureExt::in_current_context)) there is no current context to
 /// change, and it has no effect.
-pub fn set_baggage(
-    key: &str,
-    value: &str,
-) -> Result<(), crate::propagation::baggage::BaggageError> {
+pub fn set_baggage(key: &str, value: &str) -> Result<(), baggage::BaggageError> {
     let updated = baggage().insert(key, value)?;
     scope::set_current_baggage(updated);
     Ok(())
@@ -237,4 +239,16 @@ pub fn set_baggage(
 pub fn remove_baggage(key: &str) {
     let updated = baggage().remove(key);
     scope::set_current_baggage(updated);
+}
+
+/// Without the optional white space (spaces and tabs) around it, as the W3C headers' grammars
+/// allow.
+pub(crate) fn trim_ows(text: &[u8]) -> &[u8] {
+    let is_ows = |byte: &u8| *byte == b' ' || *byte == b'\t';
+    let start = text.iter().position(|b| !is_ows(b)).unwrap_or(text.len());
+    let end = text
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |last| last + 1);
+    &text[start..end.max(start)]
 }

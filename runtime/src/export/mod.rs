@@ -12,11 +12,9 @@
 
 mod pipeline;
 mod record;
-mod sampler;
 
+pub use crate::context::sampler::{set_sampler, RootSampler, Sampler};
 pub(crate) use pipeline::is_active;
 pub(crate) use pipeline::{start, ExportSettings, OwnExporter};
 pub use pipeline::{stats, ExportError, ExportGuard, ExportStats};
 pub(crate) use record::{open, SpanRecord};
-pub(crate) use sampler::is_sampled;
-pub use sampler::{set_sampler, RootSampler, Sampler};

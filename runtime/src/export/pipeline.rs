@@ -99,7 +99,6 @@ static ENDED: AtomicU64 = AtomicU64::new(0);
 static EXPORTED: AtomicU64 = AtomicU64::new(0);
 static FAILED: AtomicU64 = AtomicU64::new(0);
 static DROPPED: AtomicU64 = AtomicU64::new(0);
-static UNSAMPLED: AtomicU64 = AtomicU64::new(0);
 /// Spans handed to the batch processor and not yet to the exporter: what its queue holds.
 static QUEUED: AtomicUsize = AtomicUsize::new(0);
 static WARNED: AtomicBool = AtomicBool::new(false);
@@ -142,15 +141,6 @@ impl Pipeline {
                 DROPPED.fetch_add(1, Ordering::Relaxed);
             }
         }
-    }
-}
-
-/// Counts a span the sampler left out, when export is on: a relaxed increment, on the
-/// unsampled path only.
-#[inline]
-pub(crate) fn count_unsampled() {
-    if is_active() {
-        UNSAMPLED.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -233,7 +223,7 @@ pub fn stats() -> ExportStats {
     let exported = EXPORTED.load(Ordering::Relaxed);
     let failed = FAILED.load(Ordering::Relaxed);
     let dropped = DROPPED.load(Ordering::Relaxed);
-    let unsampled = UNSAMPLED.load(Ordering::Relaxed);
+    let unsampled = crate::context::sampler::unsampled_spans();
     ExportStats {
         ended: ENDED.load(Ordering::Relaxed) + unsampled,
         exported,
@@ -322,6 +312,7 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
         ));
     }
     ACTIVE.store(true, Ordering::Relaxed);
+    crate::context::sampler::count_unsampled_spans(true);
     Ok(Some(ExportGuard {
         timeout: settings
             .shutdown_timeout
@@ -442,6 +433,7 @@ impl Drop for ExportGuard {
             return;
         };
         ACTIVE.store(false, Ordering::Relaxed);
+        crate::context::sampler::count_unsampled_spans(false);
         let result = pipeline.processor.shutdown_with_timeout(self.timeout);
         let stats = stats();
         if result.is_err() || stats.failed > 0 || stats.dropped > 0 || stats.pending() > 0 {

@@ -74,7 +74,7 @@ impl TraceParent {
         if header.len() > MAX_LENGTH {
             return Err(TraceParentError::Length);
         }
-        let bytes = super::trim_ows(header);
+        let bytes = crate::context::trim_ows(header);
         if bytes.len() < LENGTH {
             return Err(TraceParentError::Length);
         }

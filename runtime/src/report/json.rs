@@ -14,6 +14,7 @@ pub(crate) enum Json<'a> {
     Bool(bool),
     Number(i64),
     /// A float; non-finite ones are written as `null`.
+    #[cfg_attr(not(feature = "subscriber"), allow(dead_code))]
     Float(f64),
     String(Cow<'a, str>),
     Array(Vec<Json<'a>>),

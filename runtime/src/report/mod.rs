@@ -16,6 +16,7 @@ pub(crate) mod sink;
 
 use crate::context::{SpanId, TraceId};
 use crate::traceback::Traceback;
+#[cfg(feature = "subscriber")]
 pub(crate) use escape::write_escaped;
 use std::any::Any;
 use std::borrow::Cow;

@@ -342,7 +342,12 @@ mod tests {
                 .into_iter()
                 .map(|frame| {
                     let name = frame.name.as_deref().map(demangle).unwrap_or_default();
-                    (name, frame.file, frame.line, known_column(frame.line, frame.column))
+                    (
+                        name,
+                        frame.file,
+                        frame.line,
+                        known_column(frame.line, frame.column),
+                    )
                 })
                 .collect(),
         )

@@ -3,7 +3,7 @@
 //! the one `inject` puts on the wire.
 
 use crate::context::{TraceFlags, TraceId};
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 
 /// A sampling policy, as the OpenTelemetry specification defines them.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -111,7 +111,7 @@ pub fn set_sampler(sampler: Sampler) {
 pub(crate) fn is_sampled(parent: Option<TraceFlags>, trace_id: TraceId) -> bool {
     let sampled = decide(parent, trace_id);
     if !sampled {
-        super::pipeline::count_unsampled();
+        count_unsampled();
     }
     sampled
 }
@@ -148,6 +148,28 @@ fn trace_id_is_below(trace_id: TraceId, threshold: u64) -> bool {
         bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15],
     ]);
     (low >> 1) < threshold
+}
+
+// Spans the sampler left out while export counts them (`ExportStats::unsampled`): counted
+// here, where it decides, and read by the export pipeline, which turns the count on and off.
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static UNSAMPLED: AtomicU64 = AtomicU64::new(0);
+
+#[inline]
+fn count_unsampled() {
+    if COUNTING.load(Ordering::Relaxed) {
+        UNSAMPLED.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Whether spans left out are counted: while export is on.
+pub(crate) fn count_unsampled_spans(enabled: bool) {
+    COUNTING.store(enabled, Ordering::Relaxed);
+}
+
+/// How many spans the sampler left out while they were counted.
+pub(crate) fn unsampled_spans() -> u64 {
+    UNSAMPLED.load(Ordering::Relaxed)
 }
 
 #[cfg(test)]
