@@ -328,15 +328,32 @@ pub(crate) fn take_parked_records(scope: &Scope) -> Records {
 /// what it was.
 fn mark_span(span: &Span, record: &Record, raised_here: bool) {
     use crate::report::fields;
+    use tracing::field::Value;
     if span.is_disabled() {
         return;
     }
-    span.record(fields::ERROR, true);
     if raised_here {
+        // One record of the three, rather than three trips through the subscriber.
         let report = record.builder.report();
-        span.record(fields::EXCEPTION_TYPE, &*report.type_name);
-        span.record(fields::EXCEPTION_MESSAGE, report.message.as_str());
+        let message = report.message.as_str();
+        let type_name: &str = &report.type_name;
+        if let Some(meta) = span.metadata() {
+            let names = meta.fields();
+            if let (Some(error), Some(type_field), Some(message_field)) = (
+                names.field(fields::ERROR),
+                names.field(fields::EXCEPTION_TYPE),
+                names.field(fields::EXCEPTION_MESSAGE),
+            ) {
+                span.record_all(&names.value_set(&[
+                    (&error, Some(&true as &dyn Value)),
+                    (&type_field, Some(&type_name as &dyn Value)),
+                    (&message_field, Some(&message as &dyn Value)),
+                ]));
+                return;
+            }
+        }
     }
+    span.record(fields::ERROR, true);
 }
 
 /// What a report says of the outermost frame, `scope`.
