@@ -307,7 +307,7 @@ fn async_fn(
 //             static __TRACEFAULT_SITE: Site = Site::new(...);
 //             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE);
 //             Box::pin(async move {
-//                 let __tracefault_result = __tracefault_frame.instrument(async move { body }).await;
+//                 let __tracefault_result: R = __tracefault_frame.instrument(async move { body }).await;
 //                 __tracefault_frame.leave(err_view!(&__tracefault_result));
 //                 __tracefault_result
 //             })
@@ -323,9 +323,10 @@ fn async_trait(
     let Names { frame, result, .. } = names;
     let opening = opening.statements(names);
     let leave = leave(function, names, frame, captures_errors);
+    let output = output_annotation(function, captures_errors);
     let instrumented: syn::Expr = syn::parse_quote_spanned! {at=>
         async move {
-            let #result = #frame.instrument(#future).await;
+            let #result #output = #frame.instrument(#future).await;
             #leave
             #result
         }
@@ -351,7 +352,8 @@ fn async_trait(
 //             let mut __tracefault_frame = AsyncFrame::new(&__TRACEFAULT_SITE);
 //             let __tracefault_future = call(move || { let x = x; async move { body } });
 //             async move {
-//                 let __tracefault_result = __tracefault_frame.instrument(__tracefault_future).await;
+//                 let __tracefault_result: Result<u32, E> =
+//                     __tracefault_frame.instrument(__tracefault_future).await;
 //                 __tracefault_frame.leave(err_view!(&__tracefault_result));
 //                 __tracefault_result
 //             }
@@ -373,6 +375,7 @@ fn impl_future(
     let (outer, body) = body_in_closure(function, &opening.used_by_options);
     let opening = opening.statements(names);
     let leave = leave(function, names, frame, captures_errors);
+    let output = output_annotation(function, captures_errors);
     rebuild(
         function,
         &outer,
@@ -383,7 +386,7 @@ fn impl_future(
             #frame.open();
             let #future = #krate::__private::call(#body);
             async move {
-                let #result = #frame.instrument(#future).await;
+                let #result #output = #frame.instrument(#future).await;
                 #leave
                 #result
             }
@@ -407,6 +410,20 @@ fn return_type_hint(at: Span, returns: Option<&Type>) -> Option<TokenStream> {
             return #value;
         }
     })
+}
+
+/// `: T` for the `let` that takes the output of the user's future, `T` being the output the
+/// signature promises, when the `Err` is captured. The future's own body may not say it
+/// (`Box::pin(async move { Ok(()) })`: only the coercion to the return type, after the
+/// `leave`, does), and `err_view!` must see the error type: on an inference variable, method
+/// resolution would pick the `Error` view, which fails once the type is known to be `String`
+/// or a type parameter. The output is exactly `T` in both shapes, so this decides nothing
+/// that the return type did not.
+fn output_annotation(function: &TracedFn, captures_errors: bool) -> Option<TokenStream> {
+    match function.produced_type() {
+        Some(ty) if captures_errors && !contains_impl_trait(ty) => Some(quote!(: #ty)),
+        _ => None,
+    }
 }
 
 /// The body's statements after `prelude`, in a block with the body's own braces: the tokens

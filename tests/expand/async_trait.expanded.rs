@@ -36,7 +36,7 @@ impl Inventory for Warehouse {
         __tracefault_frame
             .export_args(|| [("sku", ::tracefault::__private::ArgValue::debug(&sku))]);
         Box::pin(async move {
-            let __tracefault_result = __tracefault_frame
+            let __tracefault_result: Result<u32, StockError> = __tracefault_frame
                 .instrument(async move {
                     if let ::core::option::Option::Some(__ret) = ::core::option::Option::None::<
                         Result<u32, StockError>,

@@ -22,7 +22,7 @@ fn load(id: u64) -> impl Future<Output = Result<Record, DbError>> + Send {
         async move { query(id).await }
     });
     async move {
-        let __tracefault_result = __tracefault_frame
+        let __tracefault_result: Result<Record, DbError> = __tracefault_frame
             .instrument(__tracefault_future)
             .await;
         __tracefault_frame
