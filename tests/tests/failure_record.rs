@@ -444,3 +444,70 @@ fn a_spawned_task_nobody_awaits_reports_at_its_own_edge() {
     let report = captured.the_report();
     assert_eq!(span_trace(&report), ["failure_record::tasks::spawned"]);
 }
+
+mod handled_in_a_loop {
+    use super::*;
+
+    #[tracefault::trace]
+    pub(crate) fn child(i: usize, n: usize) -> Result<(), E> {
+        if i + 1 == n {
+            Err(E("the last failed"))
+        } else {
+            Err(E("an earlier one failed"))
+        }
+    }
+
+    /// Tries `n` inputs, handles every failure, and returns the last one's error when asked.
+    #[tracefault::trace]
+    pub(crate) fn parent(n: usize, halfway: usize, return_last: bool) -> Result<usize, E> {
+        let mut last = None;
+        for i in 0..n {
+            if i == halfway {
+                tracing::info!("halfway");
+            }
+            last = child(i, n).err();
+        }
+        match last {
+            Some(error) if return_last => Err(error),
+            _ => Ok(n),
+        }
+    }
+}
+
+/// The number that tracefault's runtime keeps at most for one frame (`MAX_PARKED`).
+const MAX_PARKED: usize = 256;
+
+#[test]
+fn errors_handled_in_a_loop_do_not_pile_up_in_the_frame_around_them() {
+    let (result, captured) = capture(|| handled_in_a_loop::parent(2_000, 1_000, false));
+    assert_eq!(result, Ok(2_000));
+    let events = captured.events();
+    let halfway = events
+        .iter()
+        .position(|event| event.fields.get("message").is_some_and(|m| m == "halfway"))
+        .expect("the halfway event");
+    let handled_before = events[..halfway]
+        .iter()
+        .filter(|event| event.fields.get("message").is_some_and(|m| m == "error handled"))
+        .count();
+    // By the 1,000th child, all but the latest MAX_PARKED records were let go as handled.
+    assert_eq!(handled_before, 1_000 - MAX_PARKED);
+    assert_eq!(handled(&captured), 2_000, "every error was handled once");
+    assert!(captured.reports().is_empty());
+}
+
+#[test]
+fn an_error_returned_after_a_loop_of_handled_ones_continues_the_latest() {
+    let (result, captured) = capture(|| handled_in_a_loop::parent(2_000, 0, true));
+    assert_eq!(result, Err(E("the last failed")));
+    let report = captured.the_report();
+    assert_eq!(report.field("exception.message"), "the last failed");
+    assert_eq!(
+        span_trace(&report),
+        [
+            "failure_record::handled_in_a_loop::parent",
+            "failure_record::handled_in_a_loop::child"
+        ]
+    );
+    assert_eq!(handled(&captured), 1_999);
+}
