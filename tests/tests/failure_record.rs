@@ -488,7 +488,12 @@ fn errors_handled_in_a_loop_do_not_pile_up_in_the_frame_around_them() {
         .expect("the halfway event");
     let handled_before = events[..halfway]
         .iter()
-        .filter(|event| event.fields.get("message").is_some_and(|m| m == "error handled"))
+        .filter(|event| {
+            event
+                .fields
+                .get("message")
+                .is_some_and(|m| m == "error handled")
+        })
         .count();
     // By the 1,000th child, all but the latest MAX_PARKED records were let go as handled.
     assert_eq!(handled_before, 1_000 - MAX_PARKED);
