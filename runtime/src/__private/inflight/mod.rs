@@ -123,7 +123,7 @@ fn take_parked(scope: &Scope) -> Parked {
 /// it does, the report only starts at that frame instead of the callee. 256 records of a few
 /// KiB each bound a frame's share to about a MiB; `FuturesUnordered` of 100 failing children
 /// all stay.
-pub(crate) const MAX_PARKED: usize = 256;
+const MAX_PARKED: usize = 256;
 
 /// Leaves `record` with the frame (or task carrier) `scope`.
 pub(crate) fn park(scope: &Scope, record: Box<Record>) {
