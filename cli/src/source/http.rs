@@ -62,7 +62,7 @@ pub fn fetch_trace(
             .get(&url)
             .header("Accept", "application/json")
             .send()
-            .map_err(|error| format!("GET {url}: {error}"))?;
+            .map_err(|error| format!("GET {url}: {}", with_causes(&error.without_url())))?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_FOUND && backend == Backend::Auto {
             misses.push(format!("{url}: 404"));
@@ -71,7 +71,9 @@ pub fn fetch_trace(
         if !status.is_success() {
             let mut body = String::new();
             let _ = response.take(4096).read_to_string(&mut body);
-            return Err(format!("GET {url}: {status}: {}", body.trim()));
+            // The backend's words (or a proxy's page): shown, never obeyed by the terminal.
+            let said = crate::render::escape::Escaped(body.trim());
+            return Err(format!("GET {url}: {status}: {said}"));
         }
         let body = response.take(MAX_ANSWER);
         super::otlp::read_spans(body, &mut each).map_err(|error| format!("GET {url}: {error}"))?;
@@ -81,6 +83,23 @@ pub fn fetch_trace(
         "no backend at {base} knows trace {trace_id} ({})",
         misses.join(", ")
     ))
+}
+
+/// `error` and its `source()` chain: reqwest's own message ("error sending request") leaves
+/// out why (a refused connection, an unknown certificate issuer), which is what the operator
+/// needs to read.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        let said = error.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = error.source();
+    }
+    text
 }
 
 fn client() -> Result<reqwest::blocking::Client, String> {
