@@ -45,18 +45,17 @@ fn traceback_functions(report: &EventRecord) -> Vec<String> {
         .collect()
 }
 
+/// tracefault's event for a record let go as handled.
+fn is_handled(event: &EventRecord) -> bool {
+    event.target == "tracefault"
+        && event
+            .fields
+            .get("message")
+            .is_some_and(|m| m == "error handled")
+}
+
 fn handled(captured: &support::Captured) -> usize {
-    captured
-        .events()
-        .iter()
-        .filter(|event| {
-            event.target == "tracefault"
-                && event
-                    .fields
-                    .get("message")
-                    .is_some_and(|m| m == "error handled")
-        })
-        .count()
+    captured.events().iter().filter(|e| is_handled(e)).count()
 }
 
 mod join {
@@ -486,15 +485,7 @@ fn errors_handled_in_a_loop_do_not_pile_up_in_the_frame_around_them() {
         .iter()
         .position(|event| event.fields.get("message").is_some_and(|m| m == "halfway"))
         .expect("the halfway event");
-    let handled_before = events[..halfway]
-        .iter()
-        .filter(|event| {
-            event
-                .fields
-                .get("message")
-                .is_some_and(|m| m == "error handled")
-        })
-        .count();
+    let handled_before = events[..halfway].iter().filter(|e| is_handled(e)).count();
     // By the 1,000th child, all but the latest MAX_PARKED records were let go as handled.
     assert_eq!(handled_before, 1_000 - MAX_PARKED);
     assert_eq!(handled(&captured), 2_000, "every error was handled once");
