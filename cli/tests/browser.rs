@@ -8,17 +8,20 @@
 
 #[path = "common/browser.rs"]
 mod browser;
+#[path = "common/serve.rs"]
+mod serve;
 #[path = "common/shop.rs"]
 mod shop;
 
 use browser::{screenshot_dir, Browser};
 use serde_json::{json, Value};
+use serve::Server;
 use shop::{
     build_shop, otlp_json_lines, post, start_receiver, traces_data, Received, Service, TIME_LIMIT,
 };
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -352,50 +355,6 @@ fn the_file_from_the_shops_logs_and_spans_shows_groups_bars_origin_and_traceback
 // ---------------------------------------------------------------------------------------
 // Served live, from logs being written.
 
-/// `tracefault serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(sources: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tracefault"))
-            .arg("serve")
-            .args(sources)
-            .args(["--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut url = None;
-        for _ in 0..4 {
-            let mut line = String::new();
-            stdout.read_line(&mut line).unwrap();
-            if let Some(rest) = line.trim().strip_prefix("tracefault: serving ") {
-                url = rest
-                    .split_whitespace()
-                    .next()
-                    .map(|url| url.trim_end_matches('/').to_owned());
-                break;
-            }
-        }
-        Server {
-            child,
-            url: url.expect("serve says where"),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A raw HTTP/1.1 request: the status line and the headers, and the body.
 fn http(url: &str, method: &str, host: Option<&str>) -> (String, String) {
     let rest = url.strip_prefix("http://").unwrap();
@@ -447,7 +406,7 @@ fn the_served_pages_follow_the_logs_as_they_are_written() {
     let server = Server::start(&[&logs_arg]);
 
     // Its answers: the policy as a header too, GET only, loopback names only.
-    let (head, body) = http(&format!("{}/", server.url), "GET", None);
+    let (head, body) = http(&format!("http://{}/", server.address), "GET", None);
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     let header_policy = head
         .lines()
@@ -471,11 +430,11 @@ fn the_served_pages_follow_the_logs_as_they_are_written() {
         assert!(head.contains(line), "{line}: {head}");
     }
     for method in ["POST", "PUT", "DELETE"] {
-        let (head, _) = http(&format!("{}/", server.url), method, None);
+        let (head, _) = http(&format!("http://{}/", server.address), method, None);
         assert!(head.starts_with("HTTP/1.1 405"), "{method}: {head}");
     }
     let (head, _) = http(
-        &format!("{}/", server.url),
+        &format!("http://{}/", server.address),
         "GET",
         Some("rebound.example:80"),
     );
@@ -483,11 +442,15 @@ fn the_served_pages_follow_the_logs_as_they_are_written() {
         head.starts_with("HTTP/1.1 421"),
         "another site's name: {head}"
     );
-    let (head, _) = http(&format!("{}/trace/not-a-trace", server.url), "GET", None);
+    let (head, _) = http(
+        &format!("http://{}/trace/not-a-trace", server.address),
+        "GET",
+        None,
+    );
     assert!(head.starts_with("HTTP/1.1 404"), "{head}");
 
     let browser = Browser::start(1280, 800);
-    browser.goto(&format!("{}/", server.url));
+    browser.goto(&format!("http://{}/", server.address));
     let before = group_counts(&browser);
     assert_eq!(before["shop::inventory::StockError"], 1, "{before}");
     assert_eq!(before["shop::gateway::CheckoutError"], 2, "{before}");
@@ -507,7 +470,7 @@ fn the_served_pages_follow_the_logs_as_they_are_written() {
     assert_eq!(after["shop::gateway::CheckoutError"], 4, "{after}");
 
     // A trace's page, served, as the file shows it.
-    browser.goto(&format!("{}/trace/{failing}", server.url));
+    browser.goto(&format!("http://{}/trace/{failing}", server.address));
     let dom = trace_dom(&browser, &failing);
     assert_eq!(dom["shown"], true, "{dom}");
     assert_eq!(
@@ -678,9 +641,9 @@ fn hostile_text_renders_as_text_and_no_script_of_it_runs() {
     }
     browser.screenshot("hostile-trace-1280x800");
     let server = Server::start(&[&logs, &spans]);
-    browser.goto(&format!("{}/", server.url));
+    browser.goto(&format!("http://{}/", server.address));
     assert_inert(&browser, "the served overview");
-    browser.goto(&format!("{}/trace/{HOSTILE_TRACE}", server.url));
+    browser.goto(&format!("http://{}/trace/{HOSTILE_TRACE}", server.address));
     browser.hover(&format!("#trace-{HOSTILE_TRACE} .bar"));
     assert_inert(&browser, "the served trace");
 }

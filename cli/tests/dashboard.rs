@@ -4,10 +4,14 @@
 //! input is read twice through a copy; the server reads a growing log from where it left it,
 //! waits for a line's end, reads a rotated log again and picks up a new file.
 
+#[path = "common/serve.rs"]
+mod serve;
+
+use serve::Server;
 use sha2::{Digest as _, Sha256};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn dir(name: &str) -> PathBuf {
@@ -218,38 +222,7 @@ fn standard_input_is_read_twice_through_a_copy_and_dash_writes_to_standard_outpu
 // ---------------------------------------------------------------------------------------
 // serve
 
-struct Server {
-    child: Child,
-    address: String,
-}
-
 impl Server {
-    fn start(sources: &[&Path]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tracefault"))
-            .arg("serve")
-            .args(sources)
-            .args(["--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut address = None;
-        for _ in 0..4 {
-            let mut line = String::new();
-            stdout.read_line(&mut line).unwrap();
-            if let Some(rest) = line.trim().strip_prefix("tracefault: serving http://") {
-                address = rest.split('/').next().map(str::to_owned);
-                break;
-            }
-        }
-        Server {
-            child,
-            address: address.expect("serve says where"),
-        }
-    }
-
     fn get(&self, path: &str) -> String {
         let mut stream = std::net::TcpStream::connect(&self.address).unwrap();
         stream
@@ -288,13 +261,6 @@ impl Server {
         let body = answer.split("\r\n\r\n").nth(1).unwrap();
         let value: serde_json::Value = serde_json::from_str(body).unwrap();
         value["generation"].as_u64().unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
