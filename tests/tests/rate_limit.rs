@@ -18,6 +18,7 @@ fn always_captures() -> Result<(), Failure> {
 
 #[test]
 fn captures_over_the_rate_are_suppressed_but_reported() {
+    support::install();
     tracefault::set_backtrace_rate(2);
     assert_eq!(tracefault::backtrace_rate(), 2);
     // Without a subscriber nothing is formatted, so the storm takes microseconds, far less

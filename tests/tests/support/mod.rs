@@ -192,9 +192,14 @@ pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Captured) {
     capture_at(LevelFilter::TRACE, f)
 }
 
-fn install() {
+/// Installs the capturing subscriber, once per test binary. It also lifts the per-callsite
+/// backtrace rate limit: tests run in parallel and share callsites, so under the default of 10
+/// per second one test's errors could use up the tokens another test asserts frames from.
+/// `rate_limit.rs` sets its own rate after calling this.
+pub fn install() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
+        tracefault::set_backtrace_rate(u32::MAX - 1);
         tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CaptureLayer))
             .expect("no other global subscriber in the tests");
     });
