@@ -248,10 +248,17 @@ tokio = {{ version = "1", features = ["rt", "macros"] }}
 }
 
 /// `cargo SUBCOMMAND` in the crate, with none of the flags that a build of this repository
-/// has: no `RUSTFLAGS` of any kind, and its own target directory.
+/// has: no `RUSTFLAGS` of any kind, no `TRACEFAULT_*` settings, and its own target directory.
 fn cargo(dir: &Path, args: &[&str]) -> Output {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("outside-workspace");
-    Command::new(env!("CARGO"))
+    let mut command = Command::new(env!("CARGO"));
+    // The crate's reports are what a user gets by default, whatever this run was told.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("TRACEFAULT_") {
+            command.env_remove(name);
+        }
+    }
+    command
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
