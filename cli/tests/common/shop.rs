@@ -36,6 +36,13 @@ pub(crate) fn target_dir() -> PathBuf {
 }
 
 pub(crate) fn build_shop() -> PathBuf {
+    // The shop in the profile these tests are built in: `cargo test --release` reads what a
+    // release build reports, as production runs it.
+    let (profile, directory) = if cfg!(debug_assertions) {
+        ("dev", "debug")
+    } else {
+        ("release", "release")
+    };
     let status = Command::new(env!("CARGO"))
         .args([
             "build",
@@ -44,6 +51,8 @@ pub(crate) fn build_shop() -> PathBuf {
             "tracefault-examples",
             "--example",
             "shop",
+            "--profile",
+            profile,
         ])
         .arg("--target-dir")
         .arg(target_dir())
@@ -51,7 +60,7 @@ pub(crate) fn build_shop() -> PathBuf {
         .status()
         .expect("cargo runs");
     assert!(status.success(), "the shop example builds");
-    target_dir().join("debug").join("examples").join("shop")
+    target_dir().join(directory).join("examples").join("shop")
 }
 
 /// The OTLP receiver and the backend APIs, on a loopback port, on a runtime of its own.

@@ -172,6 +172,16 @@ impl Site {
         self.options & IGNORES_PANICS == 0
     }
 
+    /// The function, as a traceback captured in it names its innermost frame: by its
+    /// expansion (`by_expansion`, an error's origin) or by the panic hook.
+    pub(crate) fn origin(&'static self, by_expansion: bool) -> crate::traceback::Origin {
+        crate::traceback::Origin {
+            function: self.qualified_name(),
+            file: self.file,
+            by_expansion,
+        }
+    }
+
     /// `module::path::function`, or `module::path::Type::method` for a method, as Python's
     /// `__qualname__` and as the traceback's symbols name it.
     pub(crate) fn qualified_name(&self) -> &str {

@@ -9,7 +9,7 @@
 //! stays inside the current thread's stack, and a walk that finds no usable chain (a stack that
 //! is not the thread's, a frame without a frame pointer) falls back to the unwinder.
 
-use super::{Traceback, MAX_FRAMES};
+use super::{Origin, Traceback, MAX_FRAMES};
 use std::cell::Cell;
 use std::sync::OnceLock;
 
@@ -28,12 +28,25 @@ impl Traceback {
     /// Records the current stack's instruction pointers; no symbol lookup, no allocation.
     #[inline(never)]
     pub fn capture() -> Traceback {
+        Traceback::capture_with(None)
+    }
+
+    /// [`Traceback::capture`] in the instrumented function `origin`, which names the innermost
+    /// frame where debug info cannot.
+    #[inline(never)]
+    pub(crate) fn capture_in(origin: Origin) -> Traceback {
+        Traceback::capture_with(Some(origin))
+    }
+
+    #[inline(always)]
+    fn capture_with(origin: Option<Origin>) -> Traceback {
         let _ = CAPTURES.try_with(|count| count.set(count.get() + 1));
         let mut ips = [0; MAX_FRAMES];
         let len = walk(&mut ips);
         Traceback {
             ips,
             len,
+            origin,
             resolved: OnceLock::new(),
         }
     }

@@ -37,6 +37,10 @@ pub(super) fn short_backtrace_marker(function: &str) -> Marker {
 
 /// Prefixes of the frames that are plumbing rather than anybody's logic.
 const RUNTIME_PREFIXES: &[&str] = &[
+    // The standard library's own functions, also where no debug info says their file.
+    "core::",
+    "alloc::",
+    "std::",
     "tracefault::",
     "<tracefault::",
     "backtrace::",
@@ -183,6 +187,7 @@ mod tests {
                 symbols: vec![StackFrame::new(name, None, None, None)].into(),
                 index: 0,
                 hidden: false,
+                renamed: None,
             })
             .collect();
         hide_outside_short_backtrace(&mut frames);

@@ -11,6 +11,7 @@ mod cache;
 mod capture;
 mod debuginfo;
 mod filter;
+mod naming;
 mod render;
 mod source;
 mod symbolize;
@@ -38,7 +39,22 @@ pub const MAX_FRAMES: usize = 64;
 pub struct Traceback {
     ips: [usize; MAX_FRAMES],
     len: usize,
+    /// The instrumented function that captured it, when one did: its innermost frame.
+    origin: Option<Origin>,
     resolved: OnceLock<Resolved>,
+}
+
+/// The instrumented function a traceback was captured in, as its site names it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin {
+    /// `module::path::function`.
+    pub(crate) function: &'static str,
+    /// As `file!()` wrote it.
+    pub(crate) file: &'static str,
+    /// Captured by the function's own expansion, when it returned an error: then its
+    /// innermost visible frame is that function's, whatever debug info calls it. A panic's
+    /// stack is captured wherever the panic started, which may be code called from there.
+    pub(crate) by_expansion: bool,
 }
 
 /// A traceback's frames, outermost first, sharing the process-wide cache's symbols.
@@ -55,11 +71,13 @@ struct ResolvedFrame {
     index: usize,
     /// Hidden by its name, or because it lies outside `std`'s short-backtrace marks here.
     hidden: bool,
+    /// The frame as this traceback names it, where it knows more than the symbols.
+    renamed: Option<Box<StackFrame>>,
 }
 
 impl ResolvedFrame {
     fn frame(&self) -> &StackFrame {
-        &self.symbols[self.index]
+        self.renamed.as_deref().unwrap_or(&self.symbols[self.index])
     }
 }
 
@@ -127,14 +145,54 @@ impl Traceback {
                         symbols: symbols.clone(),
                         index,
                         hidden: frame.hidden,
+                        renamed: None,
                     });
                 }
             }
             filter::hide_outside_short_backtrace(&mut frames);
+            if let Some(origin) = self.origin {
+                name_origin_frame(&mut frames, origin);
+            }
             frames.reverse();
             let hidden = frames.iter().filter(|resolved| resolved.hidden).count();
             Resolved { frames, hidden }
         })
+    }
+}
+
+/// The innermost visible frame of a traceback captured in an instrumented function is that
+/// function: where debug info names it only briefly (an inlined call in a `line-tables-only`
+/// build, see [`naming`]), its site says its path. Only a frame of the same short name in the
+/// same file takes it.
+fn name_origin_frame(innermost_first: &mut [ResolvedFrame], origin: Origin) {
+    let Some(innermost) = innermost_first.iter_mut().find(|resolved| !resolved.hidden) else {
+        return;
+    };
+    let frame = innermost.frame();
+    let short_name = origin
+        .function
+        .rsplit("::")
+        .next()
+        .unwrap_or(origin.function);
+    let same_file = frame
+        .file
+        .as_deref()
+        .is_some_and(|file| file.ends_with(origin.file.trim_start_matches("./")));
+    // The expansion's own async body or closure, which debug info could not name.
+    let nameless_wrapper = origin.by_expansion && frame.function.starts_with('{');
+    let same_name = frame.function == short_name || nameless_wrapper;
+    if same_name && short_name != origin.function && same_file {
+        let mut renamed = frame.clone();
+        renamed.function = origin.function.to_owned();
+        innermost.renamed = Some(Box::new(renamed));
+    }
+}
+
+impl Traceback {
+    /// Says which instrumented function the stack was captured in, before it is resolved.
+    pub(crate) fn set_origin(&mut self, origin: Origin) {
+        self.origin = Some(origin);
+        self.resolved = OnceLock::new();
     }
 }
 
@@ -155,6 +213,7 @@ impl Clone for Traceback {
         Traceback {
             ips: self.ips,
             len: self.len,
+            origin: self.origin,
             resolved,
         }
     }

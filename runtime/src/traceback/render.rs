@@ -107,19 +107,22 @@ impl Traceback {
         known_files: &[&str],
     ) -> fmt::Result {
         let ips = self.instruction_pointers();
-        let key = call_path_key(ips, known_files);
+        // The origin names a frame too: the text is of the call path, the files and the origin.
+        let mut keyed = known_files.to_vec();
+        keyed.extend(self.origin.map(|origin| origin.function));
+        let key = call_path_key(ips, &keyed);
         let known = rendered()
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&key);
-        if let Some(text) = known.filter(|text| text.is_of(ips, known_files)) {
+        if let Some(text) = known.filter(|text| text.is_of(ips, &keyed)) {
             return f.write_str(&text.text);
         }
         let mut text = String::new();
         self.render(&mut text, known_files)?;
         let text = Arc::new(Rendered {
             ips: ips.into(),
-            known_files: known_files.iter().map(|&file| file.into()).collect(),
+            known_files: keyed.iter().map(|&part| part.into()).collect(),
             text,
         });
         rendered()
@@ -157,10 +160,40 @@ impl Traceback {
             index += 1 + repeats;
         }
         match self.hidden_frames() {
-            0 => Ok(()),
-            1 => writeln!(f, "  [1 runtime frame hidden]"),
-            hidden => writeln!(f, "  [{hidden} runtime frames hidden]"),
+            0 => {}
+            1 => writeln!(f, "  [1 runtime frame hidden]")?,
+            hidden => writeln!(f, "  [{hidden} runtime frames hidden]")?,
         }
+        write_missing_debug_info_note(f, self, &shown)
+    }
+}
+
+/// Says why frames lack names or lines, so that nobody takes a build's missing debug info for
+/// a short stack: without debug info only the functions that were not inlined are there,
+/// named by their symbols; a stripped binary has not even those.
+fn write_missing_debug_info_note(
+    f: &mut impl fmt::Write,
+    traceback: &Traceback,
+    shown: &[ShownFrame<'_>],
+) -> fmt::Result {
+    let unnamed = traceback
+        .frames_all()
+        .filter(|frame| frame.function.starts_with("0x"))
+        .count();
+    if shown.iter().any(|shown| shown.frame.line.is_none()) {
+        writeln!(
+            f,
+            "  [no debug info: frames are named by their symbols, without lines, and the calls \
+             inlined into them are missing; build with debug = \"line-tables-only\" to see them]"
+        )
+    } else if shown.is_empty() && unnamed > 0 {
+        writeln!(
+            f,
+            "  [{unnamed} frames have no symbols, as in a stripped binary (strip = true): \
+             build with strip = \"none\" and debug = \"line-tables-only\" to name them]"
+        )
+    } else {
+        Ok(())
     }
 }
 
@@ -249,7 +282,6 @@ fn nameless_body_label(function: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::traceback::symbolize::{learn_own_source_dir, name_inlined_bodies};
     use std::path::Path;
 
     #[test]
@@ -267,24 +299,24 @@ mod tests {
     }
 
     #[test]
-    fn an_inlined_body_is_named_after_the_function_it_is_inlined_into() {
-        learn_own_source_dir();
-        let own = Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src/__private/frame.rs"
-        ));
-        let mut frames = vec![
-            StackFrame::new("{closure#0}<u8>", Some(Path::new("a.rs")), Some(9), None),
-            StackFrame::new("call<u8>", Some(own), Some(3), None),
-            StackFrame::new("{async_block#0}", Some(Path::new("a.rs")), Some(7), None),
-            StackFrame::new("app::run", Some(Path::new("a.rs")), Some(5), None),
-        ];
-        name_inlined_bodies(&mut frames);
-        frames.retain(|frame| !frame.hidden);
-        assert!(frames.iter().all(|frame| frame.function == "app::run"));
-        let outermost_first: Vec<&StackFrame> = frames.iter().rev().collect();
-        let merged = merge_closure_frames(shown(&outermost_first));
-        assert_eq!(lines(&merged), [9]);
+    fn an_async_fn_and_its_instrumented_body_are_one_frame_at_the_body_line() {
+        // As a release build names them once `naming` has qualified them: the expansion's
+        // outer async body polls the user's body at the attribute's line.
+        let outer = StackFrame::new(
+            "quickstart::checkout::{async_fn#0}",
+            Some(Path::new("a.rs")),
+            Some(64),
+            None,
+        );
+        let body = StackFrame::new(
+            "quickstart::checkout::{async_fn#0}::{async_block#1}",
+            Some(Path::new("a.rs")),
+            Some(67),
+            None,
+        );
+        let merged = merge_closure_frames(shown(&[&outer, &body]));
+        assert_eq!(lines(&merged), [67]);
+        assert_eq!(merged[0].function, "quickstart::checkout");
     }
 
     #[test]

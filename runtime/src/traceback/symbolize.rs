@@ -7,7 +7,7 @@
 
 use super::cache::BoundedCache;
 use super::debuginfo::{self, Lookup};
-use super::{filter, StackFrame};
+use super::{filter, naming, StackFrame};
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -76,14 +76,16 @@ pub(super) fn resolve_all(ips: &[usize]) -> Vec<Arc<[StackFrame]>> {
     resolved.into_iter().flatten().collect()
 }
 
-/// The raw frames of the return address `ip`: the lean path, else the `backtrace` crate.
+/// The raw frames of the return address `ip`, innermost first: the lean path, else the
+/// `backtrace` crate. Returns the symbol of the function that holds the address where the
+/// lean path found debug info naming it only briefly.
 fn raw_frames(
     ip: usize,
     mut each: impl FnMut(Option<&str>, Option<&Path>, Option<u32>, Option<u32>),
-) {
+) -> Option<String> {
     // A return address follows its call: the byte before it is inside the call.
     match debuginfo::resolve(ip.wrapping_sub(1)) {
-        Lookup::Frames(frames) => {
+        Lookup::Frames(frames, holder) => {
             for frame in &frames {
                 each(
                     frame.name.as_deref(),
@@ -92,6 +94,7 @@ fn raw_frames(
                     frame.column,
                 );
             }
+            holder
         }
         Lookup::Fallback => {
             backtrace::resolve(ip as *mut std::ffi::c_void, |symbol| {
@@ -105,24 +108,57 @@ fn raw_frames(
                     symbol.colno(),
                 );
             });
+            None
         }
     }
 }
 
+/// A frame as the object file states it, its name demangled.
+struct Stated {
+    name: String,
+    file: Option<std::path::PathBuf>,
+    line: Option<u32>,
+    column: Option<u32>,
+}
+
 fn resolve(ip: usize) -> Vec<StackFrame> {
-    let mut frames = Vec::new();
-    raw_frames(ip, |name, file, line, column| {
-        let demangled = match name {
-            Some(name) => demangle(name),
-            None => format!("{ip:#x}"),
-        };
-        frames.push(StackFrame::new(&demangled, file, line, column));
+    let mut stated = Vec::new();
+    let holder = raw_frames(ip, |name, file, line, column| {
+        stated.push(Stated {
+            name: name.map_or_else(|| format!("{ip:#x}"), demangle),
+            file: file.map(Path::to_path_buf),
+            line,
+            column,
+        });
     });
-    if frames.is_empty() {
-        frames.push(StackFrame::new(&format!("{ip:#x}"), None, None, None));
+    if stated.is_empty() {
+        return vec![StackFrame::new(&format!("{ip:#x}"), None, None, None)];
     }
-    name_inlined_bodies(&mut frames);
-    frames
+    let holder = holder.as_deref().map(demangle);
+    let mut names = naming::RawNames {
+        names: stated.iter().map(|frame| frame.name.clone()).collect(),
+        symbol: holder.as_deref(),
+    };
+    let files: Vec<Option<String>> = stated
+        .iter()
+        .map(|frame| frame.file.as_deref().map(shorten_path))
+        .collect();
+    naming::qualify(
+        &mut names,
+        |index| {
+            filter::is_runtime_frame(
+                &clean_function_name(&stated[index].name),
+                files[index].as_deref(),
+                stated[index].file.as_deref(),
+            )
+        },
+        |index| files[index].as_deref(),
+    );
+    stated
+        .iter()
+        .zip(&names.names)
+        .map(|(frame, name)| StackFrame::new(name, frame.file.as_deref(), frame.line, frame.column))
+        .collect()
 }
 
 /// A Rust symbol demangled without its hash, as the `backtrace` crate's `{:#}` writes it;
@@ -153,25 +189,6 @@ pub fn warm_up_in_background() {
                 debuginfo::release_pages();
             });
     });
-}
-
-/// Debug info names an inlined closure or async block only `{closure#0}`; it is the body of
-/// the nearest function around it at the same address that is not plumbing (an executor's
-/// `poll`, tracefault's `call`). Without one, the name stays for the report to settle.
-pub(super) fn name_inlined_bodies(innermost_first: &mut [StackFrame]) {
-    for index in (0..innermost_first.len()).rev() {
-        if !innermost_first[index].function.starts_with('{') {
-            continue;
-        }
-        innermost_first[index].is_body = true;
-        let enclosing = innermost_first[index + 1..]
-            .iter()
-            .find(|outer| !outer.hidden && !outer.function.starts_with('{'))
-            .map(|outer| outer.function.clone());
-        if let Some(enclosing) = enclosing {
-            innermost_first[index].function = enclosing;
-        }
-    }
 }
 
 impl StackFrame {
@@ -273,7 +290,7 @@ pub(super) fn learn_own_source_dir() {
         let mut dir = None;
         // `raw_frames` looks up the byte before an address (a return address follows its call).
         let address = (learn_own_source_dir as fn() as usize).wrapping_add(1);
-        raw_frames(address, |_, file, _, _| {
+        let _ = raw_frames(address, |_, file, _, _| {
             if dir.is_none() {
                 // .../src/traceback/symbolize.rs: the crate's sources are `src` and below.
                 dir = file
@@ -334,7 +351,7 @@ mod tests {
     }
 
     fn through_debuginfo(address: usize) -> Option<Described> {
-        let Lookup::Frames(frames) = debuginfo::resolve(address) else {
+        let Lookup::Frames(frames, _) = debuginfo::resolve(address) else {
             return None;
         };
         Some(

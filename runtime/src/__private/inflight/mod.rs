@@ -200,7 +200,7 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
     drop(parked);
     let (record, raised_here) = match continued {
         Some(record) => (record, false),
-        None => (panic::new_record(leaving.scope), true),
+        None => (panic::new_record(leaving.scope, leaving.site), true),
     };
     climb(leaving, record, raised_here);
 }
@@ -252,14 +252,14 @@ fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>
         BacktraceMode::Never => Err(Cow::Borrowed(
             "backtrace not captured: backtrace = \"never\"",
         )),
-        BacktraceMode::Always => Ok(Traceback::capture()),
+        BacktraceMode::Always => Ok(Traceback::capture_in(site.origin(true))),
         BacktraceMode::Origin if capture::disabled_by_environment() => {
             Err(Cow::Borrowed("backtrace not captured: RUST_BACKTRACE=0"))
         }
         BacktraceMode::Origin => {
             let rate = capture::backtrace_rate();
             match site.limiter.try_acquire(rate, capture::now_nanos()) {
-                Ok(_) => Ok(Traceback::capture()),
+                Ok(_) => Ok(Traceback::capture_in(site.origin(true))),
                 Err(()) => Err(Cow::Owned(format!(
                     "backtrace suppressed: {} similar errors here since the last captured one, \
                      over the limit of {rate} per second",

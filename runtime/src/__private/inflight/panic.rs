@@ -1,6 +1,7 @@
 //! What only the panic site can see (the payload and the stack), kept by the panic hook for
 //! the innermost instrumented frame that the unwinding passes through.
 
+use super::super::site::Site;
 use super::identity::Identity;
 use super::Record;
 use crate::capture;
@@ -50,7 +51,7 @@ pub(crate) fn record_site(info: &std::panic::PanicHookInfo<'_>) {
 }
 
 /// The record of the panic unwinding `frame`, the innermost instrumented frame it passes.
-pub(super) fn new_record(frame: &Scope) -> Box<Record> {
+pub(super) fn new_record(frame: &Scope, site: &'static Site) -> Box<Record> {
     let capture = CAPTURED
         .try_with(Cell::take)
         .ok()
@@ -70,7 +71,10 @@ pub(super) fn new_record(frame: &Scope) -> Box<Record> {
                 builder.panic_location(location);
             }
             match traceback {
-                Ok(traceback) => builder.traceback(traceback),
+                Ok(mut traceback) => {
+                    traceback.set_origin(site.origin(false));
+                    builder.traceback(traceback)
+                }
                 Err(note) => builder.note(note),
             }
             builder

@@ -26,7 +26,9 @@ pub(super) struct Frame {
 
 pub(super) enum Lookup {
     /// The frames, innermost (inlined) first; none if the object knows nothing of the address.
-    Frames(Vec<Frame>),
+    /// With them, the symbol of the function that holds the address, where debug info names
+    /// that function only briefly (`debug = "line-tables-only"` writes no linkage names).
+    Frames(Vec<Frame>, Option<String>),
     /// The lean path cannot read this address's object: ask the `backtrace` crate.
     Fallback,
 }
@@ -126,9 +128,10 @@ pub(super) fn resolve(address: usize) -> Lookup {
                 })
                 .into_iter()
                 .collect(),
+            None,
         );
     }
-    let frames = raw
+    let frames: Vec<Frame> = raw
         .into_iter()
         .map(|frame| {
             let location = frame.location.unwrap_or_default();
@@ -143,7 +146,12 @@ pub(super) fn resolve(address: usize) -> Lookup {
             }
         })
         .collect();
-    Lookup::Frames(frames)
+    let briefly_named = frames
+        .last()
+        .and_then(|outermost| outermost.name.as_deref())
+        .is_some_and(|name| !name.starts_with("_ZN") && !name.starts_with("_R"));
+    let holder = if briefly_named { symbol() } else { None };
+    Lookup::Frames(frames, holder)
 }
 
 /// Drops from the resident set the pages of the object files read since the last call: a
