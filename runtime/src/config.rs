@@ -25,6 +25,7 @@ pub struct Config {
 }
 
 impl Config {
+    /// A configuration that sets nothing: every setting keeps its environment variable or default until one of its methods sets it.
     pub fn new() -> Config {
         Config::default()
     }
