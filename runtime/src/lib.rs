@@ -87,3 +87,10 @@ pub fn install_panic_hook() {
 
 #[doc(hidden)]
 pub mod __private;
+
+// The README's Rust example runs as a doc test, so that the front door cannot drift from the
+// code.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;
+
