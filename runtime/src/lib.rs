@@ -93,4 +93,3 @@ pub mod __private;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
-
