@@ -38,7 +38,9 @@
 //! `tracefault` command are in the
 //! [repository](https://github.com/tracefault/tracefault#readme).
 
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+// docs.rs labels each item with the features it needs (`doc_auto_cfg` was merged into
+// `doc_cfg` in Rust 1.92, and naming it now fails the docs.rs build).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 pub use tracefault_macros::trace;
