@@ -25,6 +25,8 @@ pub struct Config {
 }
 
 impl Config {
+    /// A configuration that sets nothing: every setting keeps its environment variable or its
+    /// default until one of the methods below sets it.
     pub fn new() -> Config {
         Config::default()
     }

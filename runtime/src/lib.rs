@@ -31,9 +31,17 @@
 //! assert!(checkout(42).is_err());
 //! ```
 //!
-//! See the README for the attribute's options, the report format and the cargo features.
+//! [`trace`] documents every option of the attribute, with an example each. Where to go next:
+//! [`init`] (a subscriber that prints reports as tracebacks, or writes JSON lines), [`Config`]
+//! (every setting), [`context`] and [`propagation`] (W3C Trace Context), [`remote`] (errors
+//! across services), [`ErrorReport`] (a report as data). The guides, the cargo features and the
+//! `tracefault` command are in the
+//! [repository](https://github.com/tracefault/tracefault#readme).
 
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+// docs.rs labels each item with the features it needs (`doc_auto_cfg` was merged into
+// `doc_cfg` in Rust 1.92, and naming it now fails the docs.rs build).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
 
 pub use tracefault_macros::trace;
 
@@ -46,12 +54,18 @@ pub mod export;
 pub mod integrations;
 pub mod propagation;
 pub mod remote;
+// The report's wire format is moving into a crate of its own (issue #24), and its docs with
+// it; until then its missing docs, and its module doc's links to private modules, are allowed.
+#[allow(missing_docs, rustdoc::private_intra_doc_links)]
 pub mod report;
 mod resource;
 #[cfg(feature = "subscriber")]
 mod subscriber;
 #[cfg(feature = "tokio")]
 pub mod task;
+// Its module doc maps the folder, private modules included, as links that only
+// `--document-private-items` resolves.
+#[allow(rustdoc::private_intra_doc_links)]
 pub mod traceback;
 
 pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
@@ -75,3 +89,9 @@ pub fn install_panic_hook() {
 
 #[doc(hidden)]
 pub mod __private;
+
+// The README's Rust example runs as a doc test, so that the front door cannot drift from the
+// code.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;

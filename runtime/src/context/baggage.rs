@@ -35,8 +35,11 @@ impl Baggage {
 /// One member: the value is decoded; properties are kept as received (`ttl=60;secure`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// The key, an HTTP token.
     pub key: Box<str>,
+    /// The value, percent-decoded.
     pub value: Box<str>,
+    /// The properties after the value's `;`, as received (`ttl=60;secure`), or empty.
     pub properties: Box<str>,
 }
 
@@ -76,15 +79,18 @@ impl Baggage {
         self.0.as_deref().unwrap_or_default()
     }
 
+    /// No member.
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.0.is_none()
     }
 
+    /// How many members are kept.
     pub fn len(&self) -> usize {
         self.entries().len()
     }
 
+    /// The decoded value of the first member named `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.entries()
             .iter()
@@ -92,6 +98,7 @@ impl Baggage {
             .map(|entry| &*entry.value)
     }
 
+    /// The members, in the order received.
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.entries().iter()
     }
@@ -261,6 +268,7 @@ impl BaggageParser {
         self.done = self.entries.len() == MAX_MEMBERS;
     }
 
+    /// The members kept from everything fed so far.
     pub fn finish(self) -> Baggage {
         Baggage::from_entries(self.entries)
     }

@@ -17,16 +17,20 @@ pub struct SpanId([u8; 8]);
 pub struct TraceFlags(u8);
 
 impl TraceId {
+    /// All zeros: not a trace.
     pub const INVALID: TraceId = TraceId([0; 16]);
 
+    /// The id whose bytes, most significant first, are `bytes` (the order of its hex form).
     pub const fn from_bytes(bytes: [u8; 16]) -> TraceId {
         TraceId(bytes)
     }
 
+    /// The id's bytes, most significant first.
     pub const fn to_bytes(self) -> [u8; 16] {
         self.0
     }
 
+    /// Not all zeros.
     #[inline]
     pub fn is_valid(self) -> bool {
         self != TraceId::INVALID
@@ -52,16 +56,20 @@ impl TraceId {
 }
 
 impl SpanId {
+    /// All zeros: not a span.
     pub const INVALID: SpanId = SpanId([0; 8]);
 
+    /// The id whose bytes, most significant first, are `bytes` (the order of its hex form).
     pub const fn from_bytes(bytes: [u8; 8]) -> SpanId {
         SpanId(bytes)
     }
 
+    /// The id's bytes, most significant first.
     pub const fn to_bytes(self) -> [u8; 8] {
         self.0
     }
 
+    /// Not all zeros.
     #[inline]
     pub fn is_valid(self) -> bool {
         self != SpanId::INVALID
@@ -85,26 +93,32 @@ impl SpanId {
 }
 
 impl TraceFlags {
+    /// Bit 0: the caller may have recorded the trace (the span was sampled).
     pub const SAMPLED: TraceFlags = TraceFlags(0x01);
     /// Level 2: the trace id was generated with at least 7 random bytes on its right.
     pub const RANDOM: TraceFlags = TraceFlags(0x02);
 
+    /// The flags of `byte`, every bit kept as it is.
     pub const fn new(byte: u8) -> TraceFlags {
         TraceFlags(byte)
     }
 
+    /// The `trace-flags` byte.
     pub const fn to_u8(self) -> u8 {
         self.0
     }
 
+    /// Whether the `sampled` bit is set.
     pub const fn is_sampled(self) -> bool {
         self.0 & Self::SAMPLED.0 != 0
     }
 
+    /// Whether Level 2's `random` bit is set.
     pub const fn is_random(self) -> bool {
         self.0 & Self::RANDOM.0 != 0
     }
 
+    /// These flags with the `sampled` bit set or cleared.
     #[must_use]
     pub const fn with_sampled(self, sampled: bool) -> TraceFlags {
         if sampled {
@@ -114,6 +128,7 @@ impl TraceFlags {
         }
     }
 
+    /// These flags with the `random` bit set or cleared.
     #[must_use]
     pub const fn with_random(self, random: bool) -> TraceFlags {
         if random {

@@ -29,15 +29,20 @@ pub use tracestate::TraceState;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SpanContext {
+    /// The trace this span belongs to.
     pub trace_id: TraceId,
+    /// This span's own id (sent as the parent id of a `traceparent`).
     pub span_id: SpanId,
+    /// The `trace-flags`: `sampled` and Level 2's `random`.
     pub flags: TraceFlags,
+    /// The vendors' `tracestate` members that travel with the trace.
     pub state: TraceState,
     /// Received from another process rather than created here.
     pub is_remote: bool,
 }
 
 impl SpanContext {
+    /// A span context of these parts.
     pub fn new(
         trace_id: TraceId,
         span_id: SpanId,

@@ -22,8 +22,11 @@ pub enum Sampler {
 /// What decides for a root span under [`Sampler::ParentBased`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RootSampler {
+    /// Every root span is sampled.
     AlwaysOn,
+    /// No root span is sampled.
     AlwaysOff,
+    /// A fraction of root spans' traces, decided from the trace id.
     TraceIdRatio(f64),
 }
 

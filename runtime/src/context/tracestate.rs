@@ -234,15 +234,18 @@ impl TraceState {
         self.0.as_ref().map_or(0, |members| members.text.len())
     }
 
+    /// No member.
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.0.is_none()
     }
 
+    /// How many members are kept.
     pub fn len(&self) -> usize {
         self.0.as_ref().map_or(0, |members| members.len)
     }
 
+    /// The value of the member named `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.iter()
             .find(|(known, _)| *known == key)

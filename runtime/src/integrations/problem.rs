@@ -54,6 +54,7 @@ pub struct ProblemLayer {
 }
 
 impl ProblemLayer {
+    /// The layer; it has no settings of its own (the exposure is the server's or the process's).
     pub fn new() -> ProblemLayer {
         ProblemLayer::default()
     }

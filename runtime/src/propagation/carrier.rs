@@ -42,6 +42,7 @@ fn visit_until<'a>(
 
 /// Writes header values, replacing any earlier value of the same name.
 pub trait Injector {
+    /// Sets the header `name` (lowercase) to `value`, replacing any value it had.
     fn set(&mut self, name: &str, value: String);
 }
 

@@ -8,8 +8,11 @@ use super::tracestate::{TraceState, TraceStateParser};
 use crate::context::{self, Context, SpanContext};
 use std::ops::ControlFlow;
 
+/// The W3C Trace Context header that carries the trace id, the parent span id and the flags.
 pub const TRACEPARENT: &str = "traceparent";
+/// The W3C Trace Context header that carries the vendors' members.
 pub const TRACESTATE: &str = "tracestate";
+/// The W3C Baggage header.
 pub const BAGGAGE: &str = "baggage";
 
 /// Writes the current context: `traceparent` (the current span as the parent), `tracestate`

@@ -6,9 +6,11 @@ use std::fmt;
 /// The fields of a valid `traceparent`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraceParent {
+    /// The trace the caller's span belongs to.
     pub trace_id: TraceId,
     /// The id of the caller's span: the parent of the span that receives it.
     pub parent_id: SpanId,
+    /// The `trace-flags` byte, unknown bits kept.
     pub flags: TraceFlags,
 }
 

@@ -159,6 +159,7 @@ impl RemoteCause {
         self.type_name.as_deref()
     }
 
+    /// The message, as the remote service wrote it.
     pub fn message(&self) -> &str {
         &self.message
     }

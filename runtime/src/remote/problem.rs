@@ -137,6 +137,7 @@ impl Problem {
         self
     }
 
+    /// The HTTP status this answer is sent with.
     pub fn status(&self) -> u16 {
         self.status
     }

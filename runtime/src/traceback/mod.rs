@@ -91,7 +91,9 @@ pub struct StackFrame {
     /// the Rust toolchain (`<cargo>/tokio-1.0.0/src/…`, `<rust>/library/std/src/…`). Reports
     /// show user paths relative to the directory the program was built in.
     pub file: Option<String>,
+    /// The line in `file`, when the debug info has one.
     pub line: Option<u32>,
+    /// The column in `line`, when the debug info has one.
     pub column: Option<u32>,
     /// Not part of the plumbing that [`Traceback::frames`] hides, nor of a dependency.
     pub is_user_code: bool,
