@@ -7,6 +7,10 @@
 //! The crate is written under the system's temporary directory (a directory per checkout) and
 //! built into `$CARGO_TARGET_TMPDIR`, so that repeated runs build incrementally.
 
+// Compile-time behaviour does not depend on the profile these tests run in: the release run
+// of scripts/test leaves them to the debug run.
+#![cfg(debug_assertions)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;

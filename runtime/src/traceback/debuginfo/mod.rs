@@ -166,14 +166,17 @@ pub(super) fn release_pages() {
     }
 }
 
-/// Maps the executable and builds its index of compilation units, so that the first report
-/// reads only what its own addresses need.
+/// Maps the executable and builds its index of compilation units and of symbols, so that the
+/// first report reads only what its own addresses need.
 pub(super) fn warm_up() {
     if let Some(main) = objects().iter().find(|object| object.is_main) {
         if let Some(readable) = main.readable() {
             if let Some(dwarf) = &readable.file.dwarf {
                 readable.index(dwarf);
             }
+            // The symbols sorted by address: a `line-tables-only` build names the functions
+            // that hold its addresses by them (a few hundred KiB for a service).
+            let _ = readable.file.symbol_name(0);
             main.touched.store(true, Ordering::Relaxed);
         }
     }
