@@ -498,7 +498,7 @@ fn leave(
 }
 
 /// `static __TRACEFAULT_SITE: Site = Site::new(&__TRACEFAULT_SITE, "f", module_path!(),
-/// file!(), line!(), <its path>);`, or `Site::with(...)` with the span's name, level and the
+/// file!(), line!(), <the body's last line>, <its path>);`, or `Site::with(...)` with the span's name, level and the
 /// options when the attribute sets any. Its path is what `type_name` says of a function
 /// declared in it: only the compiler knows a method's `Self` type.
 fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
@@ -508,6 +508,10 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
     let at_function = function.sig.ident.span();
     let file = quote_spanned!(at_function=> ::core::file!());
     let line = quote_spanned!(at_function=> ::core::line!());
+    // The line of the body's closing brace: code between the two lines is this function's,
+    // which names the closures of a release build's traceback (see the runtime's `Origin`).
+    let at_end = function.body.brace_token.span.close();
+    let end_line = quote_spanned!(at_end=> ::core::line!());
     let target = match &args.target {
         Some(target) => target.to_token_stream(),
         None => quote_spanned!(at=> ::core::module_path!()),
@@ -538,6 +542,7 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
                 #target,
                 #file,
                 #line,
+                #end_line,
                 #item_inside,
             );
         };
@@ -567,6 +572,7 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
             #target,
             #file,
             #line,
+            #end_line,
             #krate::__private::tracing::Level::#level,
             #item_inside,
             #options,

@@ -20,6 +20,7 @@ impl Inventory for Warehouse {
             ::core::module_path!(),
             ::core::file!(),
             ::core::line!(),
+            ::core::line!(),
             {
                 fn inside() -> &'static str {
                     ::core::any::type_name_of_val(&inside)

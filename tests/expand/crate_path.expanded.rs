@@ -6,6 +6,7 @@ fn renamed() -> u32 {
         ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
+        ::core::line!(),
         {
             fn inside() -> &'static str {
                 ::core::any::type_name_of_val(&inside)

@@ -7,6 +7,7 @@ fn forced() -> Outcome {
         ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
+        ::core::line!(),
         {
             fn inside() -> &'static str {
                 ::core::any::type_name_of_val(&inside)
@@ -34,6 +35,7 @@ fn refused() -> Result<(), String> {
         "refused",
         ::core::module_path!(),
         ::core::file!(),
+        ::core::line!(),
         ::core::line!(),
         {
             fn inside() -> &'static str {

@@ -11,6 +11,7 @@ impl Inventory {
             ::core::module_path!(),
             ::core::file!(),
             ::core::line!(),
+            ::core::line!(),
             {
                 fn inside() -> &'static str {
                     ::core::any::type_name_of_val(&inside)

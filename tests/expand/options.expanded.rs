@@ -7,6 +7,7 @@ fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbErro
         "shop::db",
         ::core::file!(),
         ::core::line!(),
+        ::core::line!(),
         ::tracefault::__private::tracing::Level::DEBUG,
         {
             fn inside() -> &'static str {

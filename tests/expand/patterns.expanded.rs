@@ -10,6 +10,7 @@ fn area(
         ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
+        ::core::line!(),
         {
             fn inside() -> &'static str {
                 ::core::any::type_name_of_val(&inside)

@@ -6,6 +6,7 @@ async fn handle(request: Request) -> Result<Response, HandlerError> {
         ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
+        ::core::line!(),
         {
             fn inside() -> &'static str {
                 ::core::any::type_name_of_val(&inside)

@@ -8,6 +8,7 @@ pub fn increment(value: u32) -> u32 {
         ::core::module_path!(),
         ::core::file!(),
         ::core::line!(),
+        ::core::line!(),
         {
             fn inside() -> &'static str {
                 ::core::any::type_name_of_val(&inside)

@@ -19,6 +19,8 @@ pub struct Site {
     pub file: &'static str,
     /// The line of the function's name.
     pub line: u32,
+    /// The line of its body's closing brace.
+    pub end_line: u32,
     /// What `type_name` says of a function inside the function: its path, with the `Self` type
     /// of a method, which only the compiler knows.
     item_inside: fn() -> &'static str,
@@ -59,6 +61,7 @@ impl Site {
         target: &'static str,
         file: &'static str,
         line: u32,
+        end_line: u32,
         item_inside: fn() -> &'static str,
     ) -> Site {
         Site::with(
@@ -68,6 +71,7 @@ impl Site {
             target,
             file,
             line,
+            end_line,
             Level::INFO,
             item_inside,
             Site::DEFAULT,
@@ -84,6 +88,7 @@ impl Site {
         target: &'static str,
         file: &'static str,
         line: u32,
+        end_line: u32,
         level: Level,
         item_inside: fn() -> &'static str,
         options: u8,
@@ -92,6 +97,7 @@ impl Site {
             function,
             file,
             line,
+            end_line,
             item_inside,
             options,
             limiter: RateLimiter::new(),
@@ -178,6 +184,7 @@ impl Site {
         crate::traceback::Origin {
             function: self.qualified_name(),
             file: self.file,
+            lines: (self.line, self.end_line),
             by_expansion,
         }
     }

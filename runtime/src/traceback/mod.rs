@@ -51,6 +51,8 @@ pub(crate) struct Origin {
     pub(crate) function: &'static str,
     /// As `file!()` wrote it.
     pub(crate) file: &'static str,
+    /// From the line of its name to the line of its body's closing brace.
+    pub(crate) lines: (u32, u32),
     /// Captured by the function's own expansion, when it returned an error: then its
     /// innermost visible frame is that function's, whatever debug info calls it. A panic's
     /// stack is captured wherever the panic started, which may be code called from there.
@@ -180,9 +182,15 @@ fn name_origin_frame(innermost_first: &mut [ResolvedFrame], origin: Origin) {
         .file
         .as_deref()
         .is_some_and(|file| file.ends_with(origin.file.trim_start_matches("./")));
-    // The expansion's own async body or closure, which debug info could not name.
-    let nameless_wrapper = origin.by_expansion && frame.function.starts_with('{');
-    let same_name = frame.function == short_name || nameless_wrapper;
+    // A closure or async body that debug info could not name: the expansion's own, where it
+    // captured the stack, or one written between the function's first and last lines, where
+    // a panic started (a closure it calls directly, not through a generic function; one of a
+    // `fn` item nested in its body would be taken for its own).
+    let nameless = frame.function.starts_with('{');
+    let inside = frame
+        .line
+        .is_some_and(|line| (origin.lines.0..=origin.lines.1).contains(&line));
+    let same_name = frame.function == short_name || (nameless && (origin.by_expansion || inside));
     if same_name && short_name != origin.function && same_file {
         let mut renamed = frame.clone();
         renamed.function = origin.function.to_owned();

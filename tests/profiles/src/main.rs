@@ -179,6 +179,24 @@ fn panicking_chain(items: &[u32]) -> u32 {
     pick(items, items.len() + 2) + 1
 }
 
+/// A helper without the attribute, where a panic starts: inlined into its caller in release
+/// builds, where `line-tables-only` debug info names it only `checksum`.
+fn checksum(data: &[u32]) -> u32 {
+    data[data.len() * 2]
+}
+
+#[tracefault::trace]
+fn verify(data: &[u32]) -> u32 {
+    checksum(data).wrapping_add(1)
+}
+
+/// A closure called directly, not through a generic function, where a panic starts.
+#[tracefault::trace]
+fn scale(values: &[u32]) -> u32 {
+    let times = |factor: usize| values[factor] * 2;
+    times(values.len() + 4) + 1
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let _guard = tracefault::init().expect("no other subscriber is installed");
@@ -192,6 +210,10 @@ async fn main() {
     let _ = std::hint::black_box(async_trait_caller(&Pricing).await);
     let items = std::hint::black_box(vec![1, 2, 3]);
     let panicked = std::panic::catch_unwind(|| panicking_chain(&items));
+    assert!(panicked.is_err());
+    let panicked = std::panic::catch_unwind(|| verify(&items));
+    assert!(panicked.is_err());
+    let panicked = std::panic::catch_unwind(|| scale(&items));
     assert!(panicked.is_err());
     println!("done");
 }
