@@ -20,7 +20,7 @@ use crate::context::{Role, Scope};
 use crate::report::builder::{Edge, ReportBuilder};
 use crate::report::{sink, ServerSpan, SpanTraceEntry};
 use crate::traceback::Traceback;
-use identity::{Continuation, Identity};
+use identity::{Candidates, Continuation, Returned};
 use std::borrow::Cow;
 use tracing::Span;
 
@@ -29,18 +29,12 @@ use tracing::Span;
 #[derive(Debug)]
 pub(crate) struct Record {
     builder: ReportBuilder,
-    identity: Identity,
+    identity: identity::Identity,
     /// Where it would be reported if nobody continues it: kept when it is left with a task's
     /// carrier, whose frames are gone by the time the task's handle decides.
     edge: Option<Box<(Edge, &'static Site)>>,
     /// Reported, or dropped by tracefault's own work: not an error anybody handled.
     finished: bool,
-}
-
-impl Record {
-    fn message(&self) -> &str {
-        &self.builder.report().message
-    }
 }
 
 // A record that goes without being reported (its frame returned `Ok`, or returned another
@@ -100,6 +94,18 @@ impl Parked {
                 None
             }
         }
+    }
+
+    /// The records at `indices` of [`Parked::records`] (in increasing order), taken out.
+    fn take_all(&mut self, indices: &[usize]) -> Records {
+        let mut records = core::mem::replace(self, Parked::None).into_records();
+        let mut taken = Vec::with_capacity(indices.len());
+        for &index in indices.iter().rev() {
+            taken.push(records.remove(index));
+        }
+        taken.reverse();
+        *self = Parked::Several(records);
+        taken
     }
 
     fn into_records(self) -> Records {
@@ -173,18 +179,72 @@ fn let_go(handled: Box<dyn core::any::Any + Send>) {
 #[inline(never)]
 pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
     let mut parked = take_parked(leaving.scope);
-    let continued = identity::find(parked.records(), &error)
-        .and_then(|(index, continuation)| Some((parked.take(index)?, continuation)));
-    let (record, raised_here) = match continued {
-        Some((mut record, continuation)) => {
-            let raised_here = continue_record(&mut record, &error, continuation);
+    let returned = Returned::of(&error);
+    let (record, raised_here) = match identity::candidates(parked.records(), &returned) {
+        Candidates::None => (new_error_record(leaving.site, &returned), true),
+        Candidates::One(index, continuation) => {
+            let mut record = parked.take(index).expect("a parked record");
+            let raised_here = continue_record(&mut record, &returned, continuation);
             (record, raised_here)
         }
-        None => (new_error_record(leaving.site, &error), true),
+        Candidates::Several(several) => {
+            let indices: Vec<usize> = several.iter().map(|(index, _)| *index).collect();
+            let alike = alike(parked.records(), &several);
+            // Taken out of the frame's records, first left first; all but one were handled.
+            let mut taken = parked.take_all(&indices);
+            match alike {
+                Some((continuation, same_stack)) => {
+                    let mut record = taken.pop().expect("several candidates");
+                    record.builder.one_of_alike(several.len(), same_stack);
+                    let raised_here = continue_record(&mut record, &returned, continuation);
+                    (record, raised_here)
+                }
+                None => (origin_untold_record(&returned, several.len()), true),
+            }
+        }
     };
     // What is left was handled.
     drop(parked);
     climb(leaving, record, raised_here);
+}
+
+/// How the candidates' records continue, when they say the same in everything a report
+/// shows (type, message, causes, the functions from their origin up, how they continue):
+/// then the origin is told, though not which of its calls, and their span ids are left out.
+/// And whether their origins' stacks were the same too (a retry loop's are), so that the
+/// traceback of one is every one's.
+fn alike(
+    records: &[Box<Record>],
+    candidates: &[(usize, Continuation)],
+) -> Option<(Continuation, bool)> {
+    let (first, continuation) = candidates.first()?;
+    let first = records[*first].builder.report();
+    let says_the_same = |other: &crate::report::ErrorReport| {
+        other.type_name == first.type_name
+            && other.message == first.message
+            && other.causes == first.causes
+            && other.span_trace.len() == first.span_trace.len()
+            && other
+                .span_trace
+                .iter()
+                .zip(&first.span_trace)
+                .all(|(a, b)| a.function == b.function && a.file == b.file && a.line == b.line)
+    };
+    let stack = |report: &crate::report::ErrorReport| {
+        report
+            .traceback
+            .as_ref()
+            .map(|traceback| traceback.instruction_pointers().to_vec())
+    };
+    let same_stack = candidates
+        .iter()
+        .all(|(index, _)| stack(records[*index].builder.report()) == stack(first));
+    candidates
+        .iter()
+        .all(|(index, other)| {
+            other == continuation && says_the_same(records[*index].builder.report())
+        })
+        .then_some((*continuation, same_stack))
 }
 
 /// The frame `leaving` is being unwound by a panic.
@@ -205,46 +265,70 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
     climb(leaving, record, raised_here);
 }
 
-/// `error` continues `record` as `continuation` says; whether it was raised here (wrapped in
-/// a new error).
-fn continue_record(record: &mut Record, error: &ErrorView<'_>, continuation: Continuation) -> bool {
+/// `returned` continues `record` as `continuation` says; whether it was raised here (wrapped
+/// in a new error).
+fn continue_record(
+    record: &mut Record,
+    returned: &Returned<'_>,
+    continuation: Continuation,
+) -> bool {
     match continuation {
         Continuation::Same => false,
         // The report keeps the concrete type inside the box, as Python names the exception's
         // class; the box is what callers pass on from here.
         Continuation::Boxed => {
-            record.identity = Identity::of(error);
+            record.identity = returned.identity();
             false
         }
         Continuation::Wrapped { position } => {
+            let error = returned.view();
             record.builder.wrapped_by(
                 error.type_name,
                 identity::message_of(&error.message),
                 identity::causes_of(error.source),
                 position,
             );
-            record.identity = Identity::of(error);
+            record.identity = returned.identity();
             true
         }
     }
 }
 
-fn new_error_record(site: &'static Site, error: &ErrorView<'_>) -> Box<Record> {
-    let mut builder = ReportBuilder::of_error(
-        error.type_name,
-        identity::message_of(&error.message),
-        identity::causes_of(error.source),
-    );
+fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record> {
+    let mut builder = builder_of(returned);
     match capture_at_origin(site) {
         Ok(traceback) => builder.traceback(traceback),
         Err(note) => builder.note(note),
     }
     Box::new(Record {
         builder,
-        identity: Identity::of(error),
+        identity: returned.identity(),
         edge: None,
         finished: false,
     })
+}
+
+/// The record of an error that `alike` callees' errors agree with in everything, and that
+/// does not say the same: rather than guess which it continues, the report starts here and
+/// says so. The stack here is not the origin's, so none is captured.
+fn origin_untold_record(returned: &Returned<'_>, alike: usize) -> Box<Record> {
+    let mut builder = builder_of(returned);
+    builder.origin_untold(alike);
+    Box::new(Record {
+        builder,
+        identity: returned.identity(),
+        edge: None,
+        finished: false,
+    })
+}
+
+fn builder_of(returned: &Returned<'_>) -> ReportBuilder {
+    let error = returned.view();
+    ReportBuilder::of_error(
+        error.type_name,
+        identity::message_of(&error.message),
+        identity::causes_of(error.source),
+    )
 }
 
 fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>> {
