@@ -263,6 +263,46 @@ fn an_error_held_across_other_calls_keeps_its_origin() {
     );
 }
 
+mod many {
+    use super::*;
+
+    #[tracefault::trace]
+    pub(crate) fn numbered(n: u16) -> Result<(), Wrapped> {
+        Err(Wrapped {
+            message: "failed".into(),
+            source: Box::new(Leaf {
+                message: "numbered",
+                cause: Some(Code((n % 256) as u8)),
+            }),
+        })
+    }
+
+    /// Keeps the first callee's error through 300 more failures, more than a frame keeps
+    /// records of, and returns it.
+    #[tracefault::trace]
+    pub(crate) fn first_of_many() -> Result<(), Wrapped> {
+        let first = numbered(0).unwrap_err();
+        for n in 1..=300 {
+            let _ = numbered(n);
+        }
+        Err(first)
+    }
+}
+
+#[test]
+fn an_error_kept_past_the_frames_bound_on_records_is_not_taken_for_its_own() {
+    let (_, captured) = capture(many::first_of_many);
+    let report = captured.the_report();
+    let said = said(&report);
+    assert_eq!(said.span_trace, names(&["first_of_many"]));
+    assert!(!said.origin_named);
+    let stacktrace = report.field("exception.stacktrace");
+    assert!(
+        stacktrace.contains("let go of older errors"),
+        "{stacktrace}"
+    );
+}
+
 mod concurrent {
     use super::*;
 

@@ -125,16 +125,13 @@ impl ReportBuilder {
         });
     }
 
-    /// The error agrees in everything with `alike` errors that callees returned, which do not
-    /// all say the same: the report starts where it was returned, names none of them, and
-    /// has no traceback, as the stack there is not its origin's.
-    pub(crate) fn origin_untold(&mut self, alike: usize) {
+    /// Which callee's error this is could not be told, for the reason `why`: the report
+    /// starts where it was returned, names no callee, and has no traceback, as the stack there
+    /// is not its origin's.
+    pub(crate) fn origin_untold(&mut self, why: Cow<'static, str>) {
         self.report.origin_known = false;
         self.report.traceback = None;
-        self.report.traceback_note = Some(Cow::Owned(format!(
-            "origin could not be told: {alike} errors that callees returned look the same as \
-             this one (type, message and causes), so the report starts where it was returned"
-        )));
+        self.report.traceback_note = Some(why);
     }
 
     pub(crate) fn panic_location(&mut self, location: SourceLocation) {

@@ -157,6 +157,45 @@ impl<'a> Returned<'a> {
     }
 }
 
+/// The messages of the records a frame let go before it left, to keep its memory bounded.
+#[derive(Debug, Default)]
+pub(super) struct LetGo {
+    messages: Vec<u64>,
+    /// More messages than are kept: any error may be one of them.
+    overflowed: bool,
+}
+
+/// How many different messages of records let go a frame keeps.
+const MAX_LET_GO: usize = 64;
+
+impl LetGo {
+    pub(super) fn is_empty(&self) -> bool {
+        self.messages.is_empty() && !self.overflowed
+    }
+
+    pub(super) fn remember(&mut self, identity: &Identity) {
+        if identity.is_panic() || self.messages.contains(&identity.message) {
+            return;
+        }
+        if self.messages.len() == MAX_LET_GO {
+            self.overflowed = true;
+        } else {
+            self.messages.push(identity.message);
+        }
+    }
+
+    /// Whether `returned` may continue one of the records let go: it, or one of its causes,
+    /// says what one of them said.
+    pub(super) fn may_be(&self, returned: &Returned<'_>) -> bool {
+        self.overflowed
+            || self.messages.contains(&returned.message)
+            || returned
+                .causes
+                .iter()
+                .any(|link| self.messages.contains(&link.message))
+    }
+}
+
 /// The parked records a returned error continues, and how.
 #[derive(Debug)]
 pub(super) enum Candidates {

@@ -52,11 +52,18 @@ impl Drop for Record {
 pub(crate) type Records = Vec<Box<Record>>;
 
 /// The records a frame's callees left for it, first left first. In the scope's attachment a
-/// lone record is its own box, several are a list.
+/// lone record is its own box, several are a [`Crowd`].
 enum Parked {
     None,
     One(Box<Record>),
-    Several(Records),
+    Several(Crowd),
+}
+
+/// Several records, and what is left of those let go to keep them few.
+#[derive(Default)]
+struct Crowd {
+    records: Records,
+    let_go: identity::LetGo,
 }
 
 impl Parked {
@@ -67,7 +74,7 @@ impl Parked {
         match attached.downcast::<Record>() {
             Ok(one) => Parked::One(one),
             Err(attached) => attached
-                .downcast::<Records>()
+                .downcast::<Crowd>()
                 .map_or(Parked::None, |several| Parked::Several(*several)),
         }
     }
@@ -76,7 +83,15 @@ impl Parked {
         match self {
             Parked::None => &[],
             Parked::One(record) => core::slice::from_ref(record),
-            Parked::Several(records) => records,
+            Parked::Several(crowd) => &crowd.records,
+        }
+    }
+
+    /// What is left of the records let go before the frame left, if any were.
+    fn let_go(&self) -> Option<&identity::LetGo> {
+        match self {
+            Parked::Several(crowd) if !crowd.let_go.is_empty() => Some(&crowd.let_go),
+            _ => None,
         }
     }
 
@@ -84,9 +99,9 @@ impl Parked {
     fn take(&mut self, index: usize) -> Option<Box<Record>> {
         match core::mem::replace(self, Parked::None) {
             Parked::One(record) if index == 0 => Some(record),
-            Parked::Several(mut records) if index < records.len() => {
-                let record = records.remove(index);
-                *self = Parked::Several(records);
+            Parked::Several(mut crowd) if index < crowd.records.len() => {
+                let record = crowd.records.remove(index);
+                *self = Parked::Several(crowd);
                 Some(record)
             }
             other => {
@@ -98,22 +113,29 @@ impl Parked {
 
     /// The records at `indices` of [`Parked::records`] (in increasing order), taken out.
     fn take_all(&mut self, indices: &[usize]) -> Records {
-        let mut records = core::mem::replace(self, Parked::None).into_records();
+        let mut crowd = core::mem::replace(self, Parked::None).into_crowd();
         let mut taken = Vec::with_capacity(indices.len());
         for &index in indices.iter().rev() {
-            taken.push(records.remove(index));
+            taken.push(crowd.records.remove(index));
         }
         taken.reverse();
-        *self = Parked::Several(records);
+        *self = Parked::Several(crowd);
         taken
     }
 
-    fn into_records(self) -> Records {
+    fn into_crowd(self) -> Crowd {
         match self {
-            Parked::None => Vec::new(),
-            Parked::One(record) => vec![record],
-            Parked::Several(records) => records,
+            Parked::None => Crowd::default(),
+            Parked::One(record) => Crowd {
+                records: vec![record],
+                let_go: identity::LetGo::default(),
+            },
+            Parked::Several(crowd) => crowd,
         }
+    }
+
+    fn into_records(self) -> Records {
+        self.into_crowd().records
     }
 }
 
@@ -124,11 +146,10 @@ fn take_parked(scope: &Scope) -> Parked {
 
 /// How many records one frame keeps for its callees at most. A frame that handles its callees'
 /// errors in a loop (a parser tried on 16,000 inputs) would otherwise hold every one of them
-/// until it leaves. Beyond this, the oldest is let go as handled: a frame that returns an
-/// error returns one of its latest callees' far more often than one of thousands ago, and if
-/// it does, the report only starts at that frame instead of the callee. 256 records of a few
-/// KiB each bound a frame's share to about a MiB; `FuturesUnordered` of 100 failing children
-/// all stay.
+/// until it leaves. Beyond this, the oldest is let go as handled, and only its message is
+/// remembered ([`identity::LetGo`]): if the frame returns an error that says the same, the
+/// report says its origin could not be told. 256 records of a few KiB each bound a frame's
+/// share to about a MiB; `FuturesUnordered` of 100 failing children all stay.
 const MAX_PARKED: usize = 256;
 
 /// Leaves `record` with the frame (or task carrier) `scope`.
@@ -136,13 +157,14 @@ pub(crate) fn park(scope: &Scope, record: Box<Record>) {
     match take_parked(scope) {
         Parked::None => scope.attach(record),
         parked => {
-            let mut several = parked.into_records();
-            if several.len() >= MAX_PARKED {
+            let mut crowd = parked.into_crowd();
+            if crowd.records.len() >= MAX_PARKED {
                 // Pointers moved, at most MAX_PARKED of them, on a path that already failed.
-                drop(several.remove(0));
+                let oldest = crowd.records.remove(0);
+                crowd.let_go.remember(&oldest.identity);
             }
-            several.push(record);
-            scope.attach(Box::new(several));
+            crowd.records.push(record);
+            scope.attach(Box::new(crowd));
         }
     }
 }
@@ -180,7 +202,22 @@ fn let_go(handled: Box<dyn core::any::Any + Send>) {
 pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
     let mut parked = take_parked(leaving.scope);
     let returned = Returned::of(&error);
-    let (record, raised_here) = match identity::candidates(parked.records(), &returned) {
+    let candidates = identity::candidates(parked.records(), &returned);
+    let let_go_may_be_it = parked
+        .let_go()
+        .is_some_and(|let_go| let_go.may_be(&returned));
+    let (record, raised_here) = match candidates {
+        _ if let_go_may_be_it => (
+            origin_untold_record(
+                &returned,
+                Cow::Borrowed(
+                    "origin could not be told: this function let go of older errors its \
+                     callees returned, to bound its memory, and one of them said the same; \
+                     the report starts where it was returned",
+                ),
+            ),
+            true,
+        ),
         Candidates::None => (new_error_record(leaving.site, &returned), true),
         Candidates::One(index, continuation) => {
             let mut record = parked.take(index).expect("a parked record");
@@ -199,7 +236,15 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
                     let raised_here = continue_record(&mut record, &returned, continuation);
                     (record, raised_here)
                 }
-                None => (origin_untold_record(&returned, several.len()), true),
+                None => {
+                    let why = format!(
+                        "origin could not be told: {} errors that callees returned look the \
+                         same as this one (type, message and causes), so the report starts \
+                         where it was returned",
+                        several.len()
+                    );
+                    (origin_untold_record(&returned, Cow::Owned(why)), true)
+                }
             }
         }
     };
@@ -308,12 +353,12 @@ fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record>
     })
 }
 
-/// The record of an error that `alike` callees' errors agree with in everything, and that
-/// does not say the same: rather than guess which it continues, the report starts here and
-/// says so. The stack here is not the origin's, so none is captured.
-fn origin_untold_record(returned: &Returned<'_>, alike: usize) -> Box<Record> {
+/// The record of an error that may continue any of several callees' errors, which do not
+/// say the same: rather than guess, the report starts here and says `why`. The stack here is
+/// not the origin's, so none is captured.
+fn origin_untold_record(returned: &Returned<'_>, why: Cow<'static, str>) -> Box<Record> {
     let mut builder = builder_of(returned);
-    builder.origin_untold(alike);
+    builder.origin_untold(why);
     Box::new(Record {
         builder,
         identity: returned.identity(),
