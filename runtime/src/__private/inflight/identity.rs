@@ -96,7 +96,7 @@ impl Identity {
     }
 
     /// How `returned` continues this record's error, if it does: found as shallow as it can be.
-    fn continued_by(&self, returned: &Returned<'_>) -> Option<Continuation> {
+    pub(super) fn continued_by(&self, returned: &Returned<'_>) -> Option<Continuation> {
         if self.is_panic() {
             return None;
         }

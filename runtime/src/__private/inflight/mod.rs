@@ -9,6 +9,7 @@
 //! level, and every other is dropped as handled. A frame that returns `Ok` handles them all. A
 //! frame with no frame around it is the edge: it reports.
 
+mod detached;
 mod identity;
 pub(crate) mod panic;
 
@@ -218,6 +219,9 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
             ),
             true,
         ),
+        Candidates::None if detached::claim(leaving.scope, &returned) => {
+            (reported_record(&returned), false)
+        }
         Candidates::None => (new_error_record(leaving.site, &returned), true),
         Candidates::One(index, continuation) => {
             let mut record = parked.take(index).expect("a parked record");
@@ -353,6 +357,17 @@ fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record>
     })
 }
 
+/// The record of an error that a task this frame spawned has reported already: it climbs on,
+/// marking the spans it leaves, and is not reported again.
+fn reported_record(returned: &Returned<'_>) -> Box<Record> {
+    Box::new(Record {
+        builder: builder_of(returned),
+        identity: returned.identity(),
+        edge: None,
+        finished: true,
+    })
+}
+
 /// The record of an error that may continue any of several callees' errors, which do not
 /// say the same: rather than guess, the report starts here and says `why`. The stack here is
 /// not the origin's, so none is captured.
@@ -436,7 +451,13 @@ fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
         Collector::Scope(frame) => park(frame, record),
         // tracefault's own work called instrumented code: its failures are nobody's.
         Collector::Inert => record.finished = true,
-        Collector::Edge => report(record, edge_of(scope), span, site),
+        Collector::Edge(spawner) => {
+            if let Some(spawner) = spawner.filter(|_| !record.identity.is_panic()) {
+                let identity = core::mem::replace(&mut record.identity, identity::Identity::PANIC);
+                detached::remember(scope.trace_id(), spawner, identity);
+            }
+            report(record, edge_of(scope), span, site);
+        }
     }
 }
 
@@ -447,7 +468,7 @@ pub(crate) fn collect(collector: Collector<'_>, mut record: Box<Record>) {
     match collector {
         Collector::Scope(frame) => park(frame, record),
         Collector::Inert => record.finished = true,
-        Collector::Edge => report_detached(record),
+        Collector::Edge(_) => report_detached(record),
     }
 }
 
@@ -520,6 +541,10 @@ fn edge_of(scope: &Scope) -> Edge {
 /// The edge: the error leaves the outermost instrumented frame, `site` in `span`, whose ids
 /// the report carries.
 fn report(mut record: Box<Record>, edge: Edge, span: &Span, site: &'static Site) {
+    if record.finished {
+        // Reported already, by the task it came from.
+        return;
+    }
     record.finished = true;
     record.builder.at_edge(edge);
     let report = record.builder.finished();
