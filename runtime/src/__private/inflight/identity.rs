@@ -418,4 +418,45 @@ mod tests {
         let view = err_view!(&result).unwrap();
         assert_eq!(Returned::of(&view).causes[0].address, None);
     }
+
+    #[test]
+    fn boxing_and_wrapping_are_told_as_such() {
+        let (identity, result) = identity_of(Inline(Leaf(1)));
+        let boxed: Result<(), Box<dyn Error + Send + Sync>> =
+            result.map_err(|error| Box::new(error) as Box<dyn Error + Send + Sync>);
+        let view = err_view!(&boxed).unwrap();
+        assert_eq!(
+            identity.continued_by(&Returned::of(&view)),
+            Some(Continuation::Boxed)
+        );
+        let wrapped: Result<(), Boxed> = boxed.map_err(Boxed);
+        let view = err_view!(&wrapped).unwrap();
+        assert_eq!(
+            identity.continued_by(&Returned::of(&view)),
+            Some(Continuation::Wrapped { position: 0 })
+        );
+    }
+
+    #[test]
+    fn what_a_frame_let_go_of_is_remembered_by_its_message() {
+        let (let_go_of, _) = identity_of(Inline(Leaf(1)));
+        let mut let_go = LetGo::default();
+        assert!(let_go.is_empty());
+        let_go.remember(&let_go_of);
+        let says_the_same: Result<(), Leaf> = Err(Leaf(5));
+        let wraps_the_same: Result<(), Boxed> = Err(Boxed(Box::new(Inline(Leaf(2)))));
+        let view = err_view!(&says_the_same).unwrap();
+        assert!(!let_go.may_be(&Returned::of(&view)), "another message");
+        let view = err_view!(&wraps_the_same).unwrap();
+        assert!(let_go.may_be(&Returned::of(&view)), "a cause says the same");
+        for n in 0..=MAX_LET_GO as u32 {
+            let (other, _) = identity_of(Leaf(1_000 + n));
+            let_go.remember(&other);
+        }
+        let view = err_view!(&says_the_same).unwrap();
+        assert!(
+            let_go.may_be(&Returned::of(&view)),
+            "past its bound, anything may be"
+        );
+    }
 }

@@ -6,8 +6,11 @@
 //! whoever awaits it. There the record waits, beside the records of that frame's other callees
 //! (`join!`, `select!`, a `FuturesUnordered`), until the frame itself leaves. If it returns an
 //! error, [`identity`] tells which record, if any, that error continues; that record climbs one
-//! level, and every other is dropped as handled. A frame that returns `Ok` handles them all. A
-//! frame with no frame around it is the edge: it reports.
+//! level, and every other is dropped as handled; when several agree with it in everything and
+//! do not say the same, none climbs, and the report says its origin could not be told. A frame
+//! that returns `Ok` handles them all. A frame with no frame around it is the edge: it reports.
+//! A task spawned in a frame's context reports at its own edge, and [`detached`] keeps it for
+//! a while, so that the frame, returning it after awaiting the task, does not report it again.
 
 mod detached;
 mod identity;
