@@ -296,8 +296,8 @@ impl FrameGuard<'_> {
 pub struct AsyncFrame {
     core: FrameCore,
     opening: Opening,
-    /// When it was opened, on [`now_nanos`](crate::capture::now_nanos)'s clock, if the cancellation event is
-    /// wanted then.
+    /// When it was opened, on [`now_nanos`](crate::capture::now_nanos)'s clock, if the
+    /// cancellation event is wanted then.
     opened_at: Option<u64>,
     /// Whether it ran to its end: dropped otherwise, it was cancelled (see `cancelled`).
     left: AtomicBool,
