@@ -14,6 +14,8 @@ struct Reported {
     /// The span of the frame that spawned the task.
     spawner: SpanId,
     identity: Identity,
+    /// What the error displays, as its report says.
+    message: String,
 }
 
 /// The latest reports of spawned tasks, oldest first.
@@ -31,9 +33,9 @@ fn lock() -> std::sync::MutexGuard<'static, Vec<Reported>> {
     REPORTED.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The error `identity`, of trace `trace_id`, was reported at the edge of a task that the
-/// frame whose span is `spawner` spawned in its context.
-pub(super) fn remember(trace_id: TraceId, spawner: SpanId, identity: Identity) {
+/// The error `identity`, displaying `message`, of trace `trace_id`, was reported at the edge
+/// of a task that the frame whose span is `spawner` spawned in its context.
+pub(super) fn remember(trace_id: TraceId, spawner: SpanId, identity: Identity, message: String) {
     let mut reported = lock();
     if reported.len() == MAX_REMEMBERED {
         reported.remove(0);
@@ -42,6 +44,7 @@ pub(super) fn remember(trace_id: TraceId, spawner: SpanId, identity: Identity) {
         trace_id,
         spawner,
         identity,
+        message,
     });
     COUNT.store(reported.len(), Ordering::Relaxed);
 }
@@ -57,7 +60,10 @@ pub(super) fn claim(scope: &Scope, returned: &Returned<'_>) -> bool {
     let claimed = reported.iter().rposition(|reported| {
         reported.trace_id == trace_id
             && reported.spawner == span_id
-            && reported.identity.continued_by(returned).is_some()
+            && reported
+                .identity
+                .continued_by(&reported.message, returned)
+                .is_some()
     });
     if let Some(position) = claimed {
         reported.remove(position);

@@ -3,12 +3,12 @@
 //!
 //! A Rust error value has no identity of its own: it is moved (copied byte for byte) from the
 //! callee's return slot to the caller's locals and on, so where it lives says nothing. What a
-//! move keeps is what the value holds, and that is what a record remembers ([`Identity`]):
-//! its type, a hash of its message, and for each cause of its `source()` chain a hash of the
-//! cause's message and, when the cause lives in an allocation of its own (a `Box<dyn Error>`
-//! source, an `anyhow::Error`), that allocation's address, which no move changes and which no
-//! other live error can share. A cause found inside its parent's bytes moves with it, and is
-//! told by its message alone.
+//! move keeps is what the value holds, and that is what a record remembers ([`Identity`], and
+//! the message its report keeps): its type, its message, and for each cause of its `source()`
+//! chain a hash of the cause's message and, when the cause lives in an allocation of its own
+//! (a `Box<dyn Error>` source, an `anyhow::Error`), that allocation's address, which no move
+//! changes and which no other live error can share. A cause found inside its parent's bytes
+//! moves with it, and is told by its message alone.
 //!
 //! [`candidates`] lists every parked record the returned error agrees with in all of that, at
 //! the shallowest depth any does: the error itself (passed on, or boxed), else the nearest
@@ -78,7 +78,6 @@ pub(super) struct Identity {
     type_name: &'static str,
     /// Where the error lives, when it is behind a pointer.
     address: Option<usize>,
-    message: u64,
     /// The `source()` chain, outermost first, at most [`MAX_CAUSES`] long.
     causes: Vec<Link>,
 }
@@ -87,7 +86,6 @@ impl Identity {
     pub(super) const PANIC: Identity = Identity {
         type_name: "",
         address: None,
-        message: 0,
         causes: Vec::new(),
     };
 
@@ -95,28 +93,41 @@ impl Identity {
         self.type_name.is_empty()
     }
 
-    /// How `returned` continues this record's error, if it does: found as shallow as it can be.
-    pub(super) fn continued_by(&self, returned: &Returned<'_>) -> Option<Continuation> {
+    /// How `returned` continues this record's error, which displays as `message` (its
+    /// report's), if it does: found as shallow as it can be. The message is compared as it is
+    /// written, the cheaper test where an error passes through level after level.
+    pub(super) fn continued_by(
+        &self,
+        message: &str,
+        returned: &Returned<'_>,
+    ) -> Option<Continuation> {
         if self.is_panic() {
             return None;
         }
-        if self.message == returned.message && chains_agree(&self.causes, &returned.causes) {
-            if same_type(self.type_name, returned.type_name) {
-                // A pointer passed on keeps its address: another address is another error.
-                match (self.address, returned.address) {
-                    (Some(known), Some(now)) if known != now => {}
-                    _ => return Some(Continuation::Same),
-                }
-            } else if returned.address.is_some() {
-                return Some(Continuation::Boxed);
+        let as_itself = if same_type(self.type_name, returned.type_name) {
+            // A pointer passed on keeps its address: another address is another error.
+            match (self.address, returned.address) {
+                (Some(known), Some(now)) if known != now => None,
+                _ => Some(Continuation::Same),
+            }
+        } else {
+            returned.address.map(|_| Continuation::Boxed)
+        };
+        if let Some(continuation) = as_itself {
+            if chains_agree(&self.causes, &returned.causes) && says(&returned.view.message, message)
+            {
+                return Some(continuation);
             }
         }
+        if returned.causes.is_empty() {
+            return None;
+        }
+        let message = hash_of_text(message);
         // The record's error among the causes: its own address is not compared, as an error
         // moved into a box (or from one box into another, as `anyhow` does with a
         // `Box<dyn Error>`) has a new one; its own causes are, as they did not move.
         let wrapped = returned.causes.iter().enumerate().find(|(position, link)| {
-            link.message == self.message
-                && chains_agree(&self.causes, &returned.causes[position + 1..])
+            link.message == message && chains_agree(&self.causes, &returned.causes[position + 1..])
         });
         wrapped.map(|(position, _)| Continuation::Wrapped { position })
     }
@@ -127,7 +138,6 @@ pub(super) struct Returned<'a> {
     view: &'a ErrorView<'a>,
     type_name: &'static str,
     address: Option<usize>,
-    message: u64,
     causes: Vec<Link>,
 }
 
@@ -137,7 +147,6 @@ impl<'a> Returned<'a> {
             view,
             type_name: view.type_name,
             address: view.address,
-            message: hash_of_display(&view.message),
             causes: causes_of_view(view),
         }
     }
@@ -147,7 +156,6 @@ impl<'a> Returned<'a> {
         Identity {
             type_name: self.type_name,
             address: self.address,
-            message: self.message,
             causes: self.causes.clone(),
         }
     }
@@ -173,14 +181,16 @@ impl LetGo {
         self.messages.is_empty() && !self.overflowed
     }
 
-    pub(super) fn remember(&mut self, identity: &Identity) {
-        if identity.is_panic() || self.messages.contains(&identity.message) {
+    /// A record of `identity`, which displays as `message`, is let go.
+    pub(super) fn remember(&mut self, identity: &Identity, message: &str) {
+        let message = hash_of_text(message);
+        if identity.is_panic() || self.messages.contains(&message) {
             return;
         }
         if self.messages.len() == MAX_LET_GO {
             self.overflowed = true;
         } else {
-            self.messages.push(identity.message);
+            self.messages.push(message);
         }
     }
 
@@ -188,7 +198,9 @@ impl LetGo {
     /// says what one of them said.
     pub(super) fn may_be(&self, returned: &Returned<'_>) -> bool {
         self.overflowed
-            || self.messages.contains(&returned.message)
+            || self
+                .messages
+                .contains(&hash_of_display(&returned.view.message))
             || returned
                 .causes
                 .iter()
@@ -209,7 +221,8 @@ pub(super) enum Candidates {
 pub(super) fn candidates(records: &[Box<Record>], returned: &Returned<'_>) -> Candidates {
     let mut found = Candidates::None;
     for (index, record) in records.iter().enumerate() {
-        let Some(continuation) = record.identity.continued_by(returned) else {
+        let message = &record.builder.report().message;
+        let Some(continuation) = record.identity.continued_by(message, returned) else {
             continue;
         };
         found = match found {
@@ -298,6 +311,41 @@ fn hash_of_display(value: &dyn fmt::Display) -> u64 {
     })
 }
 
+/// The same hash of a message already written: `DefaultHasher` hashes bytes as one stream,
+/// however they were split.
+fn hash_of_text(text: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hasher.write(text.as_bytes());
+    hasher.finish()
+}
+
+/// Whether `value` displays exactly as `message`, compared as it is written: nothing is kept,
+/// and the comparison stops at the first difference. The error's `Display` is the user's code,
+/// which may itself be instrumented: it runs where it cannot touch the records.
+fn says(value: &dyn fmt::Display, message: &str) -> bool {
+    struct Compare<'a> {
+        rest: &'a str,
+    }
+    impl fmt::Write for Compare<'_> {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            match self.rest.strip_prefix(text) {
+                Some(rest) => {
+                    self.rest = rest;
+                    Ok(())
+                }
+                None => Err(fmt::Error),
+            }
+        }
+    }
+    inert(|| {
+        let mut compare = Compare { rest: message };
+        let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            write!(compare, "{value}").is_ok()
+        }));
+        matches!(written, Ok(true)) && compare.rest.is_empty()
+    })
+}
+
 /// What `error` displays, written where its instrumented code cannot touch the records.
 pub(super) fn message_of(error: &dyn fmt::Display) -> String {
     inert(|| {
@@ -365,16 +413,27 @@ mod tests {
         }
     }
 
-    fn identity_of<E: Error + 'static>(error: E) -> (Identity, Result<(), E>) {
+    /// What a record keeps of an error: its identity, and its message in its report.
+    type Known = (Identity, String);
+
+    fn identity_of<E: Error + 'static>(error: E) -> (Known, Result<(), E>) {
         let result = Err(error);
         let view = err_view!(&result).unwrap();
         let identity = Returned::of(&view).identity();
-        (identity, result)
+        let message = message_of(&view.message);
+        ((identity, message), result)
     }
 
-    fn continued<E: Error + 'static>(identity: &Identity, result: &Result<(), E>) -> bool {
+    fn continuation<E: Error + 'static>(
+        (identity, message): &Known,
+        result: &Result<(), E>,
+    ) -> Option<Continuation> {
         let view = err_view!(result).unwrap();
-        identity.continued_by(&Returned::of(&view)).is_some()
+        identity.continued_by(message, &Returned::of(&view))
+    }
+
+    fn continued<E: Error + 'static>(known: &Known, result: &Result<(), E>) -> bool {
+        continuation(known, result).is_some()
     }
 
     #[test]
@@ -426,23 +485,22 @@ mod tests {
             result.map_err(|error| Box::new(error) as Box<dyn Error + Send + Sync>);
         let view = err_view!(&boxed).unwrap();
         assert_eq!(
-            identity.continued_by(&Returned::of(&view)),
+            identity.0.continued_by(&identity.1, &Returned::of(&view)),
             Some(Continuation::Boxed)
         );
         let wrapped: Result<(), Boxed> = boxed.map_err(Boxed);
-        let view = err_view!(&wrapped).unwrap();
         assert_eq!(
-            identity.continued_by(&Returned::of(&view)),
+            continuation(&identity, &wrapped),
             Some(Continuation::Wrapped { position: 0 })
         );
     }
 
     #[test]
     fn what_a_frame_let_go_of_is_remembered_by_its_message() {
-        let (let_go_of, _) = identity_of(Inline(Leaf(1)));
+        let ((let_go_of, message), _) = identity_of(Inline(Leaf(1)));
         let mut let_go = LetGo::default();
         assert!(let_go.is_empty());
-        let_go.remember(&let_go_of);
+        let_go.remember(&let_go_of, &message);
         let says_the_same: Result<(), Leaf> = Err(Leaf(5));
         let wraps_the_same: Result<(), Boxed> = Err(Boxed(Box::new(Inline(Leaf(2)))));
         let view = err_view!(&says_the_same).unwrap();
@@ -450,8 +508,8 @@ mod tests {
         let view = err_view!(&wraps_the_same).unwrap();
         assert!(let_go.may_be(&Returned::of(&view)), "a cause says the same");
         for n in 0..=MAX_LET_GO as u32 {
-            let (other, _) = identity_of(Leaf(1_000 + n));
-            let_go.remember(&other);
+            let ((other, message), _) = identity_of(Leaf(1_000 + n));
+            let_go.remember(&other, &message);
         }
         let view = err_view!(&says_the_same).unwrap();
         assert!(

@@ -165,7 +165,9 @@ pub(crate) fn park(scope: &Scope, record: Box<Record>) {
             if crowd.records.len() >= MAX_PARKED {
                 // Pointers moved, at most MAX_PARKED of them, on a path that already failed.
                 let oldest = crowd.records.remove(0);
-                crowd.let_go.remember(&oldest.identity);
+                crowd
+                    .let_go
+                    .remember(&oldest.identity, &oldest.builder.report().message);
             }
             crowd.records.push(record);
             scope.attach(Box::new(crowd));
@@ -457,7 +459,8 @@ fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
         Collector::Edge(spawner) => {
             if let Some(spawner) = spawner.filter(|_| !record.identity.is_panic()) {
                 let identity = core::mem::replace(&mut record.identity, identity::Identity::PANIC);
-                detached::remember(scope.trace_id(), spawner, identity);
+                let message = record.builder.report().message.clone();
+                detached::remember(scope.trace_id(), spawner, identity, message);
             }
             report(record, edge_of(scope), span, site);
         }
