@@ -82,7 +82,7 @@ fn a_future_dropped_by_a_timeout_says_where_it_was_and_for_how_long() {
     );
     let elapsed: u64 = cancelled.field("tracefault.elapsed_us").parse().unwrap();
     assert!(
-        (20_000..60_000_000).contains(&elapsed),
+        (20_000..10_000_000).contains(&elapsed),
         "it ran for the 20 ms of the timeout: {elapsed} µs"
     );
 }

@@ -296,9 +296,8 @@ impl FrameGuard<'_> {
 pub struct AsyncFrame {
     core: FrameCore,
     opening: Opening,
-    /// When it was opened, on [`now_nanos`](crate::capture::now_nanos)'s clock, if the
-    /// cancellation event is wanted then.
-    opened_at: Option<u64>,
+    /// When it was opened, in [`ticks`](super::cancelled::ticks).
+    opened_at: u64,
     /// Whether it ran to its end: dropped otherwise, it was cancelled (see `cancelled`).
     left: AtomicBool,
 }
@@ -358,7 +357,7 @@ impl AsyncFrame {
         AsyncFrame {
             core: FrameCore::new(site, span, scope),
             opening,
-            opened_at: None,
+            opened_at: 0,
             left: AtomicBool::new(false),
         }
     }
@@ -387,9 +386,7 @@ impl AsyncFrame {
             Opening::Remote | Opening::Done => {}
         }
         self.opening = Opening::Done;
-        if super::cancelled::is_wanted() {
-            self.opened_at = Some(crate::capture::now_nanos());
-        }
+        self.opened_at = super::cancelled::ticks();
         #[cfg(feature = "otel")]
         if crate::export::is_active() {
             core.export = crate::export::open(&core.scope);
@@ -446,10 +443,7 @@ impl AsyncFrame {
     #[cold]
     #[inline(never)]
     fn cancelled(&self) {
-        let elapsed = self
-            .opened_at
-            .map(|opened_at| crate::capture::now_nanos().saturating_sub(opened_at));
-        super::cancelled::record(self.core.site, &self.core.span, elapsed);
+        super::cancelled::record(self.core.site, &self.core.span, self.opened_at);
         #[cfg(feature = "otel")]
         if let Some(export) = &self.core.export {
             export.mark_cancelled();
