@@ -240,6 +240,17 @@ fn siblings_that_nothing_tells_apart_name_no_callee() {
     let said = said(&report);
     assert_eq!(said.span_trace, names(&["caller"]));
     assert!(!said.origin_named);
+    let handled = captured
+        .events()
+        .iter()
+        .filter(|event| {
+            event
+                .fields
+                .get("message")
+                .is_some_and(|m| m == "error handled")
+        })
+        .count();
+    assert_eq!(handled, 1, "one of the two was handled, the other returned");
     assert!(
         report
             .field("exception.stacktrace")

@@ -246,6 +246,11 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
                     (record, raised_here)
                 }
                 None => {
+                    // One of them is the error returned, not handled: which, nothing tells,
+                    // but the others, handled, say the same.
+                    if let Some(returned) = taken.last_mut() {
+                        returned.finished = true;
+                    }
                     let why = format!(
                         "origin could not be told: {} errors that callees returned look the \
                          same as this one (type, message and causes), so the report starts \
