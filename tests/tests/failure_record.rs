@@ -1,5 +1,5 @@
-//! One error, one report, naming its true origin: when children of one frame fail in the same
-//! poll (`join!`, `select!`, `FuturesUnordered`), when `?` boxes the error, when the error's
+//! One error, one report, naming its true origin or saying it could not be told: when children
+//! of one frame fail in the same poll (`join!`, `select!`, `FuturesUnordered`), when `?` boxes the error, when the error's
 //! own `Display` is instrumented, and when the error crosses a spawned task.
 
 mod support;
@@ -129,12 +129,21 @@ fn join_the_parent_continues_the_child_whose_error_it_returns() {
     }
 }
 
+/// Two children's errors that say the same in everything, from different functions: the
+/// report could name either, so it names neither.
 #[test]
-fn join_errors_nothing_tells_apart_are_the_first_that_failed() {
+fn join_errors_nothing_tells_apart_name_no_child() {
     for _ in 0..100 {
         let (result, captured) = capture_async(join::parent("failed", "failed"));
         assert_eq!(result, Err(E("failed")));
-        assert_continues(&captured.the_report(), "parent", "a", "failed");
+        let report = captured.the_report();
+        assert_eq!(span_trace(&report), ["failure_record::join::parent"]);
+        let stacktrace = report.field("exception.stacktrace");
+        assert!(
+            stacktrace.contains("origin could not be told"),
+            "{stacktrace}"
+        );
+        assert!(!stacktrace.contains("(origin)"), "{stacktrace}");
     }
 }
 
@@ -404,6 +413,32 @@ mod tasks {
         tracefault::task::spawn(spawned()).await.expect("no panic")
     }
 
+    /// `tokio::spawn` as users write it, in the spawner's context, awaited.
+    #[tracefault::trace]
+    pub(crate) async fn awaiting_tokio_spawn() -> Result<(), E> {
+        use tracefault::context::FutureExt as _;
+        tokio::spawn(spawned().in_current_context())
+            .await
+            .expect("no panic")
+    }
+
+    #[tracefault::trace]
+    pub(crate) async fn not_awaiting_tokio_spawn() -> Result<(), E> {
+        use tracefault::context::FutureExt as _;
+        drop(tokio::spawn(spawned().in_current_context()));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok(())
+    }
+
+    /// Awaits a task that fails with an error, then fails with one of its own that says the
+    /// same: only the task's is the task's.
+    #[tracefault::trace]
+    pub(crate) async fn awaiting_and_failing_otherwise() -> Result<(), E> {
+        use tracefault::context::FutureExt as _;
+        let _ = tokio::spawn(spawned().in_current_context()).await;
+        Err(E("the awaiting work failed"))
+    }
+
     #[tracefault::trace]
     pub(crate) async fn not_awaiting() -> Result<(), E> {
         let handle = tracefault::task::spawn(spawned());
@@ -439,6 +474,33 @@ fn an_error_across_a_spawned_task_is_reported_once_by_whoever_awaits_it() {
 #[test]
 fn a_spawned_task_nobody_awaits_reports_at_its_own_edge() {
     let (result, captured) = capture_async(tasks::not_awaiting());
+    assert_eq!(result, Ok(()));
+    let report = captured.the_report();
+    assert_eq!(span_trace(&report), ["failure_record::tasks::spawned"]);
+}
+
+#[test]
+fn tokio_spawn_in_the_current_context_awaited_by_its_spawner_is_reported_once() {
+    let (result, captured) = capture_async(tasks::awaiting_tokio_spawn());
+    assert_eq!(result, Err(E("the spawned work failed")));
+    let report = captured.the_report();
+    assert_eq!(span_trace(&report), ["failure_record::tasks::spawned"]);
+    assert_eq!(handled(&captured), 0);
+    let awaiting = captured.span("awaiting_tokio_spawn");
+    assert_eq!(
+        awaiting.fields.get("error").map(String::as_str),
+        Some("true")
+    );
+
+    let (result, captured) = capture_async(tasks::awaiting_and_failing_otherwise());
+    assert_eq!(result, Err(E("the awaiting work failed")));
+    let reports = captured.reports();
+    assert_eq!(reports.len(), 2, "{reports:#?}");
+}
+
+#[test]
+fn tokio_spawn_in_the_current_context_not_awaited_reports_on_its_own() {
+    let (result, captured) = capture_async(tasks::not_awaiting_tokio_spawn());
     assert_eq!(result, Ok(()));
     let report = captured.the_report();
     assert_eq!(span_trace(&report), ["failure_record::tasks::spawned"]);

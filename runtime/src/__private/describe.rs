@@ -24,6 +24,9 @@ pub struct ErrorView<'a> {
     /// Where the error lives, when it is behind a pointer (`Box<dyn Error>`, `anyhow::Error`):
     /// the same address is the same error, however far the pointer is passed.
     pub(crate) address: Option<usize>,
+    /// The bytes the error occupies now, `(start, length)`: a cause found inside them moves
+    /// with the error, one outside lives in an allocation of its own (see `identity`).
+    pub(crate) bytes: (usize, usize),
 }
 
 #[derive(Clone, Copy)]
@@ -62,6 +65,7 @@ impl<'a> ErrorView<'a> {
             message: Message::Display(error),
             source: error.source(),
             address: Some(address_of(error)),
+            bytes: bytes_of(error),
         }
     }
 }
@@ -69,6 +73,11 @@ impl<'a> ErrorView<'a> {
 /// The address of the error itself, without its vtable.
 pub(crate) fn address_of(error: &(dyn Error + 'static)) -> usize {
     (error as *const dyn Error).cast::<()>() as usize
+}
+
+/// Where `error` lives and how large it is.
+pub(crate) fn bytes_of(error: &(dyn Error + 'static)) -> (usize, usize) {
+    (address_of(error), core::mem::size_of_val(error))
 }
 
 /// Holds the error while method resolution picks a `Describe*` trait below.
@@ -86,6 +95,10 @@ impl<'a, E: Error> DescribeError<'a> for &&&&&Describe<'a, E> {
             message: Message::Display(error),
             source: error.source(),
             address: None,
+            bytes: (
+                core::ptr::from_ref::<E>(error) as *const () as usize,
+                core::mem::size_of::<E>(),
+            ),
         }
     }
 }
@@ -126,6 +139,7 @@ impl<'a, E: fmt::Display> DescribeDisplay<'a> for &&Describe<'a, E> {
             message: Message::Display(self.0),
             source: None,
             address: None,
+            bytes: (0, 0),
         }
     }
 }
@@ -140,6 +154,7 @@ impl<'a, E: fmt::Debug> DescribeDebug<'a> for &Describe<'a, E> {
             message: Message::Debug(self.0),
             source: None,
             address: None,
+            bytes: (0, 0),
         }
     }
 }
@@ -154,6 +169,7 @@ impl<'a, E> DescribeOpaque<'a> for Describe<'a, E> {
             message: Message::Opaque,
             source: None,
             address: None,
+            bytes: (0, 0),
         }
     }
 }

@@ -14,7 +14,7 @@ use core::cell::{Cell, UnsafeCell};
 use core::future::Future;
 use core::mem::ManuallyDrop;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicU8, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use core::task::{self, Poll};
 use tracing::Span;
 
@@ -296,6 +296,10 @@ impl FrameGuard<'_> {
 pub struct AsyncFrame {
     core: FrameCore,
     opening: Opening,
+    /// When it was opened, in [`ticks`](super::cancelled::ticks).
+    opened_at: u64,
+    /// Whether it ran to its end: dropped otherwise, it was cancelled (see `cancelled`).
+    left: AtomicBool,
 }
 
 /// What opening an [`AsyncFrame`] still has to do.
@@ -353,6 +357,8 @@ impl AsyncFrame {
         AsyncFrame {
             core: FrameCore::new(site, span, scope),
             opening,
+            opened_at: 0,
+            left: AtomicBool::new(false),
         }
     }
 
@@ -380,6 +386,7 @@ impl AsyncFrame {
             Opening::Remote | Opening::Done => {}
         }
         self.opening = Opening::Done;
+        self.opened_at = super::cancelled::ticks();
         #[cfg(feature = "otel")]
         if crate::export::is_active() {
             core.export = crate::export::open(&core.scope);
@@ -405,6 +412,7 @@ impl AsyncFrame {
     /// that polled it.
     #[cfg_attr(not(debug_assertions), inline)]
     pub fn leave(&self, error: Option<ErrorView<'_>>) {
+        self.left.store(true, Ordering::Relaxed);
         self.core.leave(error, current_collector);
     }
 
@@ -417,6 +425,29 @@ impl AsyncFrame {
     ) {
         self.open();
         self.core.export_args(args);
+    }
+}
+
+// A future dropped after it was opened and before its end was cancelled. One dropped while a
+// panic unwinds through it was not: the panic is its end, recorded by the poll it left.
+impl Drop for AsyncFrame {
+    #[inline]
+    fn drop(&mut self) {
+        if self.opening == Opening::Done && !*self.left.get_mut() && !std::thread::panicking() {
+            self.cancelled();
+        }
+    }
+}
+
+impl AsyncFrame {
+    #[cold]
+    #[inline(never)]
+    fn cancelled(&self) {
+        super::cancelled::record(self.core.site, &self.core.span, self.opened_at);
+        #[cfg(feature = "otel")]
+        if let Some(export) = &self.core.export {
+            export.mark_cancelled();
+        }
     }
 }
 

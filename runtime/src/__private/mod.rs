@@ -1,6 +1,7 @@
 //! What expansions of `#[trace]` call. Not public API: names and signatures change without
 //! notice.
 
+pub(crate) mod cancelled;
 pub mod describe;
 pub(crate) mod frame;
 pub(crate) mod inflight;

@@ -148,8 +148,9 @@ pub(crate) enum Collector<'a> {
     /// Inside tracefault's own work.
     Inert,
     /// No instrumented function is running around it on this thread: the failure is at its
-    /// edge.
-    Edge,
+    /// edge. `Some`: the span of the frame in whose context it runs apart from it, a task
+    /// spawned with [`in_current_context`](super::FutureExt::in_current_context).
+    Edge(Option<SpanId>),
 }
 
 impl Scope {
@@ -498,15 +499,24 @@ impl Scope {
 
 /// The nearest frame or carrier from `scope` outward, past plain contexts.
 fn collector_from(mut scope: Option<&Scope>) -> Collector<'_> {
+    let mut spawner = None;
     while let Some(candidate) = scope {
         match candidate.role {
             Role::Frame | Role::Carrier => return Collector::Scope(candidate),
             Role::Inert => return Collector::Inert,
             // A plain context's outer scope is active while it is entered.
-            Role::Context => scope = candidate.outer(),
+            Role::Context => {
+                // A server's context is a request from another process, not a spawner's.
+                let carried = candidate.kind == SpanKind::Internal
+                    && candidate.lineage.get() == Lineage::Copied;
+                if carried && spawner.is_none() {
+                    spawner = Some(candidate.span_id());
+                }
+                scope = candidate.outer();
+            }
         }
     }
-    Collector::Edge
+    Collector::Edge(spawner)
 }
 
 /// The scope of the request from another process that `scope` runs in, when a server layer

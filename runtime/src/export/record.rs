@@ -33,6 +33,8 @@ struct Outcome {
     events: Vec<Event>,
     /// The values of `args(...)`.
     args: Vec<KeyValue>,
+    /// Dropped before it finished (see `__private::cancelled`).
+    cancelled: bool,
 }
 
 /// The record of the span `scope` is, if spans are being exported and it is sampled.
@@ -119,6 +121,14 @@ impl SpanRecord {
             .collect();
     }
 
+    /// The span's future was dropped before it finished.
+    pub(crate) fn mark_cancelled(&self) {
+        self.outcome
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .cancelled = true;
+    }
+
     /// An error or panic left the span: its status is `Error` with the message. Where it was
     /// raised, the span also gets the `exception` event of OpenTelemetry's semantic
     /// conventions; its `exception.stacktrace` only when the program opted in.
@@ -172,6 +182,9 @@ impl SpanRecord {
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
         attributes.extend(outcome.args);
+        if outcome.cancelled {
+            attributes.push(KeyValue::new(crate::__private::cancelled::CANCELLED, true));
+        }
         let mut events = SpanEvents::default();
         events.events = outcome.events;
         let data = SpanData {

@@ -36,6 +36,7 @@ impl ReportBuilder {
                 span_trace: Vec::with_capacity(USUAL_LEVELS),
                 traceback: None,
                 traceback_note: None,
+                origin_known: true,
                 panic_location: None,
                 trace_id: None,
                 span_id: None,
@@ -95,6 +96,42 @@ impl ReportBuilder {
     /// Why there is no traceback.
     pub(crate) fn note(&mut self, note: Cow<'static, str>) {
         self.report.traceback_note = Some(note);
+    }
+
+    /// The error continues one of `calls` callees' errors that say the same in everything a
+    /// report shows, down to the functions they climbed: the origin is theirs, but which call
+    /// it was is not known, so the span ids below here (one call's) are left out, and so is
+    /// the traceback unless every call's stack was the `same_stack`.
+    pub(crate) fn one_of_alike(&mut self, calls: usize, same_stack: bool) {
+        for entry in &mut self.report.span_trace {
+            entry.span_id = None;
+        }
+        let origin = self
+            .report
+            .span_trace
+            .first()
+            .map(|entry| entry.function.clone());
+        let origin = origin.as_deref().unwrap_or("one function");
+        let mut note = format!(
+            "one of {calls} errors alike, each from {origin}: which call, nothing told, so \
+             their span ids are left out"
+        );
+        if !same_stack && self.report.traceback.take().is_some() {
+            note.push_str(", and the traceback, as their stacks differ");
+        }
+        self.report.traceback_note = Some(match self.report.traceback_note.take() {
+            Some(why) => Cow::Owned(format!("{note}; {why}")),
+            None => Cow::Owned(note),
+        });
+    }
+
+    /// Which callee's error this is could not be told, for the reason `why`: the report
+    /// starts where it was returned, names no callee, and has no traceback, as the stack there
+    /// is not its origin's.
+    pub(crate) fn origin_untold(&mut self, why: Cow<'static, str>) {
+        self.report.origin_known = false;
+        self.report.traceback = None;
+        self.report.traceback_note = Some(why);
     }
 
     pub(crate) fn panic_location(&mut self, location: SourceLocation) {

@@ -38,8 +38,13 @@ pub struct ErrorReport {
     pub span_trace: Vec<SpanTraceEntry>,
     /// The stack at the origin, when one was captured.
     pub traceback: Option<Traceback>,
-    /// Why there is no traceback, when there is none.
+    /// Why there is no traceback, when there is none; or what the traceback and span trace
+    /// cannot tell (which of several alike calls the error came from).
     pub traceback_note: Option<Cow<'static, str>>,
+    /// Whether the last function of the span trace is where the error was made. It is not
+    /// when callees returned errors that agree with it in everything, and the report could not
+    /// tell which it was: it then starts where the error was returned, and says so.
+    pub origin_known: bool,
     /// Where a panic happened.
     pub panic_location: Option<SourceLocation>,
     /// The W3C trace the error happened in.

@@ -91,7 +91,11 @@ impl ErrorReport {
             writeln!(f, "\nSpan trace (outermost first):")?;
             let origin = self.span_trace.len() - 1;
             for (index, entry) in self.span_trace.iter().enumerate() {
-                let mark = if index == origin { " (origin)" } else { "" };
+                let mark = if index == origin && self.origin_known {
+                    " (origin)"
+                } else {
+                    ""
+                };
                 writeln!(
                     f,
                     "  in {} at {}:{}{mark}",

@@ -6,9 +6,13 @@
 //! whoever awaits it. There the record waits, beside the records of that frame's other callees
 //! (`join!`, `select!`, a `FuturesUnordered`), until the frame itself leaves. If it returns an
 //! error, [`identity`] tells which record, if any, that error continues; that record climbs one
-//! level, and every other is dropped as handled. A frame that returns `Ok` handles them all. A
-//! frame with no frame around it is the edge: it reports.
+//! level, and every other is dropped as handled; when several agree with it in everything and
+//! do not say the same, none climbs, and the report says its origin could not be told. A frame
+//! that returns `Ok` handles them all. A frame with no frame around it is the edge: it reports.
+//! A task spawned in a frame's context reports at its own edge, and [`detached`] keeps it for
+//! a while, so that the frame, returning it after awaiting the task, does not report it again.
 
+mod detached;
 mod identity;
 pub(crate) mod panic;
 
@@ -20,7 +24,7 @@ use crate::context::{Role, Scope};
 use crate::report::builder::{Edge, ReportBuilder};
 use crate::report::{sink, ServerSpan, SpanTraceEntry};
 use crate::traceback::Traceback;
-use identity::{Continuation, Identity};
+use identity::{Candidates, Continuation, Returned};
 use std::borrow::Cow;
 use tracing::Span;
 
@@ -29,18 +33,12 @@ use tracing::Span;
 #[derive(Debug)]
 pub(crate) struct Record {
     builder: ReportBuilder,
-    identity: Identity,
+    identity: identity::Identity,
     /// Where it would be reported if nobody continues it: kept when it is left with a task's
     /// carrier, whose frames are gone by the time the task's handle decides.
     edge: Option<Box<(Edge, &'static Site)>>,
     /// Reported, or dropped by tracefault's own work: not an error anybody handled.
     finished: bool,
-}
-
-impl Record {
-    fn message(&self) -> &str {
-        &self.builder.report().message
-    }
 }
 
 // A record that goes without being reported (its frame returned `Ok`, or returned another
@@ -58,11 +56,18 @@ impl Drop for Record {
 pub(crate) type Records = Vec<Box<Record>>;
 
 /// The records a frame's callees left for it, first left first. In the scope's attachment a
-/// lone record is its own box, several are a list.
+/// lone record is its own box, several are a [`Crowd`].
 enum Parked {
     None,
     One(Box<Record>),
-    Several(Records),
+    Several(Crowd),
+}
+
+/// Several records, and what is left of those let go to keep them few.
+#[derive(Default)]
+struct Crowd {
+    records: Records,
+    let_go: identity::LetGo,
 }
 
 impl Parked {
@@ -73,7 +78,7 @@ impl Parked {
         match attached.downcast::<Record>() {
             Ok(one) => Parked::One(one),
             Err(attached) => attached
-                .downcast::<Records>()
+                .downcast::<Crowd>()
                 .map_or(Parked::None, |several| Parked::Several(*several)),
         }
     }
@@ -82,7 +87,15 @@ impl Parked {
         match self {
             Parked::None => &[],
             Parked::One(record) => core::slice::from_ref(record),
-            Parked::Several(records) => records,
+            Parked::Several(crowd) => &crowd.records,
+        }
+    }
+
+    /// What is left of the records let go before the frame left, if any were.
+    fn let_go(&self) -> Option<&identity::LetGo> {
+        match self {
+            Parked::Several(crowd) if !crowd.let_go.is_empty() => Some(&crowd.let_go),
+            _ => None,
         }
     }
 
@@ -90,9 +103,9 @@ impl Parked {
     fn take(&mut self, index: usize) -> Option<Box<Record>> {
         match core::mem::replace(self, Parked::None) {
             Parked::One(record) if index == 0 => Some(record),
-            Parked::Several(mut records) if index < records.len() => {
-                let record = records.remove(index);
-                *self = Parked::Several(records);
+            Parked::Several(mut crowd) if index < crowd.records.len() => {
+                let record = crowd.records.remove(index);
+                *self = Parked::Several(crowd);
                 Some(record)
             }
             other => {
@@ -102,12 +115,31 @@ impl Parked {
         }
     }
 
-    fn into_records(self) -> Records {
-        match self {
-            Parked::None => Vec::new(),
-            Parked::One(record) => vec![record],
-            Parked::Several(records) => records,
+    /// The records at `indices` of [`Parked::records`] (in increasing order), taken out.
+    fn take_all(&mut self, indices: &[usize]) -> Records {
+        let mut crowd = core::mem::replace(self, Parked::None).into_crowd();
+        let mut taken = Vec::with_capacity(indices.len());
+        for &index in indices.iter().rev() {
+            taken.push(crowd.records.remove(index));
         }
+        taken.reverse();
+        *self = Parked::Several(crowd);
+        taken
+    }
+
+    fn into_crowd(self) -> Crowd {
+        match self {
+            Parked::None => Crowd::default(),
+            Parked::One(record) => Crowd {
+                records: vec![record],
+                let_go: identity::LetGo::default(),
+            },
+            Parked::Several(crowd) => crowd,
+        }
+    }
+
+    fn into_records(self) -> Records {
+        self.into_crowd().records
     }
 }
 
@@ -118,11 +150,10 @@ fn take_parked(scope: &Scope) -> Parked {
 
 /// How many records one frame keeps for its callees at most. A frame that handles its callees'
 /// errors in a loop (a parser tried on 16,000 inputs) would otherwise hold every one of them
-/// until it leaves. Beyond this, the oldest is let go as handled: a frame that returns an
-/// error returns one of its latest callees' far more often than one of thousands ago, and if
-/// it does, the report only starts at that frame instead of the callee. 256 records of a few
-/// KiB each bound a frame's share to about a MiB; `FuturesUnordered` of 100 failing children
-/// all stay.
+/// until it leaves. Beyond this, the oldest is let go as handled, and only its message is
+/// remembered ([`identity::LetGo`]): if the frame returns an error that says the same, the
+/// report says its origin could not be told. 256 records of a few KiB each bound a frame's
+/// share to about a MiB; `FuturesUnordered` of 100 failing children all stay.
 const MAX_PARKED: usize = 256;
 
 /// Leaves `record` with the frame (or task carrier) `scope`.
@@ -130,13 +161,16 @@ pub(crate) fn park(scope: &Scope, record: Box<Record>) {
     match take_parked(scope) {
         Parked::None => scope.attach(record),
         parked => {
-            let mut several = parked.into_records();
-            if several.len() >= MAX_PARKED {
+            let mut crowd = parked.into_crowd();
+            if crowd.records.len() >= MAX_PARKED {
                 // Pointers moved, at most MAX_PARKED of them, on a path that already failed.
-                drop(several.remove(0));
+                let oldest = crowd.records.remove(0);
+                crowd
+                    .let_go
+                    .remember(&oldest.identity, &oldest.builder.report().message);
             }
-            several.push(record);
-            scope.attach(Box::new(several));
+            crowd.records.push(record);
+            scope.attach(Box::new(crowd));
         }
     }
 }
@@ -173,18 +207,103 @@ fn let_go(handled: Box<dyn core::any::Any + Send>) {
 #[inline(never)]
 pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
     let mut parked = take_parked(leaving.scope);
-    let continued = identity::find(parked.records(), &error)
-        .and_then(|(index, continuation)| Some((parked.take(index)?, continuation)));
-    let (record, raised_here) = match continued {
-        Some((mut record, continuation)) => {
-            let raised_here = continue_record(&mut record, &error, continuation);
+    let returned = Returned::of(&error);
+    let candidates = identity::candidates(parked.records(), &returned);
+    let let_go_may_be_it = parked
+        .let_go()
+        .is_some_and(|let_go| let_go.may_be(&returned));
+    let (record, raised_here) = match candidates {
+        _ if let_go_may_be_it => (
+            origin_untold_record(
+                &returned,
+                Cow::Borrowed(
+                    "origin could not be told: this function let go of older errors its \
+                     callees returned, to bound its memory, and one of them said the same; \
+                     the report starts where it was returned",
+                ),
+            ),
+            true,
+        ),
+        Candidates::None if detached::claim(leaving.scope, &returned) => {
+            (reported_record(&returned), false)
+        }
+        Candidates::None => (new_error_record(leaving.site, &returned), true),
+        Candidates::One(index, continuation) => {
+            let mut record = parked.take(index).expect("a parked record");
+            let raised_here = continue_record(&mut record, &returned, continuation);
             (record, raised_here)
         }
-        None => (new_error_record(leaving.site, &error), true),
+        Candidates::Several(several) => {
+            let indices: Vec<usize> = several.iter().map(|(index, _)| *index).collect();
+            let alike = alike(parked.records(), &several);
+            // Taken out of the frame's records, first left first; all but one were handled.
+            let mut taken = parked.take_all(&indices);
+            match alike {
+                Some((continuation, same_stack)) => {
+                    let mut record = taken.pop().expect("several candidates");
+                    record.builder.one_of_alike(several.len(), same_stack);
+                    let raised_here = continue_record(&mut record, &returned, continuation);
+                    (record, raised_here)
+                }
+                None => {
+                    // One of them is the error returned, not handled: which, nothing tells,
+                    // but the others, handled, say the same.
+                    if let Some(returned) = taken.last_mut() {
+                        returned.finished = true;
+                    }
+                    let why = format!(
+                        "origin could not be told: {} errors that callees returned look the \
+                         same as this one (type, message and causes), so the report starts \
+                         where it was returned",
+                        several.len()
+                    );
+                    (origin_untold_record(&returned, Cow::Owned(why)), true)
+                }
+            }
+        }
     };
     // What is left was handled.
     drop(parked);
     climb(leaving, record, raised_here);
+}
+
+/// How the candidates' records continue, when they say the same in everything a report
+/// shows (type, message, causes, the functions from their origin up, how they continue):
+/// then the origin is told, though not which of its calls, and their span ids are left out.
+/// And whether their origins' stacks were the same too (a retry loop's are), so that the
+/// traceback of one is every one's.
+fn alike(
+    records: &[Box<Record>],
+    candidates: &[(usize, Continuation)],
+) -> Option<(Continuation, bool)> {
+    let (first, continuation) = candidates.first()?;
+    let first = records[*first].builder.report();
+    let says_the_same = |other: &crate::report::ErrorReport| {
+        other.type_name == first.type_name
+            && other.message == first.message
+            && other.causes == first.causes
+            && other.span_trace.len() == first.span_trace.len()
+            && other
+                .span_trace
+                .iter()
+                .zip(&first.span_trace)
+                .all(|(a, b)| a.function == b.function && a.file == b.file && a.line == b.line)
+    };
+    let stack = |report: &crate::report::ErrorReport| {
+        report
+            .traceback
+            .as_ref()
+            .map(|traceback| traceback.instruction_pointers().to_vec())
+    };
+    let same_stack = candidates
+        .iter()
+        .all(|(index, _)| stack(records[*index].builder.report()) == stack(first));
+    candidates
+        .iter()
+        .all(|(index, other)| {
+            other == continuation && says_the_same(records[*index].builder.report())
+        })
+        .then_some((*continuation, same_stack))
 }
 
 /// The frame `leaving` is being unwound by a panic.
@@ -205,46 +324,81 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
     climb(leaving, record, raised_here);
 }
 
-/// `error` continues `record` as `continuation` says; whether it was raised here (wrapped in
-/// a new error).
-fn continue_record(record: &mut Record, error: &ErrorView<'_>, continuation: Continuation) -> bool {
+/// `returned` continues `record` as `continuation` says; whether it was raised here (wrapped
+/// in a new error).
+fn continue_record(
+    record: &mut Record,
+    returned: &Returned<'_>,
+    continuation: Continuation,
+) -> bool {
     match continuation {
         Continuation::Same => false,
         // The report keeps the concrete type inside the box, as Python names the exception's
         // class; the box is what callers pass on from here.
         Continuation::Boxed => {
-            record.identity = Identity::of(error);
+            record.identity = returned.identity();
             false
         }
         Continuation::Wrapped { position } => {
+            let error = returned.view();
             record.builder.wrapped_by(
                 error.type_name,
                 identity::message_of(&error.message),
                 identity::causes_of(error.source),
                 position,
             );
-            record.identity = Identity::of(error);
+            record.identity = returned.identity();
             true
         }
     }
 }
 
-fn new_error_record(site: &'static Site, error: &ErrorView<'_>) -> Box<Record> {
-    let mut builder = ReportBuilder::of_error(
-        error.type_name,
-        identity::message_of(&error.message),
-        identity::causes_of(error.source),
-    );
+fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record> {
+    let mut builder = builder_of(returned);
     match capture_at_origin(site) {
         Ok(traceback) => builder.traceback(traceback),
         Err(note) => builder.note(note),
     }
     Box::new(Record {
         builder,
-        identity: Identity::of(error),
+        identity: returned.identity(),
         edge: None,
         finished: false,
     })
+}
+
+/// The record of an error that a task this frame spawned has reported already: it climbs on,
+/// marking the spans it leaves, and is not reported again.
+fn reported_record(returned: &Returned<'_>) -> Box<Record> {
+    Box::new(Record {
+        builder: builder_of(returned),
+        identity: returned.identity(),
+        edge: None,
+        finished: true,
+    })
+}
+
+/// The record of an error that may continue any of several callees' errors, which do not
+/// say the same: rather than guess, the report starts here and says `why`. The stack here is
+/// not the origin's, so none is captured.
+fn origin_untold_record(returned: &Returned<'_>, why: Cow<'static, str>) -> Box<Record> {
+    let mut builder = builder_of(returned);
+    builder.origin_untold(why);
+    Box::new(Record {
+        builder,
+        identity: returned.identity(),
+        edge: None,
+        finished: false,
+    })
+}
+
+fn builder_of(returned: &Returned<'_>) -> ReportBuilder {
+    let error = returned.view();
+    ReportBuilder::of_error(
+        error.type_name,
+        identity::message_of(&error.message),
+        identity::causes_of(error.source),
+    )
 }
 
 fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>> {
@@ -307,7 +461,14 @@ fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
         Collector::Scope(frame) => park(frame, record),
         // tracefault's own work called instrumented code: its failures are nobody's.
         Collector::Inert => record.finished = true,
-        Collector::Edge => report(record, edge_of(scope), span, site),
+        Collector::Edge(spawner) => {
+            if let Some(spawner) = spawner.filter(|_| !record.identity.is_panic()) {
+                let identity = core::mem::replace(&mut record.identity, identity::Identity::PANIC);
+                let message = record.builder.report().message.clone();
+                detached::remember(scope.trace_id(), spawner, identity, message);
+            }
+            report(record, edge_of(scope), span, site);
+        }
     }
 }
 
@@ -318,7 +479,7 @@ pub(crate) fn collect(collector: Collector<'_>, mut record: Box<Record>) {
     match collector {
         Collector::Scope(frame) => park(frame, record),
         Collector::Inert => record.finished = true,
-        Collector::Edge => report_detached(record),
+        Collector::Edge(_) => report_detached(record),
     }
 }
 
@@ -391,6 +552,10 @@ fn edge_of(scope: &Scope) -> Edge {
 /// The edge: the error leaves the outermost instrumented frame, `site` in `span`, whose ids
 /// the report carries.
 fn report(mut record: Box<Record>, edge: Edge, span: &Span, site: &'static Site) {
+    if record.finished {
+        // Reported already, by the task it came from.
+        return;
+    }
     record.finished = true;
     record.builder.at_edge(edge);
     let report = record.builder.finished();
