@@ -3,7 +3,6 @@
 
 mod args;
 mod expand;
-mod fields;
 mod item;
 mod params;
 mod validate;
