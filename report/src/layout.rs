@@ -37,11 +37,16 @@ use crate::{SpanTraceEntry, TraceId};
 use std::borrow::Cow;
 use std::fmt;
 
-const TRACEBACK: &str = "Traceback (most recent call last):";
-const CAUSED_BY: &str = "The above error was caused by:";
-const SPAN_TRACE: &str = "Span trace (outermost first):";
-/// Joins the part of one service to that of the service it caused to fail.
-const DIRECT_CAUSE: &str = "The above error was the direct cause of the following error, in ";
+/// The header of a traceback's frames.
+pub const TRACEBACK: &str = "Traceback (most recent call last):";
+/// The header of the causes of a service's own error.
+pub const CAUSED_BY: &str = "The above error was caused by:";
+/// The header of the span trace.
+pub const SPAN_TRACE: &str = "Span trace (outermost first):";
+/// Joins the part of one service to that of the service it caused to fail (followed by
+/// `, in <service>:` in a report; by `:` where a reader's own view joins reports).
+pub const DIRECT_CAUSE: &str = "The above error was the direct cause of the following error";
+const DIRECT_CAUSE_IN: &str = ", in ";
 const REMOTE_HEADER: &str = "In ";
 const REMOTE_CAUSED_BY: &str = "  caused by ";
 const ANOTHER_SERVICE: &str = "another service";
@@ -105,6 +110,7 @@ fn write(out: &mut dyn fmt::Write, report: &Report<'_>, traceback: Option<&str>)
         out.write_str("\n")?;
     }
     out.write_str(DIRECT_CAUSE)?;
+    out.write_str(DIRECT_CAUSE_IN)?;
     write_escaped(out, report.service.as_deref().unwrap_or(THIS_SERVICE))?;
     out.write_str(":\n")?;
     write_local(out, report, &report.causes[..first_remote], traceback)
@@ -353,7 +359,10 @@ pub fn parse(text: &str) -> Report<'static> {
     // a line: its further lines are marked).
     let mut parts: Vec<(Option<&str>, Vec<&str>)> = vec![(None, Vec::new())];
     for line in text.lines() {
-        match line.strip_prefix(DIRECT_CAUSE) {
+        let joint = line
+            .strip_prefix(DIRECT_CAUSE)
+            .and_then(|rest| rest.strip_prefix(DIRECT_CAUSE_IN));
+        match joint {
             Some(header) => {
                 parts.push((Some(header.strip_suffix(':').unwrap_or(header)), Vec::new()))
             }

@@ -14,6 +14,7 @@ use crate::time::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
 use std::io::Read;
+use tracefault_report::keys;
 
 /// The envelopes, all optional, so that one type reads every writer's document.
 #[derive(Debug, Default, Deserialize)]
@@ -210,9 +211,9 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
             };
             ExceptionEvent {
                 timestamp: time(&event.time_unix_nano),
-                type_name: attribute("exception.type"),
-                message: attribute("exception.message"),
-                stacktrace: attribute("exception.stacktrace"),
+                type_name: attribute(keys::EXCEPTION_TYPE),
+                message: attribute(keys::EXCEPTION_MESSAGE),
+                stacktrace: attribute(keys::EXCEPTION_STACKTRACE),
             }
         })
         .collect();
@@ -226,7 +227,7 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
             attributes: event
                 .attributes
                 .iter()
-                .filter(|attribute| attribute.key != "exception.stacktrace")
+                .filter(|attribute| attribute.key != keys::EXCEPTION_STACKTRACE)
                 .filter_map(|attribute| {
                     let value = attribute.value.as_ref()?;
                     Some((attribute.key.clone(), value_text(value)))
@@ -340,7 +341,7 @@ mod tests {
             assert_eq!(span.events[0].name, "exception");
             assert_eq!(
                 span.events[0].attributes,
-                [("exception.type".to_owned(), "std::io::Error".to_owned())]
+                [(keys::EXCEPTION_TYPE.to_owned(), "std::io::Error".to_owned())]
             );
         }
     }
