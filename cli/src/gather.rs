@@ -22,12 +22,12 @@ pub fn read(
     sources: &[String],
     options: ReadOptions,
     sink: &mut impl Sink,
-) -> Result<ReadStats, String> {
+) -> anyhow::Result<ReadStats> {
     let inputs = source::resolve(sources)?;
     let mut stats = ReadStats::default();
     source::read_all(&inputs, options, sink, &mut stats);
     if !stats.unreadable.is_empty() && stats.unreadable.len() as u64 == stats.inputs {
-        return Err(stats.unreadable.join("; "));
+        return Err(anyhow::anyhow!(stats.unreadable.join("; ")));
     }
     Ok(stats)
 }
