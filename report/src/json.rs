@@ -268,15 +268,25 @@ pub fn remote_origin_members<'a>(
     put(member::PATH, text(&origin.path));
 }
 
-/// A frame: `{function, file, line}`, and `user` in a report's own traceback.
-fn frame_json<'a>(frame: &'a Frame<'a>, with_user: bool) -> Json<'a> {
-    let mut members = vec![(member::FUNCTION.into(), frame.function.as_ref().into())];
-    if let Some(file) = &frame.file {
+/// `{function, file, line}`: a place in the code, as frames and span trace entries say it.
+fn place_members<'a>(
+    function: &'a str,
+    file: &'a Option<Cow<'a, str>>,
+    line: Option<u32>,
+) -> Vec<(Cow<'a, str>, Json<'a>)> {
+    let mut members = vec![(member::FUNCTION.into(), function.into())];
+    if let Some(file) = file {
         members.push((member::FILE.into(), file.as_ref().into()));
     }
-    if let Some(line) = frame.line {
+    if let Some(line) = line {
         members.push((member::LINE.into(), Json::Number(line.into())));
     }
+    members
+}
+
+/// A frame: `{function, file, line}`, and `user` in a report's own traceback.
+fn frame_json<'a>(frame: &'a Frame<'a>, with_user: bool) -> Json<'a> {
+    let mut members = place_members(&frame.function, &frame.file, frame.line);
     if with_user {
         members.push((member::USER.into(), Json::Bool(frame.user)));
     }
@@ -289,13 +299,7 @@ pub fn frames_json<'a>(frames: &'a [Frame<'a>]) -> Json<'a> {
 }
 
 fn span_trace_json<'a>(entry: &'a SpanTraceEntry<'a>) -> Json<'a> {
-    let mut members = vec![(member::FUNCTION.into(), entry.function.as_ref().into())];
-    if let Some(file) = &entry.file {
-        members.push((member::FILE.into(), file.as_ref().into()));
-    }
-    if let Some(line) = entry.line {
-        members.push((member::LINE.into(), Json::Number(line.into())));
-    }
+    let mut members = place_members(&entry.function, &entry.file, entry.line);
     if let Some(span_id) = id(entry.span_id) {
         members.push((member::SPAN_ID.into(), span_id));
     }

@@ -99,11 +99,12 @@ fn write(out: &mut dyn fmt::Write, report: &Report<'_>, traceback: Option<&str>)
         .chunk_by(same_service)
         .collect();
     for (index, group) in groups.iter().rev().enumerate() {
-        out.write_str(if index == 0 {
-            REMOTE_HEADER
+        if index == 0 {
+            out.write_str(REMOTE_HEADER)?;
         } else {
-            DIRECT_CAUSE
-        })?;
+            out.write_str(DIRECT_CAUSE)?;
+            out.write_str(DIRECT_CAUSE_IN)?;
+        }
         write_origin(out, group[0].remote.as_ref())?;
         out.write_str(":\n")?;
         write_remote_group(out, group)?;

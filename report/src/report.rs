@@ -57,6 +57,7 @@ pub struct Report<'a> {
 /// assert_eq!(ReportKind::Error.as_str(), "error");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReportKind {
     /// A function returned `Err`.
     #[default]

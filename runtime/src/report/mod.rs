@@ -52,25 +52,9 @@ pub struct ErrorReport {
     pub service: Option<Cow<'static, str>>,
 }
 
-/// Whether a report is of an error or a panic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ReportKind {
-    /// A function returned `Err`.
-    Error,
-    /// A function panicked; the panic went on unwinding.
-    Panic,
-}
-
-impl ReportKind {
-    /// `"error"` or `"panic"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportKind::Error => "error",
-            ReportKind::Panic => "panic",
-        }
-    }
-}
+/// Whether a report is of an error or a panic: the shared format's, so that a line's
+/// `exception.kind` is spelled once.
+pub use tracefault_report::ReportKind;
 
 /// One error of a `source()` chain.
 #[derive(Clone, Debug, PartialEq, Eq)]

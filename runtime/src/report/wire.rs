@@ -46,10 +46,7 @@ impl ErrorReport {
                 .collect(),
         });
         format::Report {
-            kind: match self.kind {
-                super::ReportKind::Error => format::ReportKind::Error,
-                super::ReportKind::Panic => format::ReportKind::Panic,
-            },
+            kind: self.kind,
             type_name: self.type_name.as_ref().into(),
             message: self.message.as_str().into(),
             causes: self.causes.iter().map(cause).collect(),
