@@ -346,7 +346,7 @@ pub fn reason_phrase(status: u16) -> Option<&'static str> {
 
 /// Reads a report's text back: what [`write_report`] wrote, and the text of older runtimes
 /// (the same lines). Never fails: what is not recognised is skipped, in one pass over the
-/// lines, and no more than [`MAX_FRAMES`] frames are kept however many repeats the text
+/// lines, and no more than 4096 frames are kept however many repeats the text
 /// claims. Escapes stay as they were written.
 ///
 /// ```

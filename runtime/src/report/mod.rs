@@ -3,7 +3,7 @@
 //! An [`ErrorReport`] owns everything it says (type names, messages, the source chain, the
 //! span trace and the origin's [`Traceback`]) and no reference to the error, so it can be sent
 //! to another thread or kept. Inside tracefault one module writes it, [`builder`], while an
-//! error travels; [`wire`] maps it onto the shared format of `tracefault-report`, whose layout
+//! error travels; `wire` maps it onto the shared format of `tracefault-report`, whose layout
 //! [`render`] writes as the Python-style text and whose JSON writer writes the structured form;
 //! [`sink`] hands a finished report to `tracing` under the names in [`fields`].
 
