@@ -48,6 +48,10 @@ fn write_escaped_keeping(
     text: &str,
     keep: impl Fn(char) -> bool,
 ) -> fmt::Result {
+    // Most text is printable ASCII: one pass over its bytes, and written as it is.
+    if text.bytes().all(|byte| (0x20..0x7f).contains(&byte)) {
+        return out.write_str(text);
+    }
     let mut rest = text;
     while let Some((at, c)) = rest
         .char_indices()

@@ -74,18 +74,26 @@ pub fn write_report(out: &mut dyn fmt::Write, report: &Report<'_>) -> fmt::Resul
     write(out, report, None)
 }
 
-/// As [`write_report`], with the traceback's lines already written by [`write_frames`] (or by
-/// [`write_frame`], [`write_repeated`] and [`write_hidden`]): the runtime keeps the text of a
-/// call path's frames, which costs reading source files to make.
+/// Writes the lines of a traceback's frames, made with [`write_frames`] (or with
+/// [`write_frame`], [`write_repeated`] and [`write_hidden`]).
+pub type WriteTraceback<'w> = &'w mut dyn FnMut(&mut dyn fmt::Write) -> fmt::Result;
+
+/// As [`write_report`], with the traceback's lines written by `traceback`: the runtime keeps
+/// the text of a call path's frames, which costs reading source files to make, and writes it
+/// straight out.
 pub fn write_report_with_traceback(
     out: &mut dyn fmt::Write,
     report: &Report<'_>,
-    traceback: &str,
+    traceback: WriteTraceback<'_>,
 ) -> fmt::Result {
     write(out, report, Some(traceback))
 }
 
-fn write(out: &mut dyn fmt::Write, report: &Report<'_>, traceback: Option<&str>) -> fmt::Result {
+fn write(
+    out: &mut dyn fmt::Write,
+    report: &Report<'_>,
+    traceback: Option<WriteTraceback<'_>>,
+) -> fmt::Result {
     let Some(first_remote) = report
         .causes
         .iter()
@@ -123,11 +131,12 @@ fn write_local(
     out: &mut dyn fmt::Write,
     report: &Report<'_>,
     causes: &[Cause<'_>],
-    traceback: Option<&str>,
+    traceback: Option<WriteTraceback<'_>>,
 ) -> fmt::Result {
-    writeln!(out, "{TRACEBACK}")?;
+    out.write_str(TRACEBACK)?;
+    out.write_char('\n')?;
     match (traceback, &report.frames) {
-        (Some(text), _) => out.write_str(text)?,
+        (Some(traceback), _) => traceback(out)?,
         (None, Some(frames)) => write_frames(out, frames, report.hidden_frames.unwrap_or(0))?,
         (None, None) => {
             for entry in &report.span_trace {

@@ -30,9 +30,10 @@ impl fmt::Display for ErrorReport {
         let report = self.to_format(Frames::Left);
         match &self.traceback {
             Some(traceback) => {
-                let mut frames = String::new();
-                traceback.write_python_style(&mut frames, &self.known_files())?;
-                layout::write_report_with_traceback(f, &report, &frames)
+                let known_files = self.known_files();
+                layout::write_report_with_traceback(f, &report, &mut |out| {
+                    traceback.write_python_style(out, &known_files)
+                })
             }
             None => layout::write_report(f, &report),
         }

@@ -13,7 +13,8 @@ use tracefault_report as format;
 /// Which of the traceback's frames to put in the shared form.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Frames {
-    /// None: the text is rendered from the traceback's cached lines instead.
+    /// None, nor their hidden count: the text is rendered from the traceback's cached lines
+    /// instead.
     Left,
     /// Every shown frame, for the JSON members.
     Shown,
@@ -51,9 +52,11 @@ impl ErrorReport {
             message: self.message.as_str().into(),
             causes: self.causes.iter().map(cause).collect(),
             frames: traceback_frames,
+            // Counting them resolves every frame's symbols: left to the cached text too.
             hidden_frames: self
                 .traceback
                 .as_ref()
+                .filter(|_| frames == Frames::Shown)
                 .map(|traceback| traceback.hidden_frames() as u64),
             span_trace: self
                 .span_trace
