@@ -15,6 +15,7 @@ use crate::render::html::{report_file, FileBudget, FileContents};
 use crate::render::{self, terminal};
 use crate::source::{self, ReadOptions, ReadStats, Sink};
 use crate::time::{parse_instant, Timestamp};
+use anyhow::Context as _;
 use clap::Parser as _;
 use serde::Serialize;
 use std::ffi::OsString;
@@ -41,11 +42,28 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             }
             ExitCode::from(answer.code)
         }
-        Err(message) => {
-            eprintln!("tracefault: {message}");
+        Err(error) => {
+            eprintln!("tracefault: {}", with_causes(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, `outer: cause: cause`, as ripgrep prints a chain;
+/// a cause whose words its error already said (an HTTP client's often repeats them) once.
+pub(crate) fn with_causes(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let said = cause.to_string();
+        if text.contains(&said) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&said);
+    }
+    text
 }
 
 /// What a command prints.
@@ -56,7 +74,7 @@ struct Answer {
     code: u8,
 }
 
-fn run(cli: Cli) -> Result<Answer, String> {
+fn run(cli: Cli) -> anyhow::Result<Answer> {
     match cli.command {
         Command::Errors(args) => errors(args),
         Command::Traces(args) => traces(args),
@@ -66,7 +84,7 @@ fn run(cli: Cli) -> Result<Answer, String> {
     }
 }
 
-fn filter(filters: &Filters) -> Result<Filter, String> {
+fn filter(filters: &Filters) -> anyhow::Result<Filter> {
     let now = Timestamp::now();
     let instant = |text: &Option<String>| text.as_deref().map(|text| parse_instant(text, now));
     Ok(Filter {
@@ -86,7 +104,7 @@ fn style(output: &Output) -> terminal::Style {
     terminal::Style { color }
 }
 
-fn read(input: &Input, sink: &mut impl Sink) -> Result<ReadStats, String> {
+fn read(input: &Input, sink: &mut impl Sink) -> anyhow::Result<ReadStats> {
     gather::read(&input.sources, read_options(input), sink)
 }
 
@@ -99,7 +117,7 @@ fn read_options(input: &Input) -> ReadOptions {
 // ---------------------------------------------------------------------------------------
 // errors
 
-fn errors(args: ErrorsArgs) -> Result<Answer, String> {
+fn errors(args: ErrorsArgs) -> anyhow::Result<Answer> {
     let mut sink = ErrorsSink::new(ErrorGroups::new(filter(&args.filters)?));
     let stats = read(&args.input, &mut sink)?;
     let summary = sink.finish();
@@ -128,7 +146,7 @@ fn errors(args: ErrorsArgs) -> Result<Answer, String> {
 // ---------------------------------------------------------------------------------------
 // traces
 
-fn traces(args: TracesArgs) -> Result<Answer, String> {
+fn traces(args: TracesArgs) -> anyhow::Result<Answer> {
     let mut sink = TracesSink::new(FailingTraces::new(filter(&args.filters)?));
     let stats = read(&args.input, &mut sink)?;
     let (views, duplicates) = sink.finish();
@@ -164,8 +182,8 @@ fn traces(args: TracesArgs) -> Result<Answer, String> {
 // ---------------------------------------------------------------------------------------
 // show
 
-fn show(args: ShowArgs) -> Result<Answer, String> {
-    let trace_id = TraceId::parse(&args.trace_id).ok_or_else(|| {
+fn show(args: ShowArgs) -> anyhow::Result<Answer> {
+    let trace_id = TraceId::parse(&args.trace_id).with_context(|| {
         format!(
             "{:?} is not a trace id: expected 32 hex digits",
             args.trace_id
@@ -194,7 +212,7 @@ fn show(args: ShowArgs) -> Result<Answer, String> {
     }
     let gathered = sink.into_gathered().remove(&trace_id).unwrap_or_default();
     if gathered.is_empty() {
-        return Err(format!("trace {trace_id} is not in the sources"));
+        return Err(anyhow::anyhow!("trace {trace_id} is not in the sources"));
     }
     let note = gathered.dropped_note(SHOW_LIMITS);
     let mut story = tell(trace_id, gathered.evidence);
@@ -226,7 +244,7 @@ fn show(args: ShowArgs) -> Result<Answer, String> {
 // ---------------------------------------------------------------------------------------
 // html
 
-fn html(args: HtmlArgs) -> Result<Answer, String> {
+fn html(args: HtmlArgs) -> anyhow::Result<Answer> {
     let limits = DashboardLimits {
         max_pages: args.max_pages,
         ..DashboardLimits::default()
@@ -283,7 +301,7 @@ fn html(args: HtmlArgs) -> Result<Answer, String> {
 }
 
 /// Written beside its place and renamed into it: a reader never sees half a file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(format!(".{}.tmp", std::process::id()));
     let temporary = std::path::PathBuf::from(temporary);
@@ -291,14 +309,14 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> 
         .and_then(|()| std::fs::rename(&temporary, path))
         .map_err(|error| {
             let _ = std::fs::remove_file(&temporary);
-            format!("{}: {error}", path.display())
+            anyhow::Error::new(error).context(path.display().to_string())
         })
 }
 
 // ---------------------------------------------------------------------------------------
 // serve
 
-fn serve(args: ServeArgs) -> Result<Answer, String> {
+fn serve(args: ServeArgs) -> anyhow::Result<Answer> {
     let filter = filter(&args.filters)?;
     crate::serve::serve(
         args.sources,
@@ -318,4 +336,23 @@ fn serve(args: ServeArgs) -> Result<Answer, String> {
         stats_line: None,
         code: 0,
     })
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    #[test]
+    fn an_error_is_printed_with_its_causes_each_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let error = anyhow::Error::new(io)
+            .context("connection refused")
+            .context("GET http://tempo/api/traces/1");
+        assert_eq!(
+            with_causes(&error),
+            "GET http://tempo/api/traces/1: connection refused"
+        );
+        let error = anyhow::anyhow!("not OTLP JSON").context("spans.json");
+        assert_eq!(with_causes(&error), "spans.json: not OTLP JSON");
+    }
 }

@@ -12,6 +12,7 @@ use crate::gather::{ErrorsSink, EvidenceSink, TraceLimits, TracesSink};
 use crate::ids::TraceId;
 use crate::render::html::thousands;
 use crate::source::{self, Input, ReadOptions, ReadStats};
+use anyhow::Context as _;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -64,7 +65,7 @@ pub struct Dashboard {
 struct StdinCopy(PathBuf);
 
 impl StdinCopy {
-    fn make() -> Result<StdinCopy, String> {
+    fn make() -> anyhow::Result<StdinCopy> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
@@ -75,10 +76,9 @@ impl StdinCopy {
             .write(true)
             .create_new(true)
             .open(&path)
-            .map_err(|error| format!("{}: {error}", path.display()))?;
+            .with_context(|| format!("{}", path.display()))?;
         let copy = StdinCopy(path);
-        std::io::copy(&mut std::io::stdin().lock(), &mut file)
-            .map_err(|error| format!("copying standard input: {error}"))?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut file).context("copying standard input")?;
         Ok(copy)
     }
 }
@@ -94,11 +94,11 @@ fn read_inputs(
     options: ReadOptions,
     sink: &mut impl source::Sink,
     stdin: Option<&Path>,
-) -> Result<ReadStats, String> {
+) -> anyhow::Result<ReadStats> {
     let mut stats = ReadStats::default();
     source::read_all_with(inputs, options, sink, &mut stats, stdin);
     if !stats.unreadable.is_empty() && stats.unreadable.len() as u64 == stats.inputs {
-        return Err(stats.unreadable.join("; "));
+        return Err(anyhow::anyhow!(stats.unreadable.join("; ")));
     }
     Ok(stats)
 }
@@ -128,7 +128,7 @@ pub fn gather(
     options: ReadOptions,
     filter: Filter,
     limits: DashboardLimits,
-) -> Result<Dashboard, String> {
+) -> anyhow::Result<Dashboard> {
     let inputs = source::resolve(sources)?;
     let stdin = if inputs.contains(&Input::Stdin) {
         Some(StdinCopy::make()?)

@@ -9,11 +9,12 @@ use crate::analysis::traces::FailingTraces;
 use crate::analysis::waterfall::{SpanTree, TreeNode};
 use crate::ids::{IdMap, TraceId};
 use crate::model::{cut, Report, Span, SpanKind, SpanSighting, MAX_SIGHTING_MESSAGE};
-use crate::source::logline::{Detail, LogLine};
+use crate::source::logline::{report_of, Detail, LineFacts as _, LogLine};
 use crate::source::{self, LineContext, ReadOptions, ReadStats, Sink};
 use crate::time::Timestamp;
 use memchr::memmem::Finder;
 use std::collections::HashMap;
+use tracefault_report::keys;
 
 /// Reads `sources` (files, directories, globs, `-`) into `sink`. Every input unreadable is an
 /// error; some unreadable are counted in the stats.
@@ -21,12 +22,12 @@ pub fn read(
     sources: &[String],
     options: ReadOptions,
     sink: &mut impl Sink,
-) -> Result<ReadStats, String> {
+) -> anyhow::Result<ReadStats> {
     let inputs = source::resolve(sources)?;
     let mut stats = ReadStats::default();
     source::read_all(&inputs, options, sink, &mut stats);
     if !stats.unreadable.is_empty() && stats.unreadable.len() as u64 == stats.inputs {
-        return Err(stats.unreadable.join("; "));
+        return Err(anyhow::anyhow!(stats.unreadable.join("; ")));
     }
     Ok(stats)
 }
@@ -89,8 +90,14 @@ pub fn reports_of_span_traces(spans: HashMap<TraceId, Vec<Span>>) -> Vec<Report>
 }
 
 /// Every report line has this key, and almost no other line does: the prefilter.
-const REPORT_KEY: &[u8] = b"\"exception.type\"";
-const TRACE_KEY: &[u8] = b"\"trace_id\":\"";
+fn report_key() -> Finder<'static> {
+    Finder::new(format!("\"{}\"", keys::EXCEPTION_TYPE).as_bytes()).into_owned()
+}
+
+/// A line's trace id, up to its opening quote.
+fn trace_key() -> Finder<'static> {
+    Finder::new(format!("\"{}\":\"", keys::TRACE_ID).as_bytes()).into_owned()
+}
 
 /// The string value after `key` (which ends with its opening quote), up to its closing quote.
 fn raw_string_after<'a>(json: &'a [u8], key: &Finder<'_>) -> Option<&'a [u8]> {
@@ -101,7 +108,9 @@ fn raw_string_after<'a>(json: &'a [u8], key: &Finder<'_>) -> Option<&'a [u8]> {
 
 /// Our lines start with their timestamp: `{"timestamp":"2026-11-28T04:51:38.632624Z"`.
 fn raw_timestamp(json: &[u8]) -> Option<Timestamp> {
-    let rest = json.strip_prefix(b"{\"timestamp\":\"")?;
+    let key = keys::TIMESTAMP.as_bytes();
+    let rest = json.strip_prefix(b"{\"")?.strip_prefix(key)?;
+    let rest = rest.strip_prefix(b"\":\"")?;
     let length = memchr::memchr(b'"', &rest[..40.min(rest.len())])?;
     Timestamp::parse_rfc3339_bytes(&rest[..length])
 }
@@ -140,7 +149,7 @@ impl ErrorsSink {
     pub fn new(groups: ErrorGroups) -> ErrorsSink {
         ErrorsSink {
             groups,
-            report_key: Finder::new(REPORT_KEY),
+            report_key: report_key(),
             spans: HashMap::new(),
         }
     }
@@ -160,9 +169,9 @@ impl Sink for ErrorsSink {
     }
 
     fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>) {
-        if let Some(report) =
-            line.to_report(Detail::Grouping, context.service_hint, || location(context))
-        {
+        if let Some(report) = report_of(line, Detail::Grouping, context.service_hint, || {
+            location(context)
+        }) {
             self.groups.add(&report);
         }
     }
@@ -185,8 +194,8 @@ impl TracesSink {
     pub fn new(traces: FailingTraces) -> TracesSink {
         TracesSink {
             traces,
-            report_key: Finder::new(REPORT_KEY),
-            trace_key: Finder::new(TRACE_KEY),
+            report_key: report_key(),
+            trace_key: trace_key(),
             spans: HashMap::new(),
         }
     }
@@ -222,9 +231,9 @@ impl Sink for TracesSink {
     }
 
     fn line(&mut self, line: &LogLine<'_>, context: &LineContext<'_>) {
-        if let Some(report) =
-            line.to_report(Detail::Grouping, context.service_hint, || location(context))
-        {
+        if let Some(report) = report_of(line, Detail::Grouping, context.service_hint, || {
+            location(context)
+        }) {
             self.traces.add(&report);
         }
     }
@@ -299,7 +308,7 @@ impl EvidenceSink {
             wanted,
             limits,
             needle,
-            trace_key: Finder::new(TRACE_KEY),
+            trace_key: trace_key(),
         }
     }
 
@@ -333,7 +342,9 @@ impl Sink for EvidenceSink {
                 gathered.dropped += 1;
                 return;
             }
-            let report = line.to_report(Detail::Full, context.service_hint, || location(context));
+            let report = report_of(line, Detail::Full, context.service_hint, || {
+                location(context)
+            });
             evidence.reports.extend(report);
             return;
         }

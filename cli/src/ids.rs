@@ -61,6 +61,18 @@ fn hex_value(hex: &[u8]) -> Option<u128> {
     Some(value)
 }
 
+impl From<tracefault_report::TraceId> for TraceId {
+    fn from(id: tracefault_report::TraceId) -> TraceId {
+        TraceId(u128::from_be_bytes(id.0))
+    }
+}
+
+impl From<tracefault_report::SpanId> for SpanId {
+    fn from(id: tracefault_report::SpanId) -> SpanId {
+        SpanId(u64::from_be_bytes(id.0))
+    }
+}
+
 /// Hashes ids (random by construction) with one multiplication, keyed per process so that
 /// ids chosen by a hostile log cannot be made to collide in a known way; SipHash, the
 /// standard maps' hasher, was a fifth of reading a line's id.

@@ -30,6 +30,10 @@ pub struct Report {
     pub hidden_frames: Option<u64>,
     /// Why there is no backtrace (rate-limited, turned off), when the report says.
     pub traceback_note: Option<String>,
+    /// The origin could not be told: `span_trace` ends where the error was returned.
+    pub origin_untold: bool,
+    /// Where a panic happened, when the report is of one and says.
+    pub panic_location: Option<PanicLocation>,
     /// The instrumented functions the error passed through, outermost first, origin last.
     pub span_trace: Vec<SpanTraceEntry>,
     /// The report as the service rendered it (the Python-style text), when the source has it.
@@ -58,7 +62,25 @@ pub struct Cause {
     /// The callee's server span.
     pub span_id: Option<SpanId>,
     pub status: Option<u16>,
+    /// The request the callee answered.
+    pub method: Option<String>,
+    pub path: Option<String>,
     pub frames: Vec<Frame>,
+}
+
+impl Cause {
+    /// The request the callee answered, `POST /reservations/42`, when the report says.
+    pub fn route(&self) -> Option<String> {
+        route(self.method.as_deref(), self.path.as_deref())
+    }
+}
+
+/// Where a panic happened: `file:line:column`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PanicLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -109,11 +131,7 @@ impl Report {
 
     /// The request's route, `POST /orders/42`, when the report says.
     pub fn route(&self) -> Option<String> {
-        match (&self.method, &self.path) {
-            (Some(method), Some(path)) => Some(format!("{method} {path}")),
-            (None, Some(path)) => Some(path.clone()),
-            _ => None,
-        }
+        route(self.method.as_deref(), self.path.as_deref())
     }
 
     /// The span ids this report knows to be its service's own: the edge, the span trace and
@@ -123,6 +141,15 @@ impl Report {
             .into_iter()
             .chain(self.server_span_id)
             .chain(self.span_trace.iter().filter_map(|entry| entry.span_id))
+    }
+}
+
+/// `POST /orders/42`, or the path alone.
+fn route(method: Option<&str>, path: Option<&str>) -> Option<String> {
+    match (method, path) {
+        (Some(method), Some(path)) => Some(format!("{method} {path}")),
+        (None, Some(path)) => Some(path.to_owned()),
+        _ => None,
     }
 }
 

@@ -20,6 +20,7 @@ use crate::render::html::{
     content_security_policy, overview_page, trace_page, Mode, Overview, Pages,
 };
 use crate::source::{self, Input, ReadOptions, ReadStats};
+use anyhow::Context as _;
 use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -107,7 +108,7 @@ impl Live {
     }
 
     /// Reads what the sources gained since the last time.
-    fn refresh(&mut self) -> Result<(), String> {
+    fn refresh(&mut self) -> anyhow::Result<()> {
         let files: Vec<PathBuf> = source::resolve(&self.sources)?
             .into_iter()
             .filter_map(|input| match input {
@@ -174,7 +175,7 @@ impl Live {
         Ok(())
     }
 
-    fn overview_html(&mut self) -> Result<String, String> {
+    fn overview_html(&mut self) -> anyhow::Result<String> {
         self.refresh()?;
         if let Some((generation, html)) = &self.overview {
             if *generation == self.generation {
@@ -201,7 +202,7 @@ impl Live {
     }
 
     /// The trace's page, or `None` when the sources say nothing of it.
-    fn trace_html(&mut self, trace: TraceId) -> Result<Option<String>, String> {
+    fn trace_html(&mut self, trace: TraceId) -> anyhow::Result<Option<String>> {
         self.refresh()?;
         let generation = self.generation;
         if let Some((_, _, html)) = self
@@ -267,8 +268,8 @@ fn read_new_lines(
     options: ReadOptions,
     sinks: &mut (ErrorsSink, TracesSink),
     stats: &mut ReadStats,
-) -> Result<bool, String> {
-    let mut file = std::fs::File::open(path).map_err(|error| error.to_string())?;
+) -> anyhow::Result<bool> {
+    let mut file = std::fs::File::open(path)?;
     let end = if settled {
         length
     } else {
@@ -280,8 +281,7 @@ fn read_new_lines(
     if end <= tail.offset {
         return Ok(false);
     }
-    file.seek(SeekFrom::Start(tail.offset))
-        .map_err(|error| error.to_string())?;
+    file.seek(SeekFrom::Start(tail.offset))?;
     let lines_before = stats.lines;
     source::read_one_at(
         file.take(end - tail.offset),
@@ -295,10 +295,9 @@ fn read_new_lines(
     tail.offset = end;
     let kept = MARK.min(end);
     tail.mark = vec![0; kept as usize];
-    file = std::fs::File::open(path).map_err(|error| error.to_string())?;
+    file = std::fs::File::open(path)?;
     file.seek(SeekFrom::Start(end - kept))
-        .and_then(|_| file.read_exact(&mut tail.mark))
-        .map_err(|error| error.to_string())?;
+        .and_then(|_| file.read_exact(&mut tail.mark))?;
     Ok(true)
 }
 
@@ -310,7 +309,7 @@ fn last_line_end(
     from: u64,
     to: u64,
     max_line: usize,
-) -> Result<Option<u64>, String> {
+) -> anyhow::Result<Option<u64>> {
     const BLOCK: u64 = 64 << 10;
     let mut end = to;
     let mut block = vec![0u8; BLOCK as usize];
@@ -318,8 +317,7 @@ fn last_line_end(
         let start = end.saturating_sub(BLOCK).max(from);
         let length = (end - start) as usize;
         file.seek(SeekFrom::Start(start))
-            .and_then(|_| file.read_exact(&mut block[..length]))
-            .map_err(|error| error.to_string())?;
+            .and_then(|_| file.read_exact(&mut block[..length]))?;
         if let Some(at) = memchr::memrchr(b'\n', &block[..length]) {
             return Ok(Some(start + at as u64 + 1));
         }
@@ -430,11 +428,11 @@ fn html_response(status: StatusCode, html: String) -> Response {
         .into_response()
 }
 
-fn failure(error: String) -> Response {
+fn failure(error: anyhow::Error) -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("tracefault: {error}\n"),
+        format!("tracefault: {}\n", crate::command::with_causes(&error)),
     )
         .into_response()
 }
@@ -443,13 +441,13 @@ fn failure(error: String) -> Response {
 async fn with_live<T: Send + 'static>(
     live: Shared,
     work: impl FnOnce(&mut Live) -> T + Send + 'static,
-) -> Result<T, String> {
+) -> anyhow::Result<T> {
     tokio::task::spawn_blocking(move || {
         let mut live = live.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         work(&mut live)
     })
     .await
-    .map_err(|error| error.to_string())
+    .map_err(anyhow::Error::from)
 }
 
 async fn overview(State(live): State<Shared>) -> Response {
@@ -509,27 +507,25 @@ pub fn serve(
     filter: Filter,
     address: SocketAddr,
     mut announce: impl FnMut(&str),
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     let inputs = source::resolve(&sources)?;
     if sources.is_empty() || inputs.contains(&Input::Stdin) {
-        return Err(
+        return Err(anyhow::anyhow!(
             "serve reads its sources again as they grow: name files or directories, not standard \
              input"
-                .to_owned(),
-        );
+        ));
     }
     let mut live = Live::new(sources, options, filter);
     live.refresh()?;
     let stats = gather::stats_line(&live.stats, 0);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
-        .build()
-        .map_err(|error| error.to_string())?;
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(address)
             .await
-            .map_err(|error| format!("{address}: {error}"))?;
-        let bound = listener.local_addr().map_err(|error| error.to_string())?;
+            .with_context(|| format!("{address}"))?;
+        let bound = listener.local_addr()?;
         announce(&stats);
         if !bound.ip().is_loopback() {
             announce(&format!(
@@ -546,7 +542,7 @@ pub fn serve(
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
-            .map_err(|error| error.to_string())
+            .map_err(anyhow::Error::from)
     })
 }
 

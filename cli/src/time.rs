@@ -132,7 +132,7 @@ impl serde::Serialize for Timestamp {
 
 /// `--since` and `--until`: an RFC 3339 instant, a date (`2026-11-28`, midnight UTC), or a
 /// duration before `now` (`90s`, `15m`, `2h`, `7d`).
-pub fn parse_instant(text: &str, now: Timestamp) -> Result<Timestamp, String> {
+pub fn parse_instant(text: &str, now: Timestamp) -> anyhow::Result<Timestamp> {
     let text = text.trim();
     if let Some(instant) = Timestamp::parse_rfc3339(text) {
         return Ok(instant);
@@ -160,8 +160,8 @@ pub fn parse_instant(text: &str, now: Timestamp) -> Result<Timestamp, String> {
     Ok(Timestamp(now.0.saturating_sub(micros)))
 }
 
-fn expected_instant(text: &str) -> String {
-    format!(
+fn expected_instant(text: &str) -> anyhow::Error {
+    anyhow::anyhow!(
         "{text:?} is not a time: expected an RFC 3339 instant (2026-11-28T04:00:00Z), a date \
          (2026-11-28) or a duration before now (90s, 15m, 2h, 7d)"
     )

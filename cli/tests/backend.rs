@@ -88,7 +88,7 @@ fn a_backends_error_body_is_shown_escaped() {
     assert_eq!(output.status.code(), Some(2));
     let said = String::from_utf8(output.stderr).unwrap();
     assert!(
-        said.contains(r"500 Internal Server Error: broken\r\n\e[2Ktracefault: all good\x07"),
+        said.contains(r"500 Internal Server Error: broken\r\n\x1b[2Ktracefault: all good\x07"),
         "{said}"
     );
     assert_eq!(said.lines().count(), 1, "one line: {said}");

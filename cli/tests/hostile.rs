@@ -210,7 +210,7 @@ fn text_from_the_logs_cannot_drive_the_terminal() {
         assert!(!text.contains('\r') && !text.contains('\x07') && !text.contains('\u{202e}'));
         assert!(!text.contains("\nERROR forged"), "{text}");
         if args[0] != "traces" {
-            assert!(text.contains("\\e[2J"), "{args:?}: {text}");
+            assert!(text.contains("\\x1b[2J"), "{args:?}: {text}");
         }
     }
 }

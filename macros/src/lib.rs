@@ -5,7 +5,6 @@
 
 mod args;
 mod expand;
-mod fields;
 mod item;
 mod params;
 mod validate;

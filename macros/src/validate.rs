@@ -6,7 +6,9 @@ use crate::item::{cannot_be_result, Shape, TracedFn};
 use std::collections::HashSet;
 use syn::spanned::Spanned;
 
-use crate::fields::SPAN_FIELDS as RESERVED_FIELDS;
+/// The span fields every `#[trace]` span declares for itself, which a user's `args(...)` or
+/// `fields(...)` cannot take: the runtime declares them under these names, from the same list.
+use tracefault_report::keys::SPAN_FIELDS as RESERVED_FIELDS;
 
 /// Adds what is wrong to `errors`, which may already hold the errors found while parsing.
 pub(crate) fn check(args: &TraceArgs, function: &TracedFn, mut errors: Errors) -> syn::Result<()> {

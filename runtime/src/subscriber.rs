@@ -4,8 +4,11 @@
 //! values, messages) is escaped in both, so that no log line can forge another or drive a
 //! terminal.
 
-use crate::report::{fields, json, sink, write_escaped, ErrorReport};
+use crate::report::wire::Frames;
+use crate::report::{fields, sink, ErrorReport};
 use std::fmt::{self, Write as _};
+use tracefault_report::escape::write_escaped;
+use tracefault_report::json;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::field::RecordFields;
@@ -218,7 +221,7 @@ impl Visit for Message {
 /// One event as one line of JSON: `timestamp`, `level`, `target`, `message`, the names of
 /// the spans it is in (`spans`, outermost first), the `service`, the W3C `trace_id` and
 /// `span_id` of the code it happened in, and the event's other fields; a report's line has the
-/// report's members instead (see [`json::report_members`]).
+/// report's members instead (see `tracefault_report::Report::json_members`).
 fn write_json_line<S, N>(
     ctx: &FmtContext<'_, S, N>,
     mut writer: Writer<'_>,
@@ -235,12 +238,17 @@ where
     let metadata = event.metadata();
     let mut fields = JsonFields::default();
     event.record(&mut fields);
+    let shared = report.map(|report| report.to_format(Frames::Shown));
     let mut line: Vec<(&str, Json<'_>)> = vec![
-        ("timestamp", timestamp.into()),
-        ("level", metadata.level().as_str().into()),
-        ("target", metadata.target().into()),
+        (fields::TIMESTAMP, timestamp.into()),
+        (fields::LEVEL, metadata.level().as_str().into()),
+        (fields::LINE_TARGET, metadata.target().into()),
     ];
-    if let Some(position) = fields.0.iter().position(|(name, _)| *name == "message") {
+    if let Some(position) = fields
+        .0
+        .iter()
+        .position(|(name, _)| *name == fields::MESSAGE)
+    {
         line.push(fields.0.remove(position));
     }
     if let Some(scope) = ctx.event_scope() {
@@ -248,14 +256,14 @@ where
             .from_root()
             .map(|span| Json::from(span.name()))
             .collect();
-        line.push(("spans", Json::Array(names)));
+        line.push((fields::SPANS, Json::Array(names)));
     }
-    match report {
-        Some(report) => {
-            line.extend(json::report_members(report));
+    match (report, &shared) {
+        (Some(report), Some(shared)) => {
+            line.extend(shared.json_members());
             line.push((fields::EXCEPTION_STACKTRACE, report.to_string().into()));
         }
-        None => {
+        _ => {
             if let Some(service) = crate::resource::service_here() {
                 line.push((fields::SERVICE, Json::String(service)));
             }

@@ -10,10 +10,12 @@
 //! deepest the origin.
 
 use super::waterfall::SpanTree;
+use crate::model::PanicLocation;
 use crate::model::{
     Cause, ErrorKind, ExceptionEvent, Frame, Report, Span, SpanKind, SpanStatus, SpanTraceEntry,
 };
-use crate::source::logline::frames_from_text;
+use crate::source::logline;
+use tracefault_report::{keys, layout};
 
 /// The reports of one trace's spans, each with the index of its segment's root span.
 pub fn reports_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<Report> {
@@ -80,9 +82,23 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
         .iter()
         .rev()
         .find_map(|(_, event)| event.stacktrace.clone());
-    let (frames, hidden_frames): (Vec<Frame>, Option<u64>) = match &stacktrace {
-        Some(text) => frames_from_text(text),
-        None => (Vec::new(), None),
+    let origin_text = stacktrace.as_deref().map(layout::parse);
+    let (frames, hidden_frames, panic_location): (Vec<Frame>, _, _) = match origin_text {
+        Some(parsed) => (
+            parsed
+                .frames
+                .unwrap_or_default()
+                .into_iter()
+                .map(logline::frame)
+                .collect(),
+            parsed.hidden_frames,
+            parsed.panic_location.map(|location| PanicLocation {
+                file: location.file.into_owned(),
+                line: location.line,
+                column: location.column,
+            }),
+        ),
+        None => (Vec::new(), None, None),
     };
     let edge = path.first().copied().unwrap_or(server);
     let is_server = server.kind == SpanKind::Server;
@@ -99,11 +115,11 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
             None
         },
         method: server
-            .attribute("http.request.method")
+            .attribute(keys::HTTP_REQUEST_METHOD)
             .map(str::to_owned)
             .filter(|_| is_server),
         path: server
-            .attribute("url.path")
+            .attribute(keys::URL_PATH)
             .map(str::to_owned)
             .filter(|_| is_server),
         kind: if type_name == "panic" {
@@ -117,6 +133,8 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
         frames,
         hidden_frames,
         traceback_note: None,
+        origin_untold: false,
+        panic_location,
         span_trace: path
             .iter()
             .map(|span| SpanTraceEntry {

@@ -14,6 +14,7 @@ use crate::model::{
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
+use tracefault_report::keys;
 
 /// Everything the sources said of one trace.
 #[derive(Debug, Default)]
@@ -346,8 +347,8 @@ fn rows_from_logs(
                     error: true,
                     is_server: true,
                     attributes: [
-                        ("http.request.method", &report.method),
-                        ("url.path", &report.path),
+                        (keys::HTTP_REQUEST_METHOD, &report.method),
+                        (keys::URL_PATH, &report.path),
                     ]
                     .into_iter()
                     .filter_map(|(key, value)| Some((key.to_owned(), value.clone()?)))

@@ -11,6 +11,7 @@ use crate::analysis::waterfall::Timing;
 use crate::model::{CodeLocation, Report};
 use crate::time::format_duration;
 use std::fmt::Write as _;
+use tracefault_report::layout;
 
 /// ANSI styles, or none.
 #[derive(Clone, Copy, Debug)]
@@ -400,10 +401,7 @@ pub fn story(story: &Story, style: Style) -> String {
                 }
                 _ => String::new(),
             };
-            let _ = writeln!(
-                out,
-                "\nThe above error was the direct cause of the following error:{basis}\n"
-            );
+            let _ = writeln!(out, "\n{}:{basis}\n", layout::DIRECT_CAUSE);
         }
         chain_link(&mut out, link, style);
     }
@@ -556,8 +554,8 @@ fn chain_link(out: &mut String, link: &ChainLink, style: Style) {
 /// <service>:"; in a story that shows every service's own report, that would say it twice. (A
 /// message cannot forge the line: the report marks a message's further lines with `| `.)
 fn own_part(text: &str) -> &str {
-    const JOINT: &str = "\nThe above error was the direct cause of the following error, in ";
-    match text.rfind(JOINT) {
+    let joint = format!("\n{}, in ", layout::DIRECT_CAUSE);
+    match text.rfind(&joint) {
         Some(at) => {
             let rest = &text[at + 1..];
             rest.split_once('\n').map_or(rest, |(_, after)| after)
@@ -567,78 +565,34 @@ fn own_part(text: &str) -> &str {
 }
 
 /// A report as its service printed it, when the source has that text; else rebuilt from
-/// its structured fields in the same shape.
+/// its structured fields by the same layout (`tracefault-report`'s). Its error line in red,
+/// and where a panic happened when the text does not say.
 fn report_body(out: &mut String, report: &Report, style: Style) {
-    if let Some(text) = &report.stacktrace {
-        let headline = format!("{}: {}", report.type_name, report.message);
-        for line in own_part(text).trim_end().lines() {
-            let shown = Escaped(line).to_string();
-            if line == headline {
-                let _ = writeln!(out, "{}", style.red(&shown));
-            } else {
-                let _ = writeln!(out, "{shown}");
-            }
+    let rebuilt;
+    let text = match &report.stacktrace {
+        Some(text) => own_part(text),
+        None => {
+            rebuilt = crate::source::logline::shared(report).python_style();
+            rebuilt.as_str()
         }
-        return;
-    }
-    if !report.frames.is_empty() {
-        let _ = writeln!(out, "Traceback (most recent call last):");
-        for frame in &report.frames {
-            let file = frame.file.as_deref().unwrap_or("?");
-            let line = frame.line.map_or("?".to_owned(), |line| line.to_string());
-            let _ = writeln!(
-                out,
-                "  File \"{}\", line {line}, in {}",
-                Escaped(file),
-                Escaped(&frame.function)
-            );
-        }
-        if let Some(hidden) = report.hidden_frames.filter(|&hidden| hidden > 0) {
-            let _ = writeln!(out, "  [{hidden} runtime frames hidden]");
+    };
+    let headline = format!("{}: {}", report.type_name, report.message);
+    for line in text.trim_end().lines() {
+        let shown = Escaped(line).to_string();
+        if line == headline {
+            let _ = writeln!(out, "{}", style.red(&shown));
+        } else {
+            let _ = writeln!(out, "{shown}");
         }
     }
-    let headline = format!(
-        "{}: {}",
-        Escaped(&report.type_name),
-        Escaped(&report.message)
-    );
-    let _ = writeln!(out, "{}", style.red(&headline));
-    if !report.causes.is_empty() {
-        let _ = writeln!(out, "\nThe above error was caused by:");
-        for cause in &report.causes {
-            let mut line = String::from("  ");
-            if let Some(type_name) = &cause.type_name {
-                let _ = write!(line, "{}: ", Escaped(type_name));
-            }
-            let _ = write!(line, "{}", Escaped(&cause.message));
-            let mut remote = Vec::new();
-            if let Some(service) = &cause.service {
-                remote.push(format!("from {}", Escaped(service)));
-            }
-            if let Some(span) = cause.span_id {
-                remote.push(format!("span {span}"));
-            }
-            if let Some(status) = cause.status {
-                remote.push(format!("status {status}"));
-            }
-            if !remote.is_empty() {
-                let _ = write!(line, " {}", style.dim(&format!("({})", remote.join(", "))));
-            }
-            let _ = writeln!(out, "{line}");
-        }
-    }
-    if !report.span_trace.is_empty() {
-        let _ = writeln!(out, "\nSpan trace (outermost first):");
-        let last = report.span_trace.len() - 1;
-        for (position, entry) in report.span_trace.iter().enumerate() {
-            let place = match (&entry.file, entry.line) {
-                (Some(file), Some(line)) => format!(" at {}:{line}", Escaped(file)),
-                (Some(file), None) => format!(" at {}", Escaped(file)),
-                _ => String::new(),
-            };
-            let origin = if position == last { " (origin)" } else { "" };
-            let _ = writeln!(out, "  in {}{place}{origin}", Escaped(&entry.function));
-        }
+    if let Some(location) = &report.panic_location {
+        let place = format!(
+            "(panicked at {}:{}:{})",
+            Escaped(&location.file),
+            location.line,
+            location.column
+        );
+        let _ = writeln!(out, "{}", style.dim(&place));
     }
 }
 
@@ -665,6 +619,6 @@ mod tests {
     #[test]
     fn widths_count_escapes() {
         use super::super::escape::escaped_width;
-        assert_eq!(escaped_width("a\x1bb"), 4);
+        assert_eq!(escaped_width("a\x1bb"), "a\\x1bb".len());
     }
 }

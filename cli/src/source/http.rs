@@ -4,6 +4,7 @@
 
 use crate::ids::TraceId;
 use crate::model::Span;
+use anyhow::Context as _;
 use std::io::Read;
 use std::time::Duration;
 
@@ -42,17 +43,18 @@ pub fn fetch_trace(
     backend: Backend,
     trace_id: TraceId,
     mut each: impl FnMut(Span),
-) -> Result<String, String> {
+) -> anyhow::Result<String> {
     let base = base.trim_end_matches('/');
     if !base.starts_with("http://") && !base.starts_with("https://") {
-        return Err(format!("--url {base:?}: expected http:// or https://"));
+        return Err(anyhow::anyhow!(
+            "--url {base:?}: expected http:// or https://"
+        ));
     }
     if base.starts_with("https://") && !cfg!(feature = "https") {
-        return Err(
+        return Err(anyhow::anyhow!(
             "this tracefault was built without TLS: rebuild with `--features https`, or reach \
              the backend over http (kubectl port-forward)"
-                .to_owned(),
-        );
+        ));
     }
     let client = client()?;
     let mut misses = Vec::new();
@@ -62,7 +64,8 @@ pub fn fetch_trace(
             .get(&url)
             .header("Accept", "application/json")
             .send()
-            .map_err(|error| format!("GET {url}: {}", with_causes(&error.without_url())))?;
+            .map_err(|error| anyhow::Error::new(error.without_url()))
+            .with_context(|| format!("GET {url}"))?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_FOUND && backend == Backend::Auto {
             misses.push(format!("{url}: 404"));
@@ -73,36 +76,19 @@ pub fn fetch_trace(
             let _ = response.take(4096).read_to_string(&mut body);
             // The backend's words (or a proxy's page): shown, never obeyed by the terminal.
             let said = crate::render::escape::Escaped(body.trim());
-            return Err(format!("GET {url}: {status}: {said}"));
+            return Err(anyhow::anyhow!("GET {url}: {status}: {said}"));
         }
         let body = response.take(MAX_ANSWER);
-        super::otlp::read_spans(body, &mut each).map_err(|error| format!("GET {url}: {error}"))?;
+        super::otlp::read_spans(body, &mut each).with_context(|| format!("GET {url}"))?;
         return Ok(url);
     }
-    Err(format!(
+    Err(anyhow::anyhow!(
         "no backend at {base} knows trace {trace_id} ({})",
         misses.join(", ")
     ))
 }
 
-/// `error` and its `source()` chain: reqwest's own message ("error sending request") leaves
-/// out why (a refused connection, an unknown certificate issuer), which is what the operator
-/// needs to read.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(error) = cause {
-        let said = error.to_string();
-        if !text.contains(&said) {
-            text.push_str(": ");
-            text.push_str(&said);
-        }
-        cause = error.source();
-    }
-    text
-}
-
-fn client() -> Result<reqwest::blocking::Client, String> {
+fn client() -> anyhow::Result<reqwest::blocking::Client> {
     #[cfg(feature = "https")]
     {
         // reqwest's `rustls-no-provider` leaves the choice to us: ring, which builds no C++.
@@ -111,5 +97,5 @@ fn client() -> Result<reqwest::blocking::Client, String> {
     reqwest::blocking::Client::builder()
         .timeout(TIMEOUT)
         .build()
-        .map_err(|error| format!("no HTTP client: {error}"))
+        .context("no HTTP client")
 }

@@ -8,6 +8,7 @@ pub mod logline;
 pub mod otlp;
 
 use crate::model::Span;
+use anyhow::Context as _;
 use lines::Line;
 use logline::LogLine;
 use serde::Serialize;
@@ -44,7 +45,7 @@ impl Input {
 
 /// Files, directories (every file below, sorted), globs (`logs/*.log`, for shells that did
 /// not expand them) and `-`; standard input when there are none.
-pub fn resolve(arguments: &[String]) -> Result<Vec<Input>, String> {
+pub fn resolve(arguments: &[String]) -> anyhow::Result<Vec<Input>> {
     if arguments.is_empty() {
         return Ok(vec![Input::Stdin]);
     }
@@ -64,18 +65,18 @@ pub fn resolve(arguments: &[String]) -> Result<Vec<Input>, String> {
             inputs.push(Input::File(path.to_owned()));
         } else if argument.contains(['*', '?', '[']) {
             let matches = glob::glob(argument)
-                .map_err(|error| format!("{argument:?} is not a valid glob: {error}"))?;
+                .with_context(|| format!("{argument:?} is not a valid glob"))?;
             let mut files: Vec<PathBuf> = matches
                 .filter_map(Result::ok)
                 .filter(|path| path.is_file())
                 .collect();
             if files.is_empty() {
-                return Err(format!("no file matches {argument:?}"));
+                return Err(anyhow::anyhow!("no file matches {argument:?}"));
             }
             files.sort();
             inputs.extend(files.into_iter().map(Input::File));
         } else {
-            return Err(format!("{argument}: no such file or directory"));
+            return Err(anyhow::anyhow!("{argument}: no such file or directory"));
         }
     }
     let stdin_count = inputs
@@ -83,22 +84,22 @@ pub fn resolve(arguments: &[String]) -> Result<Vec<Input>, String> {
         .filter(|input| **input == Input::Stdin)
         .count();
     if stdin_count > 1 {
-        return Err("standard input (-) can be read only once".to_owned());
+        return Err(anyhow::anyhow!("standard input (-) can be read only once"));
     }
     Ok(inputs)
 }
 
 /// Directories nest; symbolic links to directories could make a cycle, so depth is bounded.
-fn walk(directory: &Path, files: &mut Vec<PathBuf>, depth: usize) -> Result<(), String> {
+fn walk(directory: &Path, files: &mut Vec<PathBuf>, depth: usize) -> anyhow::Result<()> {
     const MAX_DEPTH: usize = 32;
     if depth > MAX_DEPTH {
-        return Err(format!(
+        return Err(anyhow::anyhow!(
             "{}: directories nested deeper than {MAX_DEPTH}",
             directory.display()
         ));
     }
-    let entries = std::fs::read_dir(directory)
-        .map_err(|error| format!("{}: {error}", directory.display()))?;
+    let entries =
+        std::fs::read_dir(directory).with_context(|| format!("{}", directory.display()))?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -191,10 +192,11 @@ pub fn read_all_with(
             None => read_one(io::stdin().lock(), input, options, sink, stats),
             Some(path) => match std::fs::File::open(path) {
                 Ok(file) => read_one(file, input, options, sink, stats),
-                Err(error) => Err(error.to_string()),
+                Err(error) => Err(error.into()),
             },
         };
         if let Err(error) = outcome {
+            let error = crate::command::with_causes(&error);
             stats.unreadable.push(format!("{}: {error}", input.name()));
         }
     }
@@ -207,7 +209,7 @@ pub fn read_one(
     options: ReadOptions,
     sink: &mut impl Sink,
     stats: &mut ReadStats,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     read_one_at(input, name, 0, options, sink, stats)
 }
 
@@ -220,9 +222,9 @@ pub fn read_one_at(
     options: ReadOptions,
     sink: &mut impl Sink,
     stats: &mut ReadStats,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     let mut reader = BufReader::with_capacity(64 << 10, input);
-    let head = reader.fill_buf().map_err(|error| error.to_string())?;
+    let head = reader.fill_buf()?;
     if looks_like_otlp(head) {
         let mut spans = 0;
         let documents = otlp::read_spans(reader, |span| {
@@ -269,7 +271,7 @@ pub fn read_one_at(
             Err(_) => stats.malformed += 1,
         }
     })
-    .map_err(|error| error.to_string())
+    .map_err(anyhow::Error::from)
 }
 
 /// Every line `tracefault::init()` writes starts with this: the timestamp is its first key.

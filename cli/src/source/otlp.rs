@@ -11,9 +11,11 @@
 use crate::ids::{SpanId, TraceId};
 use crate::model::{ExceptionEvent, Span, SpanEvent, SpanKind, SpanStatus, MAX_SPAN_EVENTS};
 use crate::time::Timestamp;
+use anyhow::Context as _;
 use serde::Deserialize;
 use serde_json::Value;
 use std::io::Read;
+use tracefault_report::keys;
 
 /// The envelopes, all optional, so that one type reads every writer's document.
 #[derive(Debug, Default, Deserialize)]
@@ -123,24 +125,24 @@ impl NumberOrText {
 
 /// The spans of every document in `input`, one JSON value after another (a file exporter's
 /// lines, or one backend answer). Stops at the first value that is not OTLP JSON.
-pub fn read_spans(input: impl Read, mut each: impl FnMut(Span)) -> Result<u64, String> {
+pub fn read_spans(input: impl Read, mut each: impl FnMut(Span)) -> anyhow::Result<u64> {
     let documents = serde_json::Deserializer::from_reader(input).into_iter::<Document>();
     let mut count = 0;
     for document in documents {
-        let document = document.map_err(|error| format!("not OTLP JSON: {error}"))?;
+        let document = document.context("not OTLP JSON")?;
         count += 1;
         spans_of(document, &mut each)?;
     }
     Ok(count)
 }
 
-fn spans_of(document: Document, each: &mut impl FnMut(Span)) -> Result<(), String> {
+fn spans_of(document: Document, each: &mut impl FnMut(Span)) -> anyhow::Result<()> {
     if let Some(error) = document.error {
         let code = error
             .http_code
             .map(|code| format!(" ({code})"))
             .unwrap_or_default();
-        return Err(format!(
+        return Err(anyhow::anyhow!(
             "the backend answered an error{code}: {}",
             error.message
         ));
@@ -210,9 +212,9 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
             };
             ExceptionEvent {
                 timestamp: time(&event.time_unix_nano),
-                type_name: attribute("exception.type"),
-                message: attribute("exception.message"),
-                stacktrace: attribute("exception.stacktrace"),
+                type_name: attribute(keys::EXCEPTION_TYPE),
+                message: attribute(keys::EXCEPTION_MESSAGE),
+                stacktrace: attribute(keys::EXCEPTION_STACKTRACE),
             }
         })
         .collect();
@@ -226,7 +228,7 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
             attributes: event
                 .attributes
                 .iter()
-                .filter(|attribute| attribute.key != "exception.stacktrace")
+                .filter(|attribute| attribute.key != keys::EXCEPTION_STACKTRACE)
                 .filter_map(|attribute| {
                     let value = attribute.value.as_ref()?;
                     Some((attribute.key.clone(), value_text(value)))
@@ -304,7 +306,7 @@ fn plain_text(value: &Value) -> String {
 mod tests {
     use super::*;
 
-    fn spans(json: &str) -> Result<Vec<Span>, String> {
+    fn spans(json: &str) -> anyhow::Result<Vec<Span>> {
         let mut spans = Vec::new();
         read_spans(json.as_bytes(), |span| spans.push(span))?;
         Ok(spans)
@@ -340,7 +342,7 @@ mod tests {
             assert_eq!(span.events[0].name, "exception");
             assert_eq!(
                 span.events[0].attributes,
-                [("exception.type".to_owned(), "std::io::Error".to_owned())]
+                [(keys::EXCEPTION_TYPE.to_owned(), "std::io::Error".to_owned())]
             );
         }
     }
@@ -370,7 +372,7 @@ mod tests {
         let error = spans(r#"{"error":{"grpcCode":5,"httpCode":404,"message":"trace not found"}}"#)
             .unwrap_err();
         assert_eq!(
-            error,
+            error.to_string(),
             "the backend answered an error (404): trace not found"
         );
         assert!(spans("not json").is_err());

@@ -24,6 +24,7 @@ use crate::context::{SpanId, TraceId};
 use crate::report::{RemoteFrame, RemoteOrigin};
 use std::error::Error;
 use std::fmt;
+use tracefault_report::layout::reason_phrase;
 
 /// A call to another service that answered with a failure: the service, the status, the span
 /// that handled the request there, and the error it said it had, whose `source()` walks the
@@ -221,30 +222,6 @@ pub(crate) fn nest(causes: Vec<(Option<String>, String, RemoteOrigin)>) -> Vec<R
         )
         .into_iter()
         .collect()
-}
-
-/// The phrase HTTP gives a status, for the statuses errors come with.
-pub(crate) fn reason_phrase(status: u16) -> Option<&'static str> {
-    Some(match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        410 => "Gone",
-        413 => "Content Too Large",
-        415 => "Unsupported Media Type",
-        422 => "Unprocessable Content",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! RFC 9457 Problem Details: a failed request's answer, as data.
 
 use super::exposure::{exposure_here, Exposure};
-use crate::report::json::Json;
+use crate::report::wire;
 use crate::report::{Cause, ErrorReport, RemoteFrame};
 use std::borrow::Cow;
 use std::error::Error;
 use std::sync::Arc;
+use tracefault_report::json::{self, Json};
+use tracefault_report::keys::member;
 
 /// The answer to a failed request, as RFC 9457 Problem Details (`application/problem+json`):
 /// `type`, `title`, `status`, `detail`, `instance`, and the extension members `trace_id`,
@@ -144,16 +146,31 @@ impl Problem {
 
     /// The body, `application/problem+json`, as the exposure in force here allows.
     pub fn to_json(&self) -> String {
-        self.to_json_value(self.exposure.unwrap_or_else(exposure_here))
+        let exception = self.exception.as_ref().map(|exception| {
+            let causes: Vec<_> = exception.causes.iter().map(wire::cause).collect();
+            (causes, wire::remote_frames(&exception.frames))
+        });
+        let exception = exception
+            .as_ref()
+            .map(|(causes, frames)| (causes.as_slice(), frames.as_slice()));
+        self.to_json_value(self.exposure.unwrap_or_else(exposure_here), exception)
             .to_string()
     }
 
-    fn to_json_value(&self, exposure: Exposure) -> Json<'_> {
+    /// The body; `exception` is the exception's causes and frames in the shared format.
+    fn to_json_value<'a>(
+        &'a self,
+        exposure: Exposure,
+        shared: Option<(
+            &'a [tracefault_report::Cause<'a>],
+            &'a [tracefault_report::Frame<'a>],
+        )>,
+    ) -> Json<'a> {
         let mut members: Vec<(Cow<'_, str>, Json<'_>)> = Vec::with_capacity(10);
         let title = self
             .title
             .as_deref()
-            .or_else(|| super::reason_phrase(self.status))
+            .or_else(|| tracefault_report::layout::reason_phrase(self.status))
             .unwrap_or("Error");
         members.push((
             "type".into(),
@@ -188,8 +205,11 @@ impl Problem {
         if let Some(service) = crate::resource::service_here() {
             members.push(("service".into(), Json::String(service)));
         }
-        if let Some(exception) = &self.exception {
-            members.push(("exception".into(), exception.to_json(exposure)));
+        if let (Some(exception), Some((causes, frames))) = (&self.exception, shared) {
+            members.push((
+                "exception".into(),
+                exception.to_json(exposure, causes, frames),
+            ));
         }
         Json::Object(members)
     }
@@ -225,38 +245,41 @@ impl Exception {
         }
     }
 
-    fn to_json(&self, exposure: Exposure) -> Json<'_> {
-        fn frames(exposure: Exposure, frames: &[RemoteFrame]) -> Option<Json<'_>> {
-            (exposure == Exposure::Frames && !frames.is_empty())
-                .then(|| crate::report::json::remote_frames(frames))
-        }
-        let mut members: Vec<(Cow<'_, str>, Json<'_>)> = vec![
-            ("type".into(), self.type_name.as_ref().into()),
-            ("message".into(), self.message.as_str().into()),
-        ];
-        let causes = self
-            .causes
+    /// `{type, message, causes, frames}`: the causes and frames (given in the shared format)
+    /// as a report's line writes them, frames only with [`Exposure::Frames`].
+    fn to_json<'a>(
+        &'a self,
+        exposure: Exposure,
+        causes: &'a [tracefault_report::Cause<'a>],
+        frames: &'a [tracefault_report::Frame<'a>],
+    ) -> Json<'a> {
+        let show_frames = exposure == Exposure::Frames;
+        let causes = causes
             .iter()
             .map(|cause| {
                 let mut entry: Vec<(Cow<'_, str>, Json<'_>)> = vec![
                     (
-                        "type".into(),
+                        member::TYPE.into(),
                         cause.type_name.as_deref().map_or(Json::Null, Json::from),
                     ),
-                    ("message".into(), cause.message.as_str().into()),
+                    (member::MESSAGE.into(), cause.message.as_ref().into()),
                 ];
                 if let Some(origin) = &cause.remote {
-                    crate::report::json::remote_origin_members(origin, &mut entry);
-                    if let Some(frames) = frames(exposure, &origin.frames) {
-                        entry.push(("frames".into(), frames));
+                    json::remote_origin_members(origin, &mut entry);
+                    if show_frames && !origin.frames.is_empty() {
+                        entry.push((member::FRAMES.into(), json::frames_json(&origin.frames)));
                     }
                 }
                 Json::Object(entry)
             })
             .collect();
-        members.push(("causes".into(), Json::Array(causes)));
-        if let Some(frames) = frames(exposure, &self.frames) {
-            members.push(("frames".into(), frames));
+        let mut members: Vec<(Cow<'_, str>, Json<'_>)> = vec![
+            (member::TYPE.into(), self.type_name.as_ref().into()),
+            (member::MESSAGE.into(), self.message.as_str().into()),
+            ("causes".into(), Json::Array(causes)),
+        ];
+        if show_frames && !frames.is_empty() {
+            members.push((member::FRAMES.into(), json::frames_json(frames)));
         }
         Json::Object(members)
     }

@@ -3,21 +3,19 @@
 //! An [`ErrorReport`] owns everything it says (type names, messages, the source chain, the
 //! span trace and the origin's [`Traceback`]) and no reference to the error, so it can be sent
 //! to another thread or kept. Inside tracefault one module writes it, [`builder`], while an
-//! error travels; [`render`] writes the Python-style text, [`json`] the structured form, and
+//! error travels; `wire` maps it onto the shared format of `tracefault-report`, whose layout
+//! [`render`] writes as the Python-style text and whose JSON writer writes the structured form;
 //! [`sink`] hands a finished report to `tracing` under the names in [`fields`].
 
 pub(crate) mod builder;
-mod escape;
 pub mod fields;
-pub(crate) mod json;
 pub(crate) mod names;
 mod render;
 pub(crate) mod sink;
+pub(crate) mod wire;
 
 use crate::context::{SpanId, TraceId};
 use crate::traceback::Traceback;
-#[cfg(feature = "subscriber")]
-pub(crate) use escape::write_escaped;
 use std::any::Any;
 use std::borrow::Cow;
 use std::error::Error;
@@ -59,25 +57,9 @@ pub struct ErrorReport {
     pub service: Option<Cow<'static, str>>,
 }
 
-/// Whether a report is of an error or a panic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ReportKind {
-    /// A function returned `Err`.
-    Error,
-    /// A function panicked; the panic went on unwinding.
-    Panic,
-}
-
-impl ReportKind {
-    /// `"error"` or `"panic"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportKind::Error => "error",
-            ReportKind::Panic => "panic",
-        }
-    }
-}
+/// Whether a report is of an error or a panic: the shared format's, so that a line's
+/// `exception.kind` is spelled once.
+pub use tracefault_report::ReportKind;
 
 /// One error of a `source()` chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -222,11 +204,13 @@ impl ErrorReport {
     /// `frames` (outermost first) is absent when no backtrace was captured, and so is every
     /// other member that has no value; a cause's `type` is `null` when it is not known.
     pub fn format_json(&self) -> String {
-        json::report_object(self).to_string()
+        self.to_format(wire::Frames::Shown)
+            .json_object()
+            .to_string()
     }
 
     /// The source paths the span trace knows as `file!()` wrote them.
-    fn known_files(&self) -> Vec<&'static str> {
+    pub(crate) fn known_files(&self) -> Vec<&'static str> {
         self.span_trace.iter().map(|entry| entry.file).collect()
     }
 }
@@ -235,6 +219,40 @@ impl ErrorReport {
 #[cfg(feature = "json")]
 impl serde::Serialize for ErrorReport {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        json::report_object(self).serialize(serializer)
+        JsonValue(&self.to_format(wire::Frames::Shown).json_object()).serialize(serializer)
+    }
+}
+
+/// `serde::Serialize` for the shared format's JSON value, which has no serde of its own.
+#[cfg(feature = "json")]
+struct JsonValue<'v, 'a>(&'v tracefault_report::json::Json<'a>);
+
+#[cfg(feature = "json")]
+impl serde::Serialize for JsonValue<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap as _, SerializeSeq as _};
+        use tracefault_report::json::Json;
+        match self.0 {
+            Json::Null => serializer.serialize_unit(),
+            Json::Bool(value) => serializer.serialize_bool(*value),
+            Json::Number(value) => serializer.serialize_i64(*value),
+            Json::Float(value) if value.is_finite() => serializer.serialize_f64(*value),
+            Json::Float(_) => serializer.serialize_unit(),
+            Json::String(text) => serializer.serialize_str(text),
+            Json::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&JsonValue(item))?;
+                }
+                seq.end()
+            }
+            Json::Object(members) => {
+                let mut map = serializer.serialize_map(Some(members.len()))?;
+                for (name, value) in members {
+                    map.serialize_entry(name.as_ref(), &JsonValue(value))?;
+                }
+                map.end()
+            }
+        }
     }
 }

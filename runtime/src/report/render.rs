@@ -1,10 +1,11 @@
-//! The report as Python writes a traceback: the frames, the error, what caused it, the span
-//! trace and the trace. Text from outside (messages, causes, panic payloads) is escaped, and a
-//! message's further lines are marked, so that nothing in it can pass for a line of the report.
+//! The report as Python writes a traceback. The layout is `tracefault-report`'s (one renderer,
+//! which the command's parser reads back); this service adds the traceback's lines, rendered
+//! once per call path and cached (see `traceback::render`).
 
-use super::escape::{write_escaped, write_lines_escaped};
-use super::{Cause, ErrorReport, RemoteOrigin};
+use super::wire::Frames;
+use super::ErrorReport;
 use std::fmt;
+use tracefault_report::layout;
 
 /// ```text
 /// Traceback (most recent call last):
@@ -26,179 +27,17 @@ use std::fmt;
 /// ```
 impl fmt::Display for ErrorReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let first_remote = self.causes.iter().position(|cause| cause.remote.is_some());
-        let Some(first_remote) = first_remote else {
-            return self.write_local(f, &self.causes);
-        };
-        // The errors of other services, deepest first, each service's under a header saying
-        // where it ran; then this service's part, as Python chains exceptions.
-        let remote = &self.causes[first_remote..];
-        let groups: Vec<&[Cause]> = remote.chunk_by(same_service).collect();
-        for (index, group) in groups.iter().rev().enumerate() {
-            if index == 0 {
-                f.write_str("In ")?;
-            } else {
-                f.write_str("\nThe above error was the direct cause of the following error, in ")?;
-            }
-            write_origin(f, group[0].remote.as_deref())?;
-            f.write_str(":\n")?;
-            write_remote_group(f, group)?;
-        }
-        f.write_str("\nThe above error was the direct cause of the following error, in ")?;
-        match &self.service {
-            Some(service) => write_escaped(f, service)?,
-            None => f.write_str("this service")?,
-        }
-        f.write_str(":\n")?;
-        self.write_local(f, &self.causes[..first_remote])
-    }
-}
-
-impl ErrorReport {
-    /// This service's part of the report: its traceback, its error, the `causes` of its own,
-    /// the span trace and the trace.
-    fn write_local(&self, f: &mut fmt::Formatter<'_>, causes: &[Cause]) -> fmt::Result {
-        writeln!(f, "Traceback (most recent call last):")?;
+        let report = self.to_format(Frames::Left);
         match &self.traceback {
-            Some(traceback) => traceback.write_python_style(f, &self.known_files())?,
-            None => {
-                for entry in &self.span_trace {
-                    writeln!(
-                        f,
-                        "  File \"{}\", line {}, in {}",
-                        entry.file, entry.line, entry.function
-                    )?;
-                }
-                if let Some(location) = &self.panic_location {
-                    f.write_str("  File \"")?;
-                    write_escaped(f, &location.file)?;
-                    writeln!(f, "\", line {}, in <panic>", location.line)?;
-                }
+            Some(traceback) => {
+                let known_files = self.known_files();
+                layout::write_report_with_traceback(f, &report, &mut |out| {
+                    traceback.write_python_style(out, &known_files)
+                })
             }
-        }
-        if let Some(note) = &self.traceback_note {
-            writeln!(f, "  ({note})")?;
-        }
-        write_error_line(f, Some(&self.type_name), &self.message, "  ")?;
-        if !causes.is_empty() {
-            writeln!(f, "\nThe above error was caused by:")?;
-            for cause in causes {
-                f.write_str("  ")?;
-                write_error_line(f, cause.type_name.as_deref(), &cause.message, "    ")?;
-            }
-        }
-        if !self.span_trace.is_empty() {
-            writeln!(f, "\nSpan trace (outermost first):")?;
-            let origin = self.span_trace.len() - 1;
-            for (index, entry) in self.span_trace.iter().enumerate() {
-                let mark = if index == origin && self.origin_known {
-                    " (origin)"
-                } else {
-                    ""
-                };
-                writeln!(
-                    f,
-                    "  in {} at {}:{}{mark}",
-                    entry.function, entry.file, entry.line
-                )?;
-            }
-        }
-        if let (Some(trace_id), Some(span_id)) = (self.trace_id, self.span_id) {
-            writeln!(f, "\nTrace {trace_id}, span {span_id}")?;
-        }
-        Ok(())
-    }
-}
-
-fn same_service(a: &Cause, b: &Cause) -> bool {
-    let service = |cause: &Cause| {
-        cause
-            .remote
-            .as_ref()
-            .and_then(|origin| origin.service.clone())
-    };
-    service(a) == service(b)
-}
-
-/// `shop-inventory, span b208220b0d83cc0b, POST /reservations/42 → 500 Internal Server Error`
-fn write_origin(f: &mut fmt::Formatter<'_>, origin: Option<&RemoteOrigin>) -> fmt::Result {
-    let Some(origin) = origin else {
-        return f.write_str("another service");
-    };
-    write_escaped(f, origin.service.as_deref().unwrap_or("another service"))?;
-    if let Some(span_id) = origin.span_id {
-        write!(f, ", span {span_id}")?;
-    }
-    if let Some(path) = &origin.path {
-        f.write_str(", ")?;
-        if let Some(method) = &origin.method {
-            write_escaped(f, method)?;
-            f.write_str(" ")?;
-        }
-        write_escaped(f, path)?;
-    }
-    if let Some(status) = origin.status {
-        write!(f, " → {status}")?;
-        if let Some(reason) = crate::remote::reason_phrase(status) {
-            write!(f, " {reason}")?;
+            None => layout::write_report(f, &report),
         }
     }
-    Ok(())
-}
-
-/// One service's errors of a remote chain: the traceback it sent, if any, its error, and the
-/// causes it gave.
-fn write_remote_group(f: &mut fmt::Formatter<'_>, group: &[Cause]) -> fmt::Result {
-    let frames = group
-        .iter()
-        .find_map(|cause| {
-            cause
-                .remote
-                .as_ref()
-                .filter(|origin| !origin.frames.is_empty())
-        })
-        .map(|origin| origin.frames.as_slice());
-    if let Some(frames) = frames {
-        writeln!(f, "Traceback (most recent call last):")?;
-        for frame in frames {
-            f.write_str("  File \"")?;
-            write_escaped(f, frame.file.as_deref().unwrap_or("<unknown>"))?;
-            f.write_str("\"")?;
-            if let Some(line) = frame.line {
-                write!(f, ", line {line}")?;
-            }
-            f.write_str(", in ")?;
-            write_escaped(f, &frame.function)?;
-            f.write_str("\n")?;
-        }
-    }
-    let Some((head, below)) = group.split_first() else {
-        return Ok(());
-    };
-    write_error_line(f, head.type_name.as_deref(), &head.message, "  ")?;
-    for cause in below {
-        f.write_str("  caused by ")?;
-        write_error_line(f, cause.type_name.as_deref(), &cause.message, "    ")?;
-    }
-    Ok(())
-}
-
-/// `type: message`, the message's further lines marked after `indent`, one level further in
-/// than the line they continue.
-fn write_error_line(
-    f: &mut fmt::Formatter<'_>,
-    type_name: Option<&str>,
-    message: &str,
-    indent: &str,
-) -> fmt::Result {
-    if let Some(type_name) = type_name {
-        write_escaped(f, type_name)?;
-        if !message.is_empty() {
-            f.write_str(": ")?;
-        }
-    }
-    write_lines_escaped(f, message, indent)?;
-    f.write_str("\n")
 }
 
 #[cfg(test)]

@@ -67,13 +67,9 @@ pub(crate) fn exception_attributes(
         (fields::EXCEPTION_MESSAGE, report.message.clone()),
     ];
     if !report.causes.is_empty() {
-        let members = super::json::report_members(report);
-        if let Some((_, causes)) = members
-            .iter()
-            .find(|(name, _)| *name == fields::EXCEPTION_CAUSES)
-        {
-            attributes.push((fields::EXCEPTION_CAUSES, causes.to_string()));
-        }
+        let causes: Vec<_> = report.causes.iter().map(super::wire::cause).collect();
+        let causes = tracefault_report::json::causes_json(&causes).to_string();
+        attributes.push((fields::EXCEPTION_CAUSES, causes));
     }
     if stacktrace {
         attributes.push((fields::EXCEPTION_STACKTRACE, report.format()));

@@ -3,9 +3,11 @@
 
 use super::cache::BoundedCache;
 use super::{StackFrame, Traceback};
+use std::borrow::Cow;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
+use tracefault_report::{layout, Frame};
 
 /// The text of one call path's traceback.
 struct Rendered {
@@ -103,7 +105,7 @@ impl Traceback {
     /// again and again.
     pub(crate) fn write_python_style(
         &self,
-        f: &mut fmt::Formatter<'_>,
+        f: &mut dyn fmt::Write,
         known_files: &[&str],
     ) -> fmt::Result {
         let ips = self.instruction_pointers();
@@ -151,19 +153,11 @@ impl Traceback {
                 write_frame(f, repeated)?;
             }
             if repeats > written {
-                writeln!(
-                    f,
-                    "  [Previous line repeated {} more times]",
-                    repeats - written
-                )?;
+                layout::write_repeated(f, repeats - written)?;
             }
             index += 1 + repeats;
         }
-        match self.hidden_frames() {
-            0 => {}
-            1 => writeln!(f, "  [1 runtime frame hidden]")?,
-            hidden => writeln!(f, "  [{hidden} runtime frames hidden]")?,
-        }
+        layout::write_hidden(f, self.hidden_frames() as u64)?;
         write_missing_debug_info_note(f, self, &shown)
     }
 }
@@ -230,23 +224,22 @@ fn display_path<'a>(path: &'a str, roots: &[String]) -> &'a str {
         .unwrap_or(path)
 }
 
+/// One frame, in the shared layout's words (`File "…", line N, in f` and the source line);
+/// a frame without both a file and a line is shown as `File "<unknown>"`.
 fn write_frame(f: &mut impl fmt::Write, shown: &ShownFrame<'_>) -> fmt::Result {
-    let function = shown.function;
-    match (shown.file, shown.frame.line) {
-        (Some(file), Some(line)) => {
-            writeln!(f, "  File \"{file}\", line {line}, in {function}")?;
-            if let Some(source) = shown
-                .frame
-                .file
-                .as_deref()
-                .and_then(|path| super::source::source_line(path, line))
-            {
-                writeln!(f, "    {source}")?;
-            }
-            Ok(())
-        }
-        _ => writeln!(f, "  File \"<unknown>\", in {function}"),
-    }
+    let (file, line) = match (shown.file, shown.frame.line) {
+        (Some(file), Some(line)) => (Some(file), Some(line)),
+        _ => (None, None),
+    };
+    let source = line.and_then(|line| {
+        let path = shown.frame.file.as_deref()?;
+        super::source::source_line(path, line)
+    });
+    let frame = Frame {
+        source: source.as_deref().map(Cow::Borrowed),
+        ..Frame::new(shown.function.into(), file.map(Cow::Borrowed), line)
+    };
+    layout::write_frame(f, &frame)
 }
 
 /// A function's body can appear as its own frame plus frames of the closures and async blocks

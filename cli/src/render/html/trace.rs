@@ -16,6 +16,7 @@ use crate::time::format_duration;
 use maud::{html, Markup, PreEscaped};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use tracefault_report::layout as report_layout;
 
 /// A lane's line: a bar and the gap under it, in pixels.
 const LINE_HEIGHT: usize = 22;
@@ -496,7 +497,7 @@ fn traceback(story: &Story, places: &Places<'_>) -> Markup {
                 @for (position, link) in story.chain.iter().enumerate() {
                     @if position > 0 {
                         li .joint aria-hidden="false" {
-                            "The above error was the direct cause of the following error:"
+                            (report_layout::DIRECT_CAUSE) ":"
                             @if story.chain[position - 1].caused_next_by == Some(LinkBasis::Time) {
                                 span .basis { " (linked by time: no span id joins these reports)" }
                             }
@@ -553,7 +554,7 @@ fn report_body(report: &Report, places: &Places<'_>) -> Markup {
     html! {
         div .tb-body {
             @if !report.frames.is_empty() {
-                p .tb-title { "Traceback (most recent call last):" }
+                p .tb-title { (report_layout::TRACEBACK) }
                 ol .frames {
                     @for frame in &report.frames {
                         li class=(if frame.user { "frame user" } else { "frame" }) {
@@ -581,8 +582,13 @@ fn report_body(report: &Report, places: &Places<'_>) -> Markup {
                 span .type { (Code(&report.type_name)) } ": "
                 span .msg { (Text::new(&report.message, MAX_MESSAGE)) }
             }
+            @if let Some(location) = &report.panic_location {
+                p .hidden-frames {
+                    "(panicked at " span .file { (Code(&location.file)) } ":" (location.line) ":" (location.column) ")"
+                }
+            }
             @if !report.causes.is_empty() {
-                p .tb-title { "The above error was caused by:" }
+                p .tb-title { (report_layout::CAUSED_BY) }
                 ul .causes {
                     @for cause in &report.causes {
                         li {
@@ -590,7 +596,7 @@ fn report_body(report: &Report, places: &Places<'_>) -> Markup {
                                 span .type { (Code(type_name)) } ": "
                             }
                             span .msg { (Text::new(&cause.message, MAX_MESSAGE)) }
-                            @if cause.service.is_some() || cause.span_id.is_some() || cause.status.is_some() {
+                            @if cause.service.is_some() || cause.span_id.is_some() || cause.status.is_some() || cause.route().is_some() {
                                 span .remote {
                                     " ("
                                     @if let Some(service) = &cause.service { "from " (Text::new(service, MAX_NAME)) " " }
@@ -601,6 +607,7 @@ fn report_body(report: &Report, places: &Places<'_>) -> Markup {
                                             "span " (span.to_string())
                                         }
                                     }
+                                    @if let Some(route) = cause.route() { " " (Text::new(&route, MAX_NAME)) }
                                     @if let Some(status) = cause.status { " status " (status) }
                                     ")"
                                 }
@@ -610,7 +617,7 @@ fn report_body(report: &Report, places: &Places<'_>) -> Markup {
                 }
             }
             @if !report.span_trace.is_empty() {
-                p .tb-title { "Span trace (outermost first):" }
+                p .tb-title { (report_layout::SPAN_TRACE) }
                 ul .span-trace {
                     @let last = report.span_trace.len() - 1;
                     @for (at, entry) in report.span_trace.iter().enumerate() {
