@@ -840,6 +840,30 @@ mod tests {
             )
     }
 
+    #[test]
+    fn an_untold_origin_has_no_mark_and_parses_back_untold() {
+        let report = Report {
+            type_name: "app::Failure".into(),
+            message: "it broke".into(),
+            span_trace: vec![SpanTraceEntry {
+                function: "app::run".into(),
+                file: Some("src/app.rs".into()),
+                line: Some(9),
+                span_id: None,
+            }],
+            origin_untold: true,
+            ..Report::default()
+        };
+        let text = report.python_style();
+        assert!(!text.contains(ORIGIN_MARK), "{text}");
+        assert!(parse(&text).origin_untold);
+        let told = Report {
+            origin_untold: false,
+            ..report
+        };
+        assert!(!parse(&told.python_style()).origin_untold);
+    }
+
     proptest! {
         #[test]
         fn what_is_rendered_parses_back_the_same(report in report()) {

@@ -449,6 +449,7 @@ mod tests {
                 span_id: SpanId::parse("00f067aa0ba902b7"),
             }],
             traceback_note: Some("backtraces are rate-limited".into()),
+            origin_untold: true,
             panic_location: Some(PanicLocation {
                 file: "src/app.rs".into(),
                 line: 12,
