@@ -76,6 +76,13 @@ pub const HTTP_REQUEST_METHOD: &str = "http.request.method";
 pub const URL_PATH: &str = "url.path";
 /// The reporting service.
 pub const SERVICE: &str = "service";
+/// Event field and span attribute: an instrumented future was dropped before it finished
+/// (`true`); its status stays unset.
+pub const CANCELLED: &str = "tracefault.cancelled";
+/// Event field: how long a cancelled future had run, first poll to drop, in microseconds.
+pub const ELAPSED_US: &str = "tracefault.elapsed_us";
+/// Event field: the function a cancelled future was in, as OpenTelemetry names it.
+pub const CODE_FUNCTION_NAME: &str = "code.function.name";
 
 /// The members of the objects inside a report: a cause, a frame, a span trace entry, a panic
 /// location.

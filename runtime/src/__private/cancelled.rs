@@ -15,12 +15,7 @@
 use super::site::Site;
 use tracing::Span;
 
-/// The attribute and field that mark a cancelled span and event.
-pub(crate) const CANCELLED: &str = "tracefault.cancelled";
-/// How long the future had run, from its first poll to its drop, in microseconds.
-pub(crate) const ELAPSED_US: &str = "tracefault.elapsed_us";
-/// The function the future was in, as OpenTelemetry names the attribute.
-pub(crate) const CODE_FUNCTION: &str = "code.function.name";
+use tracefault_report::keys::{CANCELLED, CODE_FUNCTION_NAME as CODE_FUNCTION, ELAPSED_US};
 
 /// When a future started, in ticks of the cheapest clock there is: read for every
 /// instrumented future, while its cancellation is rare. On x86-64 the time-stamp counter
