@@ -112,8 +112,12 @@ pub struct CodeLocation {
 
 impl Report {
     /// Where the error started: the innermost of the application's frames, else the origin
-    /// of the span trace.
+    /// of the span trace; none when the report says its origin could not be told (its span
+    /// trace then ends where the error was returned, which is not where it started).
     pub fn origin(&self) -> Option<CodeLocation> {
+        if self.origin_untold {
+            return None;
+        }
         let frame = self.frames.iter().rev().find(|frame| frame.user);
         if let Some(frame) = frame {
             return Some(CodeLocation {

@@ -237,6 +237,17 @@ mod tests {
     }
 
     #[test]
+    fn a_report_whose_origin_could_not_be_told_names_none() {
+        let line = br#"{"timestamp":"2026-11-28T03:50:47.313900Z","target":"tracefault","exception.type":"app::Failure","exception.message":"refused","exception.origin_untold":true,"exception.traceback_note":"origin could not be told","exception.span_trace":[{"function":"app::handler","file":"src/app.rs","line":12}]}"#;
+        let line = LogLine::parse(line).unwrap();
+        let report = report_of(&line, Detail::Grouping, None, String::new).unwrap();
+        assert!(report.origin_untold);
+        // The span trace ends where the error was returned: not an origin to show.
+        assert_eq!(report.origin(), None);
+        assert_eq!(report.span_trace.len(), 1);
+    }
+
+    #[test]
     fn a_remote_causes_request_and_a_panics_place_are_read() {
         let line = br#"{"target":"tracefault","exception.kind":"panic","exception.type":"panic","exception.message":"boom","exception.frames":[],"exception.panic_location":{"file":"src/a.rs","line":3,"column":9},"exception.causes":[{"type":null,"message":"refused","service":"inventory","status":503,"method":"POST","path":"/reservations"}]}"#;
         let line = LogLine::parse(line).unwrap();

@@ -137,10 +137,8 @@ fn kind_name(kind: SpanKind) -> &'static str {
 /// function, else a span of that service where an error was raised, else its edge span.
 fn origin_span(story: &Story) -> Option<SpanId> {
     let origin = story.chain.first()?;
-    origin
-        .report
-        .span_trace
-        .last()
+    let told = (!origin.report.origin_untold).then_some(&origin.report);
+    told.and_then(|report| report.span_trace.last())
         .and_then(|entry| entry.span_id)
         .filter(|id| story.waterfall.iter().any(|row| row.span_id == *id))
         .or_else(|| {
