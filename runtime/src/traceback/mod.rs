@@ -166,8 +166,8 @@ impl Traceback {
 
 /// The innermost visible frame of a traceback captured in an instrumented function is that
 /// function: where debug info names it only briefly (an inlined call in a `line-tables-only`
-/// build, see [`naming`]), its site says its path. Only a frame of the same short name in the
-/// same file takes it.
+/// build, see [`naming`]), its site says its path. Only a frame in the same file takes it: one
+/// of the same short name, or a closure or body debug info left nameless (below).
 fn name_origin_frame(innermost_first: &mut [ResolvedFrame], origin: Origin) {
     let Some(innermost) = innermost_first.iter_mut().find(|resolved| !resolved.hidden) else {
         return;
