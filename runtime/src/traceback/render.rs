@@ -13,14 +13,17 @@ use tracefault_report::{layout, Frame};
 struct Rendered {
     ips: Box<[usize]>,
     known_files: Box<[Box<str>]>,
+    /// The instrumented function it was captured in, which names a frame too.
+    origin: Option<&'static str>,
     text: String,
 }
 
 impl Rendered {
     /// Whether this is the text of `ips` with `known_files`, not of another path whose key
     /// collides.
-    fn is_of(&self, ips: &[usize], known_files: &[&str]) -> bool {
+    fn is_of(&self, ips: &[usize], known_files: &[&str], origin: Option<&str>) -> bool {
         *self.ips == *ips
+            && self.origin == origin
             && self.known_files.len() == known_files.len()
             && self
                 .known_files
@@ -62,13 +65,13 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// A hash of the call path: a multiply and rotate per instruction pointer, and the known
-/// files' bytes.
-fn call_path_key(ips: &[usize], known_files: &[&str]) -> u64 {
+/// A hash of the call path: a multiply and rotate per instruction pointer, and the bytes of
+/// the known files and of the origin.
+fn call_path_key(ips: &[usize], known_files: &[&str], origin: Option<&str>) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let mix = |hash: u64, word: u64| (hash.rotate_left(5) ^ word).wrapping_mul(K);
     let mut hash = ips.iter().fold(0, |hash, &ip| mix(hash, ip as u64));
-    for file in known_files {
+    for file in known_files.iter().chain(&origin) {
         hash = file
             .bytes()
             .fold(mix(hash, 0xff), |hash, byte| mix(hash, u64::from(byte)));
@@ -110,21 +113,21 @@ impl Traceback {
     ) -> fmt::Result {
         let ips = self.instruction_pointers();
         // The origin names a frame too: the text is of the call path, the files and the origin.
-        let mut keyed = known_files.to_vec();
-        keyed.extend(self.origin.map(|origin| origin.function));
-        let key = call_path_key(ips, &keyed);
+        let origin = self.origin.map(|origin| origin.function);
+        let key = call_path_key(ips, known_files, origin);
         let known = rendered()
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&key);
-        if let Some(text) = known.filter(|text| text.is_of(ips, &keyed)) {
+        if let Some(text) = known.filter(|text| text.is_of(ips, known_files, origin)) {
             return f.write_str(&text.text);
         }
         let mut text = String::new();
         self.render(&mut text, known_files)?;
         let text = Arc::new(Rendered {
             ips: ips.into(),
-            known_files: keyed.iter().map(|&part| part.into()).collect(),
+            known_files: known_files.iter().map(|&file| file.into()).collect(),
+            origin,
             text,
         });
         rendered()
@@ -318,17 +321,23 @@ mod tests {
         let ips = tracebacks[0].instruction_pointers();
         assert_eq!(ips, tracebacks[1].instruction_pointers());
         let text = tracebacks[0].to_string();
-        let cached = rendered().lock().unwrap().get(&call_path_key(ips, &[]));
-        assert!(cached.is_some_and(|cached| cached.text == text && cached.is_of(ips, &[])));
+        let cached = rendered()
+            .lock()
+            .unwrap()
+            .get(&call_path_key(ips, &[], None));
+        assert!(cached.is_some_and(|cached| cached.text == text && cached.is_of(ips, &[], None)));
         assert_eq!(tracebacks[1].to_string(), text);
         let other = Rendered {
             ips: ips.into(),
             known_files: vec!["src/a.rs".into()].into_boxed_slice(),
+            origin: None,
             text: String::new(),
         };
-        assert!(other.is_of(ips, &["src/a.rs"]));
-        assert!(!other.is_of(ips, &["src/b.rs"]) && !other.is_of(ips, &[]));
-        assert!(!other.is_of(&ips[1..], &["src/a.rs"]));
+        assert!(other.is_of(ips, &["src/a.rs"], None));
+        assert!(!other.is_of(ips, &["src/b.rs"], None) && !other.is_of(ips, &[], None));
+        assert!(!other.is_of(&ips[1..], &["src/a.rs"], None));
+        // The same stack captured in an instrumented function names a frame after it.
+        assert!(!other.is_of(ips, &["src/a.rs"], Some("app::run")));
     }
 
     #[test]
