@@ -1,8 +1,9 @@
 //! Reading a failed call's answer back: Problem Details into a [`RemoteError`], and anything
 //! else (HTML from a proxy, plain text, nothing) into one that keeps a bounded part of the text.
 
-use super::{nest, RemoteError};
+use super::RemoteError;
 use crate::context::{SpanId, TraceId};
+use crate::report::remote_error::nest;
 use crate::report::{RemoteFrame, RemoteOrigin};
 use serde_json::Value;
 

@@ -10,6 +10,7 @@
 pub(crate) mod builder;
 pub mod fields;
 pub(crate) mod names;
+pub(crate) mod remote_error;
 mod render;
 pub(crate) mod sink;
 pub(crate) mod wire;
@@ -71,7 +72,7 @@ pub struct Cause {
     pub type_name: Option<Cow<'static, str>>,
     pub message: String,
     /// Where the error ran, when that was another service (it crossed the wire in a
-    /// [`RemoteError`](crate::remote::RemoteError)).
+    /// [`RemoteError`](remote_error::RemoteError)).
     pub remote: Option<Box<RemoteOrigin>>,
 }
 

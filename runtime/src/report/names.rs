@@ -10,7 +10,7 @@ use std::error::Error;
 pub(crate) const MAX_CAUSES: usize = 32;
 
 /// The `source()` chain below an error, outermost first. A cause that came from another
-/// service (in a [`RemoteError`](crate::remote::RemoteError)) keeps the type that service
+/// service (in a [`RemoteError`](super::remote_error::RemoteError)) keeps the type that service
 /// named and where it ran.
 pub(crate) fn causes_of(mut source: Option<&(dyn Error + 'static)>) -> Vec<Cause> {
     let mut causes = Vec::new();
@@ -19,7 +19,7 @@ pub(crate) fn causes_of(mut source: Option<&(dyn Error + 'static)>) -> Vec<Cause
             causes.push(Cause::new(None, "[further causes omitted]".into()));
             break;
         }
-        let cause = match error.downcast_ref::<crate::remote::RemoteCause>() {
+        let cause = match error.downcast_ref::<super::remote_error::RemoteCause>() {
             Some(remote) => Cause {
                 type_name: remote.type_name().map(|name| Cow::Owned(name.to_owned())),
                 message: remote.message().to_owned(),
@@ -69,7 +69,7 @@ pub(crate) fn known_type_name(error: &(dyn Error + 'static)) -> Option<&'static 
         std::cell::BorrowMutError => "std::cell::BorrowMutError",
         std::sync::mpsc::RecvError => "std::sync::mpsc::RecvError",
         std::ffi::NulError => "std::ffi::NulError",
-        crate::remote::RemoteError => "tracefault::RemoteError",
+        super::remote_error::RemoteError => "tracefault::RemoteError",
     }
     None
 }
@@ -84,7 +84,10 @@ pub(crate) fn readable_type_name(type_name: &'static str) -> Cow<'static, str> {
         ("core::num::error::", "std::num::"),
         ("core::error::Error", "Error"),
         ("core::marker::", ""),
-        ("tracefault::remote::RemoteError", "tracefault::RemoteError"),
+        (
+            "tracefault::report::remote_error::RemoteError",
+            "tracefault::RemoteError",
+        ),
     ];
     if !names_a_rewritten_path(type_name) {
         return Cow::Borrowed(type_name);
@@ -103,7 +106,7 @@ fn names_a_rewritten_path(type_name: &str) -> bool {
         b"alloc::",
         b"core::",
         b"std::io::error::",
-        b"tracefault::remote::",
+        b"tracefault::report::remote_error::",
     ];
     let bytes = type_name.as_bytes();
     let mut path_starts_here = true;
@@ -163,7 +166,7 @@ mod tests {
             "shop::Wrapper<std::num::ParseIntError>"
         );
         assert_eq!(
-            readable_type_name("&tracefault::remote::RemoteError"),
+            readable_type_name("&tracefault::report::remote_error::RemoteError"),
             "&tracefault::RemoteError"
         );
         // Only where a path starts: a crate of the user's named like a standard one is theirs.
