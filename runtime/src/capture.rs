@@ -5,47 +5,26 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-/// The captures per second per callsite when neither [`set_backtrace_rate`] nor
-/// `TRACEFAULT_BACKTRACE_RATE` says otherwise.
-pub const DEFAULT_BACKTRACE_RATE: u32 = 10;
-
-const UNSET: u32 = u32::MAX;
-static RATE: AtomicU32 = AtomicU32::new(UNSET);
+pub use crate::settings::DEFAULT_BACKTRACE_RATE;
 
 /// Sets how many backtraces each instrumented function may capture per second (a token bucket
 /// of that many tokens); `0` captures none, `u32::MAX - 1` is effectively unlimited.
 /// Overrides `TRACEFAULT_BACKTRACE_RATE`.
 pub fn set_backtrace_rate(per_second: u32) {
-    RATE.store(per_second.min(UNSET - 1), Ordering::Relaxed);
+    crate::settings::get().set_backtrace_rate(per_second);
 }
 
 /// The rate in force: [`set_backtrace_rate`], else `TRACEFAULT_BACKTRACE_RATE`, else
 /// [`DEFAULT_BACKTRACE_RATE`].
 pub fn backtrace_rate() -> u32 {
-    match RATE.load(Ordering::Relaxed) {
-        UNSET => {
-            let from_env = std::env::var("TRACEFAULT_BACKTRACE_RATE")
-                .ok()
-                .and_then(|value| value.trim().parse::<u32>().ok())
-                .unwrap_or(DEFAULT_BACKTRACE_RATE)
-                .min(UNSET - 1);
-            let _ = RATE.compare_exchange(UNSET, from_env, Ordering::Relaxed, Ordering::Relaxed);
-            RATE.load(Ordering::Relaxed)
-        }
-        rate => rate,
-    }
+    crate::settings::get().backtrace_rate()
 }
 
 /// `RUST_LIB_BACKTRACE=0`, or `RUST_BACKTRACE=0` without `RUST_LIB_BACKTRACE`, turns capture off
 /// as it does for `std::backtrace::Backtrace::capture`, except where a function says
 /// `backtrace = "always"`.
 pub(crate) fn disabled_by_environment() -> bool {
-    static DISABLED: OnceLock<bool> = OnceLock::new();
-    *DISABLED.get_or_init(|| {
-        let setting =
-            std::env::var("RUST_LIB_BACKTRACE").or_else(|_| std::env::var("RUST_BACKTRACE"));
-        setting.is_ok_and(|value| value.trim() == "0")
-    })
+    crate::settings::get().backtraces_off_by_environment()
 }
 
 /// Nanoseconds on a process-wide monotonic clock.

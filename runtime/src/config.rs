@@ -1,4 +1,5 @@
-//! Settings made from code, before the program starts its work.
+//! Settings made from code, before the program starts its work: a builder whose `apply`
+//! writes them into the one settings value ([`crate::settings`]).
 
 #[cfg(feature = "otel")]
 use crate::export::{ExportSettings, Sampler};
@@ -17,7 +18,7 @@ pub struct Config {
     traceresponse: Option<bool>,
     service_name: Option<String>,
     ids_as_fields: Option<bool>,
-    error_exposure: Option<crate::remote::Exposure>,
+    error_exposure: Option<crate::settings::Exposure>,
     #[cfg(feature = "otel")]
     sampler: Option<Sampler>,
     #[cfg(feature = "otel")]
@@ -53,7 +54,7 @@ impl Config {
     /// default (`Exposure::Trace`, safe at a public edge); overrides
     /// `TRACEFAULT_ERROR_EXPOSURE` (`trace`, `chain`, `frames`). A server layer may choose
     /// otherwise for its own requests (`TraceContextLayer::expose`).
-    pub fn error_exposure(mut self, exposure: crate::remote::Exposure) -> Config {
+    pub fn error_exposure(mut self, exposure: crate::settings::Exposure) -> Config {
         self.error_exposure = Some(exposure);
         self
     }
@@ -133,20 +134,21 @@ impl Config {
     /// Puts the settings in force for the whole process (not export: see
     /// [`Config::start_export`] and [`Config::init`]).
     pub fn apply(&self) {
+        let settings = crate::settings::get();
         if let Some(rate) = self.backtrace_rate {
-            crate::set_backtrace_rate(rate);
+            settings.set_backtrace_rate(rate);
         }
         if let Some(enabled) = self.traceresponse {
-            crate::propagation::set_traceresponse(enabled);
+            settings.set_traceresponse(enabled);
         }
         if let Some(name) = &self.service_name {
-            crate::resource::set_service_name(name);
+            settings.set_service_name(name);
         }
         if let Some(exposure) = self.error_exposure {
-            crate::remote::set_exposure(exposure);
+            settings.set_exposure(exposure);
         }
         if let Some(enabled) = self.ids_as_fields {
-            crate::__private::frame::set_ids_as_fields(enabled);
+            settings.set_ids_as_fields(enabled);
         }
         #[cfg(feature = "otel")]
         match (self.sampler, Sampler::from_env()) {

@@ -59,6 +59,7 @@ pub mod remote;
 #[allow(missing_docs, rustdoc::private_intra_doc_links)]
 pub mod report;
 mod resource;
+mod settings;
 #[cfg(feature = "subscriber")]
 mod subscriber;
 #[cfg(feature = "tokio")]

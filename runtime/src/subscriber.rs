@@ -6,6 +6,7 @@
 
 use crate::report::wire::Frames;
 use crate::report::{fields, sink, ErrorReport};
+use crate::settings::env::Variable;
 use std::fmt::{self, Write as _};
 use tracefault_report::escape::write_escaped;
 use tracefault_report::json;
@@ -35,12 +36,9 @@ impl LogFormat {
     /// output is a terminal and `Json` when it is not (a file, a pipe, a container's log).
     pub fn from_env() -> LogFormat {
         use std::io::IsTerminal as _;
-        match std::env::var("TRACEFAULT_LOG_FORMAT")
-            .as_deref()
-            .map(str::trim)
-        {
-            Ok("json") => LogFormat::Json,
-            Ok("pretty") => LogFormat::Pretty,
+        match crate::settings::env::read(Variable::LogFormat).as_deref() {
+            Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
             _ if std::io::stdout().is_terminal() => LogFormat::Pretty,
             _ => LogFormat::Json,
         }
@@ -58,7 +56,7 @@ where
     let format = LogFormat::from_env();
     let ansi = format == LogFormat::Pretty
         && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+        && crate::settings::env::read(Variable::NoColor).is_none();
     tracing_subscriber::fmt::layer()
         .with_ansi(ansi)
         .fmt_fields(EscapedFields)
@@ -71,7 +69,9 @@ pub type Layer<S, W = fn() -> std::io::Stdout> =
 
 /// `RUST_LOG` filtering (default `info`) and [`layer`], as the global subscriber.
 pub(crate) fn install() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = crate::settings::env::read(Variable::RustLog)
+        .and_then(|directives| EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
     tracing_subscriber::registry()
         .with(layer())
         .with(filter)

@@ -14,7 +14,7 @@ use core::cell::{Cell, UnsafeCell};
 use core::future::Future;
 use core::mem::ManuallyDrop;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{self, Poll};
 use tracing::Span;
 
@@ -69,7 +69,7 @@ impl FrameCore {
     }
 
     /// The span's ids as its fields, for subscribers other than tracefault's (see
-    /// [`set_ids_as_fields`]).
+    /// `Config::ids_as_fields`).
     #[cold]
     #[inline(never)]
     fn record_ids(&self) {
@@ -516,37 +516,12 @@ impl Polling<'_> {
     }
 }
 
-const IDS_UNSET: u8 = 2;
-static IDS_AS_FIELDS: AtomicU8 = AtomicU8::new(IDS_UNSET);
-
 /// Whether every span records its `trace_id` and `span_id` as fields, for a subscriber of your
 /// own that shows fields (tracefault's layer writes the ids of the running code on every line
-/// without them). Off by default: formatting two ids into every span costs more than the span;
-/// `TRACEFAULT_IDS_AS_FIELDS=1` turns it on too.
-pub(crate) fn set_ids_as_fields(enabled: bool) {
-    IDS_AS_FIELDS.store(u8::from(enabled), Ordering::Relaxed);
-}
-
+/// without them): `Config::ids_as_fields`, `TRACEFAULT_IDS_AS_FIELDS=1`.
 #[inline]
 fn ids_as_fields() -> bool {
-    match IDS_AS_FIELDS.load(Ordering::Relaxed) {
-        0 => false,
-        1 => true,
-        _ => ids_as_fields_from_env(),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn ids_as_fields_from_env() -> bool {
-    let enabled = std::env::var("TRACEFAULT_IDS_AS_FIELDS").is_ok_and(|value| value.trim() == "1");
-    let _ = IDS_AS_FIELDS.compare_exchange(
-        IDS_UNSET,
-        u8::from(enabled),
-        Ordering::Relaxed,
-        Ordering::Relaxed,
-    );
-    IDS_AS_FIELDS.load(Ordering::Relaxed) == 1
+    crate::settings::get().ids_as_fields()
 }
 
 fn remote_scope<E: crate::Extractor + ?Sized>(carrier: &E) -> Scope {

@@ -41,12 +41,12 @@ impl Sampler {
     /// when it is unset. An unknown name or a bad argument is an error that says so (the
     /// caller warns and keeps the default, as the specification asks).
     pub fn from_env() -> Result<Sampler, String> {
-        let name = match std::env::var("OTEL_TRACES_SAMPLER") {
-            Ok(name) => name,
-            Err(_) => return Ok(Sampler::default()),
+        use crate::settings::env::{self, Variable};
+        let Some(name) = env::read(Variable::OtelTracesSampler) else {
+            return Ok(Sampler::default());
         };
-        let arg = std::env::var("OTEL_TRACES_SAMPLER_ARG").ok();
-        Sampler::from_name(name.trim(), arg.as_deref())
+        let arg = env::read(Variable::OtelTracesSamplerArg);
+        Sampler::from_name(&name, arg.as_deref())
     }
 
     fn from_name(name: &str, arg: Option<&str>) -> Result<Sampler, String> {

@@ -46,8 +46,12 @@ pub(crate) struct Scope {
     // The two boxes are let go by `Drop`, which checks first: without drop code of their own,
     // a scope that has neither costs no call to drop.
     shared: ManuallyDrop<Cell<Option<Box<Shared>>>>,
-    /// What another layer keeps with the scope while it lives: the failure records its callees
-    /// left (`crate::record`). Context only holds it, and lets it go with the scope.
+    /// What a layer above keeps with the scope while it lives: a frame's failure records that
+    /// its callees left (`__private::inflight::park`), or a served request's last report
+    /// (`remote::keep_for_request`). Context only holds it and lets it go with the scope.
+    // Type-erased on purpose: both types belong to layers above this one (the records hold
+    // reports and tracebacks), and naming them here would make the lowest layer import the
+    // highest. Each user downcasts to its own type and puts back what is not its own.
     attached: ManuallyDrop<Cell<Option<Box<dyn Any + Send>>>>,
 }
 
@@ -118,9 +122,9 @@ impl Shared {
 pub(crate) struct Request {
     pub(crate) method: String,
     pub(crate) path: String,
-    /// What the server's answers say of its errors, as the layer that serves it chose
-    /// (`remote::Exposure`'s code); `None`: the process's choice.
-    pub(crate) exposure: Option<u8>,
+    /// What the server's answers say of its errors, as the layer that serves it chose;
+    /// `None`: the process's choice.
+    pub(crate) exposure: Option<crate::settings::Exposure>,
     /// The service that serves it, as its layer names it; `None`: the process's name.
     pub(crate) service: Option<Arc<str>>,
 }

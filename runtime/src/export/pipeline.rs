@@ -2,6 +2,7 @@
 //! which sends them with `opentelemetry-otlp` from a thread of its own, so that a slow or
 //! absent collector never holds up the service.
 
+use crate::settings::env::{read as env, Variable};
 use opentelemetry::InstrumentationScope;
 use opentelemetry_otlp::{Protocol, WithExportConfig as _};
 use opentelemetry_sdk::error::OTelSdkResult;
@@ -239,15 +240,11 @@ pub fn stats() -> ExportStats {
 /// `..._HEADERS`, `..._TIMEOUT`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_BSP_*`.
 /// `Ok(None)`: export is not asked for.
 pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, ExportError> {
-    let env = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .filter(|value| !value.trim().is_empty())
-    };
-    if env("OTEL_SDK_DISABLED").is_some_and(|value| value.trim().eq_ignore_ascii_case("true")) {
+    if env(Variable::OtelSdkDisabled).is_some_and(|value| value.trim().eq_ignore_ascii_case("true"))
+    {
         return Ok(None);
     }
-    match env("OTEL_TRACES_EXPORTER").as_deref().map(str::trim) {
+    match env(Variable::OtelTracesExporter).as_deref().map(str::trim) {
         None | Some("otlp") => {}
         Some("none") => return Ok(None),
         Some(other) => {
@@ -261,7 +258,7 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
             "export has already been started in this process".into(),
         ));
     }
-    let max_queue_size = env("OTEL_BSP_MAX_QUEUE_SIZE")
+    let max_queue_size = env(Variable::OtelBspMaxQueueSize)
         .and_then(|size| size.trim().parse().ok())
         .unwrap_or(DEFAULT_MAX_QUEUE_SIZE);
     let (mut processor, endpoint, grpc_runtime) = match &settings.exporter {
@@ -293,8 +290,7 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
     }
     processor.set_resource(&resource.build());
     let stacktraces = settings.stacktraces.unwrap_or_else(|| {
-        env("TRACEFAULT_EXPORT_STACKTRACES")
-            .is_some_and(|value| matches!(value.trim(), "1" | "true"))
+        env(Variable::ExportStacktraces).is_some_and(|value| matches!(value.trim(), "1" | "true"))
     });
     let pipeline = Pipeline {
         processor,
@@ -330,13 +326,12 @@ struct Target {
 /// The endpoint and protocol from `settings` or the environment; `None` without an endpoint.
 fn target(
     settings: &ExportSettings,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &dyn Fn(Variable) -> Option<String>,
 ) -> Result<Option<Target>, ExportError> {
     let protocol = match &settings.protocol {
         Some(protocol) => Some(protocol.clone()),
-        None => {
-            env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL").or_else(|| env("OTEL_EXPORTER_OTLP_PROTOCOL"))
-        }
+        None => env(Variable::OtelExporterOtlpTracesProtocol)
+            .or_else(|| env(Variable::OtelExporterOtlpProtocol)),
     };
     let grpc = match protocol.as_deref().map(str::trim) {
         None | Some("http/protobuf") => false,
@@ -364,11 +359,11 @@ fn target(
     };
     let endpoint = match (
         &settings.endpoint,
-        env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+        env(Variable::OtelExporterOtlpTracesEndpoint),
     ) {
         (Some(base), _) => Some(with_path(base)),
         (None, Some(endpoint)) => Some(endpoint.trim().to_owned()),
-        (None, None) => env("OTEL_EXPORTER_OTLP_ENDPOINT").map(|base| with_path(&base)),
+        (None, None) => env(Variable::OtelExporterOtlpEndpoint).map(|base| with_path(&base)),
     };
     Ok(endpoint.map(|endpoint| Target { endpoint, grpc }))
 }

@@ -124,7 +124,7 @@ where
         let scope = Scope::of_context(context, Role::Context).serving(Request {
             method: request.method().to_string(),
             path: request.uri().path().to_owned(),
-            exposure: self.exposure.map(Exposure::to_code),
+            exposure: self.exposure,
             service: self.service.clone(),
         });
         // A service may do part of its work in `call`, before its future is first polled: that

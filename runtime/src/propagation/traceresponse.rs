@@ -8,7 +8,6 @@ use super::carrier::Extractor;
 use super::traceparent::{TraceParent, TraceParentError};
 use crate::context::{SpanContext, SpanId, TraceFlags, TraceId};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The header's name.
 pub const TRACERESPONSE: &str = "traceresponse";
@@ -125,10 +124,6 @@ impl fmt::Display for TraceResponse {
     }
 }
 
-/// Off until a program opts in: a span id in every response is information a public server
-/// may not want to give away.
-static SEND_TRACERESPONSE: AtomicBool = AtomicBool::new(false);
-
 /// Whether servers in this process add a `traceresponse` header to their responses (off by
 /// default). Read by [`TraceContextLayer`](crate::integrations::TraceContextLayer) for each
 /// request.
@@ -139,12 +134,12 @@ static SEND_TRACERESPONSE: AtomicBool = AtomicBool::new(false);
 /// # tracefault::propagation::set_traceresponse(false);
 /// ```
 pub fn set_traceresponse(enabled: bool) {
-    SEND_TRACERESPONSE.store(enabled, Ordering::Relaxed);
+    crate::settings::get().set_traceresponse(enabled);
 }
 
 /// What [`set_traceresponse`] last set: `false` unless a program opted in.
 pub fn traceresponse_enabled() -> bool {
-    SEND_TRACERESPONSE.load(Ordering::Relaxed)
+    crate::settings::get().traceresponse()
 }
 
 #[cfg(test)]
