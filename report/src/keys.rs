@@ -81,8 +81,16 @@ pub const SERVICE: &str = "service";
 pub const CANCELLED: &str = "tracefault.cancelled";
 /// Event field: how long a cancelled future had run, first poll to drop, in microseconds.
 pub const ELAPSED_US: &str = "tracefault.elapsed_us";
-/// Event field: the function a cancelled future was in, as OpenTelemetry names it.
+/// Span attribute and event field: an instrumented function, as OpenTelemetry's code
+/// attributes name it (semantic conventions 1.33 and later); on an exported span, and on a
+/// cancelled future's event.
 pub const CODE_FUNCTION_NAME: &str = "code.function.name";
+/// Resource attribute: the service that exported a span, as OpenTelemetry names it.
+pub const SERVICE_NAME: &str = "service.name";
+/// Span attribute: the instrumented function's file.
+pub const CODE_FILE_PATH: &str = "code.file.path";
+/// Span attribute: the line of the instrumented function's attribute.
+pub const CODE_LINE_NUMBER: &str = "code.line.number";
 
 /// The members of the objects inside a report: a cause, a frame, a span trace entry, a panic
 /// location.

@@ -139,12 +139,12 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
             .iter()
             .map(|span| SpanTraceEntry {
                 function: span
-                    .attribute("code.function.name")
+                    .attribute(keys::CODE_FUNCTION_NAME)
                     .unwrap_or(&span.name)
                     .to_owned(),
-                file: span.attribute("code.file.path").map(str::to_owned),
+                file: span.attribute(keys::CODE_FILE_PATH).map(str::to_owned),
                 line: span
-                    .attribute("code.line.number")
+                    .attribute(keys::CODE_LINE_NUMBER)
                     .and_then(|line| line.parse().ok()),
                 span_id: Some(span.span_id),
             })

@@ -504,12 +504,12 @@ fn edge_span_name(report: &Report) -> Option<String> {
 
 /// Where a span-trace entry's function is, as OpenTelemetry's `code.*` attributes say it.
 fn code_attributes(entry: &crate::model::SpanTraceEntry) -> Vec<(String, String)> {
-    let mut attributes = vec![("code.function.name".to_owned(), entry.function.clone())];
+    let mut attributes = vec![(keys::CODE_FUNCTION_NAME.to_owned(), entry.function.clone())];
     if let Some(file) = &entry.file {
-        attributes.push(("code.file.path".to_owned(), file.clone()));
+        attributes.push((keys::CODE_FILE_PATH.to_owned(), file.clone()));
     }
     if let Some(line) = entry.line {
-        attributes.push(("code.line.number".to_owned(), line.to_string()));
+        attributes.push((keys::CODE_LINE_NUMBER.to_owned(), line.to_string()));
     }
     attributes
 }

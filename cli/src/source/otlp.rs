@@ -154,7 +154,7 @@ fn spans_of(document: Document, each: &mut impl FnMut(Span)) -> anyhow::Result<(
         let attributes = resource_spans.resource.unwrap_or_default().attributes;
         let service = attributes
             .iter()
-            .find(|attribute| attribute.key == "service.name")
+            .find(|attribute| attribute.key == keys::SERVICE_NAME)
             .and_then(|attribute| attribute.value.as_ref())
             .map(value_text);
         let scopes = resource_spans

@@ -176,7 +176,7 @@ fn service_name_from_environment() -> Option<&'static str> {
         let attributes = env::read(Variable::OtelResourceAttributes)?;
         attributes.split(',').find_map(|pair| {
             let (key, value) = pair.split_once('=')?;
-            (key.trim() == "service.name")
+            (key.trim() == tracefault_report::keys::SERVICE_NAME)
                 .then(|| value.trim().to_owned())
                 .filter(|value| !value.is_empty())
         })
