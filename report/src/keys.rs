@@ -81,8 +81,13 @@ pub const SERVICE: &str = "service";
 pub const CANCELLED: &str = "tracefault.cancelled";
 /// Event field: how long a cancelled future had run, first poll to drop, in microseconds.
 pub const ELAPSED_US: &str = "tracefault.elapsed_us";
-/// Event field: the function a cancelled future was in, as OpenTelemetry names it.
+/// Event field and span attribute: the function a cancelled future was in, or a span's, as
+/// OpenTelemetry names it.
 pub const CODE_FUNCTION_NAME: &str = "code.function.name";
+/// Span attribute: the file of a span's function, as OpenTelemetry names it.
+pub const CODE_FILE_PATH: &str = "code.file.path";
+/// Span attribute: the line of a span's function, as OpenTelemetry names it.
+pub const CODE_LINE_NUMBER: &str = "code.line.number";
 
 /// The members of the objects inside a report: a cause, a frame, a span trace entry, a panic
 /// location.

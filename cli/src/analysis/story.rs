@@ -3,13 +3,15 @@
 //! then its reports joined into one distributed traceback, origin first.
 
 use super::critical_path::{critical_path, CriticalSegment};
+use super::gave_up::{still_in, StillIn};
 use super::link::{link, LinkBasis, LinkKeys};
 use super::otlp_reports::reports_from_spans;
 use super::waterfall::{RowEvent, SpanTree, Timing, TreeNode, WaterfallRow};
 use super::Dedup;
 use crate::ids::{SpanId, TraceId};
 use crate::model::{
-    CodeLocation, Report, Span, SpanKind, SpanSighting, SpanStatus, MAX_SPAN_EVENTS,
+    route, Cancellation, CodeLocation, Report, Span, SpanKind, SpanSighting, SpanStatus,
+    MAX_SPAN_EVENTS,
 };
 use crate::time::Timestamp;
 use serde::Serialize;
@@ -53,6 +55,8 @@ pub struct ChainLink {
     pub origin: Option<CodeLocation>,
     /// How this report was found to have caused the next one in the chain.
     pub caused_next_by: Option<LinkBasis>,
+    /// The callee this service gave up on (a timeout, most often), where it still was.
+    pub callee_still_in: Option<StillIn>,
     pub report: Report,
 }
 
@@ -112,6 +116,7 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
                 .or_else(|| edge_span_name(&report)),
             origin: report.origin(),
             caused_next_by: next_basis,
+            callee_still_in: still_in(&waterfall, &report.own_span_ids().collect()),
             report,
         }
     };
@@ -242,6 +247,7 @@ fn rows_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<WaterfallRow> {
                 duration: span.start.zip(span.end).map(|(from, to)| to.0 - from.0),
                 error: span.status == SpanStatus::Error,
                 raised: !span.exceptions.is_empty(),
+                cancelled: span.cancellation(),
             }
         })
         .collect()
@@ -272,6 +278,10 @@ struct LogSpan {
     error: bool,
     raised: bool,
     is_server: bool,
+    /// Told only of the caller's span a cancelled request names (the logs do not otherwise
+    /// say which spans are clients).
+    kind: Option<SpanKind>,
+    cancelled: Option<Cancellation>,
     attributes: Vec<(String, String)>,
     /// Log lines written in the span, and the reports it emitted, with their instants.
     events: Vec<(Option<Timestamp>, RowEvent)>,
@@ -312,6 +322,10 @@ fn rows_from_logs(
         known.error |= span.error;
         known.raised |= span.raised;
         known.is_server |= span.is_server;
+        known.kind = known.kind.or(span.kind);
+        if known.cancelled.is_none() {
+            known.cancelled = span.cancelled;
+        }
         for attribute in span.attributes {
             if !known.attributes.iter().any(|(key, _)| *key == attribute.0) {
                 known.attributes.push(attribute);
@@ -346,13 +360,7 @@ fn rows_from_logs(
                     last: report.timestamp,
                     error: true,
                     is_server: true,
-                    attributes: [
-                        (keys::HTTP_REQUEST_METHOD, &report.method),
-                        (keys::URL_PATH, &report.path),
-                    ]
-                    .into_iter()
-                    .filter_map(|(key, value)| Some((key.to_owned(), value.clone()?)))
-                    .collect(),
+                    attributes: http_attributes(&report.method, &report.path),
                     ..LogSpan::default()
                 },
                 &mut spans,
@@ -410,12 +418,36 @@ fn rows_from_logs(
         }
     }
     for seen in sightings {
+        // A cancellation is written when its future is dropped, after it had run so long.
+        let started = seen
+            .cancelled
+            .as_ref()
+            .and_then(|cancelled| cancelled.elapsed)
+            .map(|elapsed| Timestamp(seen.timestamp.0 - elapsed));
+        if let Some(server) = seen.server_span_id.filter(|server| *server != seen.span_id) {
+            note(
+                LogSpan {
+                    span_id: server,
+                    name: route(seen.method.as_deref(), seen.path.as_deref()),
+                    service: seen.service.clone(),
+                    parent: seen.server_parent_span_id,
+                    first: started,
+                    is_server: true,
+                    attributes: http_attributes(&seen.method, &seen.path),
+                    ..LogSpan::default()
+                },
+                &mut spans,
+            );
+        }
         note(
             LogSpan {
                 span_id: seen.span_id,
                 name: seen.span_name.clone(),
                 service: seen.service.clone(),
-                first: Some(seen.timestamp),
+                parent: seen.parent_span_id,
+                first: started.or(Some(seen.timestamp)),
+                last: Some(seen.timestamp),
+                cancelled: seen.cancelled.clone(),
                 events: vec![(
                     Some(seen.timestamp),
                     RowEvent {
@@ -424,6 +456,25 @@ fn rows_from_logs(
                         ..RowEvent::default()
                     },
                 )],
+                ..LogSpan::default()
+            },
+            &mut spans,
+        );
+    }
+    for (client, caller) in gave_up_calls(reports, sightings) {
+        let Some(called_from) = innermost(&reports[caller]) else {
+            continue;
+        };
+        note(
+            LogSpan {
+                span_id: client.span_id,
+                name: Some(client.method.unwrap_or_else(|| "call".to_owned())),
+                service: reports[caller].service.clone(),
+                parent: Some(called_from),
+                first: Some(client.started),
+                last: reports[caller].timestamp,
+                error: true,
+                kind: Some(SpanKind::Client),
                 ..LogSpan::default()
             },
             &mut spans,
@@ -471,7 +522,7 @@ fn rows_from_logs(
                 name: span.name.clone().unwrap_or_else(|| "?".to_owned()),
                 span_id: span.span_id,
                 parent: None,
-                kind: None,
+                kind: span.kind,
                 status_message: None,
                 attributes: std::mem::take(&mut span.attributes),
                 events: events
@@ -486,7 +537,74 @@ fn rows_from_logs(
                 duration: first.zip(span.last).map(|(from, to)| to.0 - from.0),
                 error: span.error,
                 raised: span.raised,
+                cancelled: span.cancelled.take(),
             }
+        })
+        .collect()
+}
+
+/// A request's method and path as OpenTelemetry's HTTP attributes, those that are known.
+fn http_attributes(method: &Option<String>, path: &Option<String>) -> Vec<(String, String)> {
+    [(keys::HTTP_REQUEST_METHOD, method), (keys::URL_PATH, path)]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_owned(), value.clone()?)))
+        .collect()
+}
+
+/// The caller's span of a request whose callee was cancelled, as the logs know it: the
+/// remote parent its cancellation lines name, which no line of the caller's names.
+#[derive(Debug)]
+struct UnseenClient {
+    span_id: SpanId,
+    method: Option<String>,
+    /// When the callee's first dropped future started: the call was under way by then.
+    started: Timestamp,
+}
+
+/// Each client span that the cancellation lines of a request name as its server span's remote
+/// parent, with the report of the caller that gave up on it. The caller's lines do not name
+/// their client spans, so the caller is told by time: the first report of another service
+/// after the request started (a caller reports as it gives up, its own callers after it).
+fn gave_up_calls(reports: &[Report], sightings: &[SpanSighting]) -> Vec<(UnseenClient, usize)> {
+    let mut clients: Vec<(UnseenClient, Option<&str>)> = Vec::new();
+    for seen in sightings {
+        let (Some(cancelled), Some(client)) = (&seen.cancelled, seen.server_parent_span_id) else {
+            continue;
+        };
+        let started = Timestamp(seen.timestamp.0 - cancelled.elapsed.unwrap_or(0));
+        match clients
+            .iter_mut()
+            .find(|(known, _)| known.span_id == client)
+        {
+            Some((known, _)) => known.started = known.started.min(started),
+            None => clients.push((
+                UnseenClient {
+                    span_id: client,
+                    method: seen.method.clone(),
+                    started,
+                },
+                seen.service.as_deref(),
+            )),
+        }
+    }
+    let known = |span: SpanId| {
+        sightings.iter().any(|seen| seen.span_id == span)
+            || reports
+                .iter()
+                .any(|report| report.own_span_ids().any(|own| own == span))
+    };
+    clients
+        .into_iter()
+        .filter(|(client, _)| !known(client.span_id))
+        .filter_map(|(client, callee)| {
+            let caller = reports
+                .iter()
+                .enumerate()
+                .filter(|(_, report)| report.service.as_deref() != callee)
+                .filter_map(|(at, report)| Some((report.timestamp?, at)))
+                .filter(|(at, _)| *at >= client.started)
+                .min()?;
+            Some((client, caller.1))
         })
         .collect()
 }
@@ -504,12 +622,12 @@ fn edge_span_name(report: &Report) -> Option<String> {
 
 /// Where a span-trace entry's function is, as OpenTelemetry's `code.*` attributes say it.
 fn code_attributes(entry: &crate::model::SpanTraceEntry) -> Vec<(String, String)> {
-    let mut attributes = vec![("code.function.name".to_owned(), entry.function.clone())];
+    let mut attributes = vec![(keys::CODE_FUNCTION_NAME.to_owned(), entry.function.clone())];
     if let Some(file) = &entry.file {
-        attributes.push(("code.file.path".to_owned(), file.clone()));
+        attributes.push((keys::CODE_FILE_PATH.to_owned(), file.clone()));
     }
     if let Some(line) = entry.line {
-        attributes.push(("code.line.number".to_owned(), line.to_string()));
+        attributes.push((keys::CODE_LINE_NUMBER.to_owned(), line.to_string()));
     }
     attributes
 }

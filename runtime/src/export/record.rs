@@ -12,6 +12,7 @@ use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
 use std::borrow::Cow;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
+use tracefault_report::keys;
 
 /// A sampled span of this process while it runs.
 #[derive(Debug)]
@@ -165,9 +166,9 @@ impl SpanRecord {
         line: u32,
     ) {
         let attributes = vec![
-            KeyValue::new("code.function.name", qualified_name.to_owned()),
-            KeyValue::new("code.file.path", file),
-            KeyValue::new("code.line.number", i64::from(line)),
+            KeyValue::new(keys::CODE_FUNCTION_NAME, qualified_name.to_owned()),
+            KeyValue::new(keys::CODE_FILE_PATH, file),
+            KeyValue::new(keys::CODE_LINE_NUMBER, i64::from(line)),
         ];
         self.close(function.into(), attributes);
     }
@@ -183,7 +184,7 @@ impl SpanRecord {
             .unwrap_or_else(PoisonError::into_inner);
         attributes.extend(outcome.args);
         if outcome.cancelled {
-            attributes.push(KeyValue::new(tracefault_report::keys::CANCELLED, true));
+            attributes.push(KeyValue::new(keys::CANCELLED, true));
         }
         let mut events = SpanEvents::default();
         events.events = outcome.events;
