@@ -115,6 +115,9 @@ struct EventData {
     a: Vec<(String, String)>,
 }
 
+/// What a cancelled span's bar says: its future was dropped before it finished.
+const CANCELLED_MARK: &str = "⊘ cancelled";
+
 fn bar_id(trace: TraceId, span: SpanId) -> String {
     format!("bar-{trace}-{span}")
 }
@@ -420,7 +423,10 @@ fn bar_markup(
             rect x=(percent(bar.start)) y=(y) width=(percent(bar.width)) height=(BAR_HEIGHT) rx="2" {}
             @if bar.width >= LABEL_WIDTH {
                 svg x=(percent(bar.start)) y=(y) width=(percent(bar.width)) height=(BAR_HEIGHT) {
-                    text x="4" y="13" { (Text::new(&row.name, 120)) }
+                    text x="4" y="13" {
+                        (Text::new(&row.name, 120))
+                        @if row.cancelled.is_some() { tspan .cancel { " " (CANCELLED_MARK) } }
+                    }
                 }
             }
             @if is_origin {
@@ -429,11 +435,12 @@ fn bar_markup(
                 } @else {
                     text .flag x=(percent(bar.start + bar.width)) dx="6" y=(y + 13) { "◂ origin" }
                 }
-            } @else if row.cancelled.is_some() {
+            } @else if row.cancelled.is_some() && bar.width < LABEL_WIDTH {
+                // A wide bar says it in its label; a narrow one beside it.
                 @if flag_left {
-                    text .flag.cancel x=(percent(bar.start)) dx="-6" y=(y + 13) text-anchor="end" { "cancelled ⊘" }
+                    text .flag.cancel x=(percent(bar.start)) dx="-6" y=(y + 13) text-anchor="end" { (CANCELLED_MARK) }
                 } @else {
-                    text .flag.cancel x=(percent(bar.start + bar.width)) dx="6" y=(y + 13) { "⊘ cancelled" }
+                    text .flag.cancel x=(percent(bar.start + bar.width)) dx="6" y=(y + 13) { (CANCELLED_MARK) }
                 }
             }
         }
