@@ -9,7 +9,7 @@ use super::waterfall::WaterfallRow;
 use crate::ids::SpanId;
 use crate::time::format_duration;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Where the callee was when its caller gave up: its innermost cancelled function.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -41,61 +41,70 @@ impl std::fmt::Display for StillIn {
 /// few levels under the function that made the call, and a hostile trace can be deep.
 const MAX_ANCESTRY_STEPS: usize = 256;
 
-/// The callee that was still working when the caller whose own spans are `own` gave up on it:
-/// the first failed call under those spans whose callee has cancelled spans. `rows` are in
-/// preorder, each with its parent.
-pub fn still_in(rows: &[WaterfallRow], own: &HashSet<SpanId>) -> Option<StillIn> {
+/// For each caller that gave up, by the index `owners` gives its spans (a report's own spans:
+/// its edge, span trace and server span), where its callee still was: the first failed span
+/// under the caller's whose child, in another service, has cancelled spans of that service
+/// under it. `rows` are in preorder, each with its parent. One pass over the rows, and a
+/// bounded walk up from each failed call, whatever the trace.
+pub fn still_in(rows: &[WaterfallRow], owners: &HashMap<SpanId, usize>) -> HashMap<usize, StillIn> {
+    let mut found = HashMap::new();
+    if !rows.iter().any(|row| row.cancelled.is_some()) {
+        return found;
+    }
     let at: HashMap<SpanId, usize> = rows
         .iter()
         .enumerate()
         .map(|(index, row)| (row.span_id, index))
         .collect();
-    let parent_row = |index: usize| {
-        rows[index]
-            .parent
-            .and_then(|parent| at.get(&parent).copied())
+    let parent: Vec<Option<usize>> = rows
+        .iter()
+        .map(|row| row.parent.and_then(|parent| at.get(&parent).copied()))
+        .collect();
+    // The innermost cancelled row of each row's service under it, the deepest and then the
+    // latest to start: children come after their parent in preorder, so backwards each row
+    // has heard from all of its own before it tells its parent.
+    let mut innermost: Vec<Option<usize>> = vec![None; rows.len()];
+    let rank = |index: usize| (rows[index].depth, rows[index].start_offset);
+    let better = |a: Option<usize>, b: Option<usize>| match (a, b) {
+        (Some(a), Some(b)) => Some(if rank(b) > rank(a) { b } else { a }),
+        (a, b) => a.or(b),
     };
-    rows.iter().enumerate().find_map(|(index, callee)| {
-        let call = parent_row(index)?;
-        let caller = &rows[call];
-        if !caller.error || caller.service == callee.service {
-            return None;
+    for index in (0..rows.len()).rev() {
+        if rows[index].cancelled.is_some() {
+            innermost[index] = better(innermost[index], Some(index));
+        }
+        if let Some(up) = parent[index].filter(|&up| rows[up].service == rows[index].service) {
+            innermost[up] = better(innermost[up], innermost[index]);
+        }
+    }
+    for (callee, row) in rows.iter().enumerate() {
+        let (Some(call), Some(inner)) = (parent[callee], innermost[callee]) else {
+            continue;
+        };
+        if !rows[call].error || rows[call].service == row.service {
+            continue;
         }
         let mut up = Some(call);
-        let mut steps = 0;
-        while let Some(step) = up {
-            if own.contains(&rows[step].span_id) {
-                return innermost_cancelled(rows, index);
+        for _ in 0..MAX_ANCESTRY_STEPS {
+            let Some(step) = up else { break };
+            if let Some(&owner) = owners.get(&rows[step].span_id) {
+                found.entry(owner).or_insert_with(|| still(&rows[inner]));
+                break;
             }
-            steps += 1;
-            if steps > MAX_ANCESTRY_STEPS {
-                return None;
-            }
-            up = parent_row(step);
+            up = parent[step];
         }
-        None
-    })
+    }
+    found
 }
 
-/// The deepest cancelled row of the callee's service under `root` (its subtree follows it in
-/// preorder, deeper than it), the latest to start among equals: where the request was.
-fn innermost_cancelled(rows: &[WaterfallRow], root: usize) -> Option<StillIn> {
-    let top = &rows[root];
-    rows[root..]
-        .iter()
-        .take_while(|row| row.span_id == top.span_id || row.depth > top.depth)
-        .filter(|row| row.service == top.service)
-        .filter_map(|row| Some((row, row.cancelled.as_ref()?)))
-        .max_by_key(|(row, _)| (row.depth, row.start_offset))
-        .map(|(row, cancelled)| StillIn {
-            service: row.service.clone(),
-            function: cancelled
-                .function
-                .clone()
-                .unwrap_or_else(|| row.name.clone()),
-            elapsed: cancelled.elapsed.or(row.duration),
-            span_id: row.span_id,
-        })
+fn still(row: &WaterfallRow) -> StillIn {
+    let cancelled = row.cancelled.clone().unwrap_or_default();
+    StillIn {
+        service: row.service.clone(),
+        function: cancelled.function.unwrap_or_else(|| row.name.clone()),
+        elapsed: cancelled.elapsed.or(row.duration),
+        span_id: row.span_id,
+    }
 }
 
 #[cfg(test)]
@@ -103,8 +112,11 @@ mod tests {
     use super::*;
     use crate::model::Cancellation;
 
-    /// `(id, parent, depth, service, error, cancelled function)`, in preorder.
-    fn rows(spec: &[(u64, Option<u64>, usize, &str, bool, Option<&str>)]) -> Vec<WaterfallRow> {
+    /// `(id, parent, depth, service, error, cancelled function)`.
+    type RowSpec<'a> = (u64, Option<u64>, usize, &'a str, bool, Option<&'a str>);
+
+    /// Rows in preorder.
+    fn rows(spec: &[RowSpec<'_>]) -> Vec<WaterfallRow> {
         spec.iter()
             .map(
                 |&(id, parent, depth, service, error, cancelled)| WaterfallRow {
@@ -131,8 +143,13 @@ mod tests {
             .collect()
     }
 
-    fn own(ids: &[u64]) -> HashSet<SpanId> {
-        ids.iter().copied().map(SpanId).collect()
+    /// Report 0's own spans.
+    fn own(ids: &[u64]) -> HashMap<SpanId, usize> {
+        ids.iter().map(|&id| (SpanId(id), 0)).collect()
+    }
+
+    fn still_in_report(rows: &[WaterfallRow], own: &HashMap<SpanId, usize>) -> Option<StillIn> {
+        still_in(rows, own).remove(&0)
     }
 
     #[test]
@@ -169,7 +186,7 @@ mod tests {
                 Some("shop::orders::ask_supplier"),
             ),
         ]);
-        let still = still_in(&rows, &own(&[1, 2])).unwrap();
+        let still = still_in_report(&rows, &own(&[1, 2])).unwrap();
         assert_eq!(still.function, "shop::orders::ask_supplier");
         assert_eq!(still.service.as_deref(), Some("orders"));
         assert_eq!(still.elapsed, Some(3_000_000));
@@ -195,7 +212,7 @@ mod tests {
                 Some("shop::orders::select_branch"),
             ),
         ]);
-        assert_eq!(still_in(&succeeded, &own(&[1])), None);
+        assert_eq!(still_in_report(&succeeded, &own(&[1])), None);
         let failed = rows(&[
             (1, None, 0, "gateway", true, None),
             (2, Some(1), 1, "orders", false, None),
@@ -209,11 +226,11 @@ mod tests {
             ),
         ]);
         assert_eq!(
-            still_in(&failed, &own(&[9])),
+            still_in_report(&failed, &own(&[9])),
             None,
             "not this report's call"
         );
-        assert!(still_in(&failed, &own(&[1])).is_some());
+        assert!(still_in_report(&failed, &own(&[1])).is_some());
     }
 
     #[test]
@@ -223,6 +240,6 @@ mod tests {
             (2, Some(1), 1, "orders", true, None),
             (3, Some(2), 2, "orders", true, None),
         ]);
-        assert_eq!(still_in(&rows, &own(&[1])), None);
+        assert_eq!(still_in_report(&rows, &own(&[1])), None);
     }
 }

@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::time::Timestamp;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tracefault_report::keys;
 
 /// Everything the sources said of one trace.
@@ -103,6 +103,13 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
         .iter()
         .map(|span| (span.span_id, span.name.as_str()))
         .collect();
+    let mut owners: HashMap<SpanId, usize> = HashMap::new();
+    for (index, report) in reports.iter().enumerate() {
+        for span in report.own_span_ids() {
+            owners.entry(span).or_insert(index);
+        }
+    }
+    let mut gave_up = still_in(&waterfall, &owners);
     let mut slots: Vec<Option<Report>> = reports.into_iter().map(Some).collect();
     let mut take = |index: usize, next_basis: Option<LinkBasis>| {
         let report = slots[index].take().unwrap_or_default();
@@ -116,7 +123,7 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
                 .or_else(|| edge_span_name(&report)),
             origin: report.origin(),
             caused_next_by: next_basis,
-            callee_still_in: still_in(&waterfall, &report.own_span_ids().collect()),
+            callee_still_in: gave_up.remove(&index),
             report,
         }
     };
@@ -418,12 +425,10 @@ fn rows_from_logs(
         }
     }
     for seen in sightings {
-        // A cancellation is written when its future is dropped, after it had run so long.
         let started = seen
             .cancelled
             .as_ref()
-            .and_then(|cancelled| cancelled.elapsed)
-            .map(|elapsed| Timestamp(seen.timestamp.0 - elapsed));
+            .map(|cancelled| cancellation_start(seen.timestamp, cancelled));
         if let Some(server) = seen.server_span_id.filter(|server| *server != seen.span_id) {
             note(
                 LogSpan {
@@ -567,46 +572,58 @@ struct UnseenClient {
 /// after the request started (a caller reports as it gives up, its own callers after it).
 fn gave_up_calls(reports: &[Report], sightings: &[SpanSighting]) -> Vec<(UnseenClient, usize)> {
     let mut clients: Vec<(UnseenClient, Option<&str>)> = Vec::new();
+    let mut client_at: HashMap<SpanId, usize> = HashMap::new();
     for seen in sightings {
         let (Some(cancelled), Some(client)) = (&seen.cancelled, seen.server_parent_span_id) else {
             continue;
         };
-        let started = Timestamp(seen.timestamp.0 - cancelled.elapsed.unwrap_or(0));
-        match clients
-            .iter_mut()
-            .find(|(known, _)| known.span_id == client)
-        {
-            Some((known, _)) => known.started = known.started.min(started),
-            None => clients.push((
-                UnseenClient {
-                    span_id: client,
-                    method: seen.method.clone(),
-                    started,
-                },
-                seen.service.as_deref(),
-            )),
+        let started = cancellation_start(seen.timestamp, cancelled);
+        match client_at.get(&client) {
+            Some(&at) => clients[at].0.started = clients[at].0.started.min(started),
+            None => {
+                client_at.insert(client, clients.len());
+                clients.push((
+                    UnseenClient {
+                        span_id: client,
+                        method: seen.method.clone(),
+                        started,
+                    },
+                    seen.service.as_deref(),
+                ));
+            }
         }
     }
-    let known = |span: SpanId| {
-        sightings.iter().any(|seen| seen.span_id == span)
-            || reports
-                .iter()
-                .any(|report| report.own_span_ids().any(|own| own == span))
-    };
+    if clients.is_empty() {
+        return Vec::new();
+    }
+    let known: HashSet<SpanId> = sightings
+        .iter()
+        .map(|seen| seen.span_id)
+        .chain(reports.iter().flat_map(Report::own_span_ids))
+        .collect();
+    let mut by_time: Vec<(Timestamp, usize)> = reports
+        .iter()
+        .enumerate()
+        .filter_map(|(at, report)| Some((report.timestamp?, at)))
+        .collect();
+    by_time.sort_unstable();
     clients
         .into_iter()
-        .filter(|(client, _)| !known(client.span_id))
+        .filter(|(client, _)| !known.contains(&client.span_id))
         .filter_map(|(client, callee)| {
-            let caller = reports
+            let from = by_time.partition_point(|(at, _)| *at < client.started);
+            let &(_, caller) = by_time[from..]
                 .iter()
-                .enumerate()
-                .filter(|(_, report)| report.service.as_deref() != callee)
-                .filter_map(|(at, report)| Some((report.timestamp?, at)))
-                .filter(|(at, _)| *at >= client.started)
-                .min()?;
-            Some((client, caller.1))
+                .find(|(_, at)| reports[*at].service.as_deref() != callee)?;
+            Some((client, caller))
         })
         .collect()
+}
+
+/// When a cancelled future started: its line is written when it is dropped, after it had run
+/// so long.
+fn cancellation_start(dropped: Timestamp, cancelled: &Cancellation) -> Timestamp {
+    Timestamp(dropped.0.saturating_sub(cancelled.elapsed.unwrap_or(0)))
 }
 
 /// The name of the span a report was emitted in: the innermost of its `spans`, else what its
