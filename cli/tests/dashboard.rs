@@ -4,6 +4,8 @@
 //! input is read twice through a copy; the server reads a growing log from where it left it,
 //! waits for a line's end, reads a rotated log again and picks up a new file.
 
+#[path = "common/gave_up.rs"]
+mod gave_up;
 #[path = "common/serve.rs"]
 mod serve;
 
@@ -330,70 +332,18 @@ fn a_rotated_log_is_read_again_from_its_start_and_counted_once() {
     assert_eq!(server.counts(), [2]);
 }
 
-/// A checkout whose gateway gave up on orders after 3 s, as the services write it (the lines of
-/// `tests/cancellation.rs`' real run, cut down): the gateway's report, and orders' futures
-/// dropped with the gateway's connection, each line naming its span's parent, the server span
-/// and that span's remote parent, the gateway's client span, which no gateway line names.
-/// `function` is the innermost dropped function's name.
-fn gave_up(function: &str) -> String {
-    let trace = "5c1960437c7c06b72463bed691ab6210";
-    let report = serde_json::json!({
-        "timestamp": "2026-12-07T02:29:24.032011Z", "level": "ERROR", "target": "tracefault",
-        "message": "error escaped shop::gateway::checkout", "service": "gateway",
-        "trace_id": trace, "span_id": "00000000000000a2", "parent_span_id": "00000000000000a1",
-        "server.span_id": "00000000000000a1", "http.request.method": "POST", "url.path": "/checkout/13",
-        "exception.kind": "error", "exception.type": "shop::gateway::CheckoutError",
-        "exception.message": "checkout of sku 13 failed",
-        "exception.causes": [{"type": null, "message": "operation timed out"}],
-        "exception.frames": [],
-        "exception.span_trace": [
-            {"function": "shop::gateway::checkout", "file": "examples/shop/gateway.rs", "line": 44, "span_id": "00000000000000a2"},
-            {"function": "shop::gateway::place_order", "file": "examples/shop/gateway.rs", "line": 52, "span_id": "00000000000000a3"},
-        ],
-    });
-    let cancelled = |span: &str, parent: &str, function: &str, elapsed: u64| {
-        serde_json::json!({
-            "timestamp": "2026-12-07T02:29:24.040000Z", "level": "INFO", "target": "tracefault",
-            "message": "cancelled", "service": "orders", "trace_id": trace, "span_id": span,
-            "code.function.name": function, "tracefault.elapsed_us": elapsed,
-            "tracefault.cancelled": true, "parent_span_id": parent,
-            "server.span_id": "00000000000000b1", "server.parent_span_id": "00000000000000c1",
-            "http.request.method": "POST", "url.path": "/orders/13",
-        })
-    };
-    [
-        report,
-        cancelled("00000000000000b4", "00000000000000b3", function, 3_025_238),
-        cancelled(
-            "00000000000000b3",
-            "00000000000000b2",
-            "shop::orders::reserve_stock",
-            3_025_404,
-        ),
-        cancelled(
-            "00000000000000b2",
-            "00000000000000b1",
-            "shop::orders::place_order",
-            3_025_513,
-        ),
-    ]
-    .iter()
-    .map(|line| format!("{line}\n"))
-    .collect()
-}
-
 #[test]
 fn a_callers_give_up_hangs_the_cancelled_spans_under_its_call_and_says_where_the_callee_was() {
     let dir = dir("gave-up");
     let log = dir.join("shop.log");
-    std::fs::write(&log, gave_up("shop::orders::<script>ask_supplier")).unwrap();
+    std::fs::write(&log, gave_up::lines("shop::orders::<script>ask_supplier")).unwrap();
     let out = dir.join("report.html");
     tracefault(
         &["html", log.to_str().unwrap(), "-o", out.to_str().unwrap()],
         None,
     );
     let html = std::fs::read_to_string(&out).unwrap();
-    let trace = "5c1960437c7c06b72463bed691ab6210";
+    let trace = gave_up::TRACE;
     assert_eq!(html.matches("class=\"bar cancelled\"").count(), 3);
     assert_eq!(html.matches("⊘ cancelled").count(), 3);
     assert!(html.contains("<span class=\"key cancel\">cancelled</span>"));

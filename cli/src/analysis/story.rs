@@ -444,10 +444,18 @@ fn rows_from_logs(
                 &mut spans,
             );
         }
+        // A line without span names (a log engine may drop them) still has its function.
+        let function = seen
+            .cancelled
+            .as_ref()
+            .and_then(|cancelled| cancelled.function.as_deref());
         note(
             LogSpan {
                 span_id: seen.span_id,
-                name: seen.span_name.clone(),
+                name: seen
+                    .span_name
+                    .clone()
+                    .or_else(|| function.map(|function| short_name(function).to_owned())),
                 service: seen.service.clone(),
                 parent: seen.parent_span_id,
                 first: started.or(Some(seen.timestamp)),
