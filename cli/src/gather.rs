@@ -7,8 +7,8 @@ use crate::analysis::otlp_reports::reports_from_spans;
 use crate::analysis::story::TraceEvidence;
 use crate::analysis::traces::FailingTraces;
 use crate::analysis::waterfall::{SpanTree, TreeNode};
-use crate::ids::{IdMap, TraceId};
-use crate::model::{cut, Report, Span, SpanKind, SpanSighting, MAX_SIGHTING_MESSAGE};
+use crate::ids::{IdMap, SpanId, TraceId};
+use crate::model::{cut, Cancellation, Report, Span, SpanKind, SpanSighting, MAX_SIGHTING_MESSAGE};
 use crate::source::logline::{report_of, Detail, LineFacts as _, LogLine};
 use crate::source::{self, LineContext, ReadOptions, ReadStats, Sink};
 use crate::time::Timestamp;
@@ -62,6 +62,11 @@ pub fn stats_line(stats: &ReadStats, duplicates: u64) -> String {
         parts.push(format!("unreadable: {unreadable}"));
     }
     format!("tracefault: {}", parts.join("; "))
+}
+
+/// A span id as a line writes it, if it is one.
+fn written_span_id(written: &Option<std::borrow::Cow<'_, str>>) -> Option<SpanId> {
+    written.as_deref().and_then(SpanId::parse)
 }
 
 /// Where a report was read, for `--json` and messages.
@@ -373,6 +378,26 @@ impl Sink for EvidenceSink {
                 .message
                 .as_deref()
                 .map(|message| cut(message, MAX_SIGHTING_MESSAGE)),
+            parent_span_id: written_span_id(&line.parent_span_id),
+            server_span_id: written_span_id(&line.server_span_id),
+            server_parent_span_id: written_span_id(&line.server_parent_span_id),
+            method: line
+                .method
+                .as_deref()
+                .map(|method| cut(method, MAX_SIGHTING_MESSAGE)),
+            path: line
+                .path
+                .as_deref()
+                .map(|path| cut(path, MAX_SIGHTING_MESSAGE)),
+            cancelled: (line.cancelled == Some(true)).then(|| Cancellation {
+                function: line
+                    .code_function
+                    .as_deref()
+                    .map(|function| cut(function, MAX_SIGHTING_MESSAGE)),
+                elapsed: line
+                    .elapsed_us
+                    .and_then(|elapsed| i64::try_from(elapsed).ok()),
+            }),
         });
     }
 

@@ -4,6 +4,7 @@
 use crate::ids::{SpanId, TraceId};
 use crate::time::Timestamp;
 use serde::Serialize;
+use tracefault_report::keys;
 
 /// An error or a panic that escaped an instrumented function: one report of one service.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -149,7 +150,7 @@ impl Report {
 }
 
 /// `POST /orders/42`, or the path alone.
-fn route(method: Option<&str>, path: Option<&str>) -> Option<String> {
+pub fn route(method: Option<&str>, path: Option<&str>) -> Option<String> {
     match (method, path) {
         (Some(method), Some(path)) => Some(format!("{method} {path}")),
         (None, Some(path)) => Some(path.to_owned()),
@@ -233,6 +234,25 @@ impl Span {
             .find(|(name, _)| name == key)
             .map(|(_, value)| value.as_str())
     }
+
+    /// The span's future was dropped before it finished, as its attribute says: it had run
+    /// from the span's start to its end.
+    pub fn cancellation(&self) -> Option<Cancellation> {
+        (self.attribute(keys::CANCELLED) == Some("true")).then(|| Cancellation {
+            function: self.attribute(keys::CODE_FUNCTION_NAME).map(str::to_owned),
+            elapsed: self.start.zip(self.end).map(|(from, to)| to.0 - from.0),
+        })
+    }
+}
+
+/// A future dropped before it finished (its caller gave up, a `select!` took another
+/// branch): not an error of its own, but where it was when it stopped.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Cancellation {
+    /// The function it was in, as `code.function.name` says it.
+    pub function: Option<String>,
+    /// Microseconds from its first poll to its drop.
+    pub elapsed: Option<i64>,
 }
 
 /// An `exception` event, by OpenTelemetry's conventions.
@@ -255,6 +275,17 @@ pub struct SpanSighting {
     pub level: Option<String>,
     /// The line's message, cut to [`MAX_SIGHTING_MESSAGE`] bytes.
     pub message: Option<String>,
+    /// The span's parent, when the line names it (a cancellation's does).
+    pub parent_span_id: Option<SpanId>,
+    /// The server span of the request the line was written in, when it names it.
+    pub server_span_id: Option<SpanId>,
+    /// That server span's remote parent: the caller's client span.
+    pub server_parent_span_id: Option<SpanId>,
+    /// That request's method and path.
+    pub method: Option<String>,
+    pub path: Option<String>,
+    /// The line says the span's future was dropped before it finished.
+    pub cancelled: Option<Cancellation>,
 }
 
 /// A sighting keeps this much of its line's message: enough to read, bounded per line.

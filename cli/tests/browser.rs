@@ -8,6 +8,8 @@
 
 #[path = "common/browser.rs"]
 mod browser;
+#[path = "common/gave_up.rs"]
+mod gave_up;
 #[path = "common/serve.rs"]
 mod serve;
 #[path = "common/shop.rs"]
@@ -646,6 +648,61 @@ fn hostile_text_renders_as_text_and_no_script_of_it_runs() {
     browser.goto(&format!("http://{}/trace/{HOSTILE_TRACE}", server.address));
     browser.hover(&format!("#trace-{HOSTILE_TRACE} .bar"));
     assert_inert(&browser, "the served trace");
+}
+
+#[test]
+fn a_callee_cancelled_when_its_caller_gave_up_is_drawn_hollow_and_marked_and_the_caller_says_where_it_was(
+) {
+    let _one = one_at_a_time();
+    let root = dir("gave-up");
+    let log = root.join("shop.log");
+    std::fs::write(&log, gave_up::lines("shop::orders::ask_supplier")).unwrap();
+    let out = root.join("report.html");
+    tracefault(&["html", log.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let trace = gave_up::TRACE;
+    let browser = Browser::start(1280, 800);
+    browser.goto(&format!("{}#trace-{trace}", file_url(&out)));
+    let drawn = browser.eval(&format!(
+        r##"const page = document.getElementById("trace-{trace}");
+           return Array.from(page.querySelectorAll(".bar.cancelled"), (bar) => ({{
+               fill: getComputedStyle(bar.querySelector("rect")).fillOpacity,
+               dashed: getComputedStyle(bar.querySelector("rect")).strokeDasharray !== "none",
+               text: bar.textContent,
+           }}));"##
+    ));
+    let drawn = drawn.as_array().unwrap();
+    assert_eq!(drawn.len(), 3, "{drawn:?}");
+    for bar in drawn {
+        assert_eq!(bar["fill"], "0.35", "hollow: {bar}");
+        assert_eq!(bar["dashed"], true, "{bar}");
+        assert!(
+            bar["text"].as_str().unwrap().contains("⊘ cancelled"),
+            "{bar}"
+        );
+    }
+    browser.hover(&format!("#bar-{trace}-00000000000000b4"));
+    let tags = browser.eval(&format!(
+        r##"return Array.from(document.querySelectorAll("#trace-{trace} .details .tag"), (tag) => tag.textContent);"##
+    ));
+    assert_eq!(tags, json!(["critical path", "cancelled"]), "not an error");
+    let still_in = browser.eval(&format!(
+        r##"return document.querySelector("#trace-{trace} .still-in").innerText;"##
+    ));
+    assert_eq!(
+        still_in,
+        "the callee was still in orders's shop::orders::ask_supplier (3.03s) when the caller gave \
+         up ▴"
+    );
+    browser.click(&format!("#trace-{trace} .still-in .to-bar"));
+    let focused = active(&browser);
+    assert_eq!(focused["bar"], true, "{focused}");
+    assert_eq!(
+        focused["hash"],
+        format!("#bar-{trace}-00000000000000b4"),
+        "{focused}"
+    );
+    assert_eq!(browser.eval("return window.tracefaultCspViolations"), 0);
+    browser.screenshot("gave-up-trace-1280x800");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 //! input is read twice through a copy; the server reads a growing log from where it left it,
 //! waits for a line's end, reads a rotated log again and picks up a new file.
 
+#[path = "common/gave_up.rs"]
+mod gave_up;
 #[path = "common/serve.rs"]
 mod serve;
 
@@ -328,4 +330,67 @@ fn a_rotated_log_is_read_again_from_its_start_and_counted_once() {
     // Cut shorter in place (truncated and written again): read again too.
     std::fs::write(&log, reports(2)).unwrap();
     assert_eq!(server.counts(), [2]);
+}
+
+#[test]
+fn a_callers_give_up_hangs_the_cancelled_spans_under_its_call_and_says_where_the_callee_was() {
+    let dir = dir("gave-up");
+    let log = dir.join("shop.log");
+    std::fs::write(&log, gave_up::lines("shop::orders::<script>ask_supplier")).unwrap();
+    let out = dir.join("report.html");
+    tracefault(
+        &["html", log.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        None,
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    let trace = gave_up::TRACE;
+    assert_eq!(html.matches("class=\"bar cancelled\"").count(), 3);
+    assert_eq!(html.matches("⊘ cancelled").count(), 3);
+    assert!(html.contains("<span class=\"key cancel\">cancelled</span>"));
+    // The function's name is outside text: escaped, as every other.
+    let still_in = inline(&html, "<p class=\"still-in\">", "</p>");
+    assert_eq!(
+        still_in,
+        [format!(
+            "the callee was still in orders's shop::orders::&lt;script&gt;ask_supplier (3.03s) \
+             when the caller gave up <a class=\"to-bar\" href=\"#bar-{trace}-00000000000000b4\" \
+             title=\"Show this span in the waterfall\">▴</a>"
+        )]
+    );
+    assert!(!html.contains("<script>ask_supplier"));
+    // Each bar's parent, in the page's data: orders' server span under the gateway's call, a
+    // client span the cancellations name, under the gateway's function that made it.
+    let data = inline(
+        &html,
+        &format!("<script type=\"application/json\" id=\"spans-{trace}\">"),
+        "</script>",
+    );
+    let bars: Vec<serde_json::Value> = serde_json::from_str(&data[0]).unwrap();
+    let bar = |span: &str| {
+        bars.iter()
+            .find(|bar| bar["id"] == span)
+            .unwrap_or_else(|| panic!("no bar {span} in {bars:#?}"))
+    };
+    let parent = |span: &str| {
+        bar(span)["p"]
+            .as_str()
+            .map(|p| p.rsplit('-').next().unwrap())
+    };
+    assert_eq!(parent("00000000000000b1"), Some("00000000000000c1"));
+    assert_eq!(parent("00000000000000c1"), Some("00000000000000a3"));
+    assert_eq!(bar("00000000000000c1")["k"], "client");
+    assert_eq!(bar("00000000000000c1")["e"], true);
+    for cancelled in ["00000000000000b2", "00000000000000b3", "00000000000000b4"] {
+        assert_eq!(bar(cancelled)["x"], true);
+        assert_eq!(
+            bar(cancelled)["d"],
+            "3.03s",
+            "from its first poll to its drop"
+        );
+    }
+    assert_eq!(
+        bar("00000000000000b1")["x"],
+        false,
+        "a server span is not a future"
+    );
 }

@@ -17,7 +17,7 @@ pub(crate) fn router(name: &str, client: reqwest::Client, orders_url: String) ->
         .route("/checkout/{sku}", post(post_checkout))
         .layer(ProblemLayer::new())
         .layer(TraceContextLayer::new().service_name(name))
-        .with_state(Downstream::new(client, orders_url))
+        .with_state(Downstream::new(client, orders_url).with_timeout(ORDERS_TIMEOUT))
 }
 
 /// `orders` failed us.
@@ -52,3 +52,6 @@ async fn checkout(orders: &Downstream, sku: u32) -> Result<Order, CheckoutError>
 async fn place_order(orders: &Downstream, sku: u32) -> Result<Order, CallError> {
     orders.call(orders.post(&format!("/orders/{sku}"))).await
 }
+
+/// How long a checkout waits for `orders`: a customer is not kept waiting for a backorder.
+const ORDERS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);

@@ -2,7 +2,8 @@
 //! checkout at the gateway places an order there, which reserves stock here; when the stock
 //! database refuses the connection (sku 42) or the inventory code panics (sku 7), each service
 //! prints a traceback, and the gateway's says in its "caused by" chain which service failed,
-//! in which span, and why.
+//! in which span, and why. Sku 13 is backordered: orders asks its supplier, slower than the
+//! gateway waits for orders, and the gateway gives up (a timeout; orders' work is cancelled).
 //!
 //! All three in this process, on free loopback ports, with one checkout per sku (1 succeeds,
 //! 42 fails, 7 panics); the responses are printed at the end:

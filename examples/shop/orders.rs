@@ -71,6 +71,23 @@ async fn place_order(inventory: &Downstream, sku: u32) -> Result<Order, OrderErr
 /// The call, in a span of its own, whose client span is inventory's parent.
 #[tracefault::trace(args(sku))]
 async fn reserve_stock(inventory: &Downstream, sku: u32) -> Result<Reservation, CallError> {
+    if sku == BACKORDERED {
+        ask_supplier(sku).await;
+    }
     let request = inventory.post(&format!("/reservations/{sku}"));
     inventory.call(request).await
+}
+
+/// Sku 13 is backordered: its supplier is asked first, and answers after the gateway has given
+/// up on the checkout, which drops this request (see `tracefault show` on "cancelled").
+const BACKORDERED: u32 = 13;
+
+/// How long the supplier of a backordered sku takes to answer.
+const SUPPLIER_DELAY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Asks the supplier when it can deliver `sku`.
+#[tracefault::trace(args(sku))]
+async fn ask_supplier(sku: u32) {
+    tracing::info!("asking the supplier when sku {sku} can be delivered");
+    tokio::time::sleep(SUPPLIER_DELAY).await;
 }

@@ -72,6 +72,12 @@ pub struct LogLine<'a> {
     /// [`keys::EXCEPTION_STACKTRACE`], raw: the largest value of a report, decoded only when
     /// it is shown or when there are no structured frames to group by.
     pub stacktrace: Option<&'a RawValue>,
+    /// [`keys::CANCELLED`]: the line says its span's future was dropped before it finished.
+    pub cancelled: Option<bool>,
+    /// [`keys::ELAPSED_US`]: how long that future had run.
+    pub elapsed_us: Option<u64>,
+    /// [`keys::CODE_FUNCTION_NAME`]: the function that future was in.
+    pub code_function: Option<Cow<'a, str>>,
 }
 
 /// How much of a report to read.
@@ -303,6 +309,9 @@ read_object!(
             keys::EXCEPTION_SPAN_TRACE => line.span_trace = map.next_value()?,
             keys::EXCEPTION_PANIC_LOCATION => line.panic_location = map.next_value()?,
             keys::EXCEPTION_STACKTRACE => line.stacktrace = map.next_value()?,
+            keys::CANCELLED => line.cancelled = map.next_value()?,
+            keys::ELAPSED_US => line.elapsed_us = map.next_value()?,
+            keys::CODE_FUNCTION_NAME => line.code_function = text(&mut map)?,
             _ => {
                 map.next_value::<IgnoredAny>()?;
             }

@@ -80,6 +80,13 @@ fn a_future_dropped_by_a_timeout_says_where_it_was_and_for_how_long() {
             .ends_with("cancellation::ask_supplier"),
         "{cancelled:#?}"
     );
+    // The line names the span's parent, the caller's span: a reader of the log lines places
+    // the cancelled span by it (no other line of a dropped request says where it belongs).
+    assert_eq!(
+        cancelled.field("parent_span_id").len(),
+        16,
+        "{cancelled:#?}"
+    );
     let elapsed: u64 = cancelled.field("tracefault.elapsed_us").parse().unwrap();
     assert!(
         (20_000..10_000_000).contains(&elapsed),

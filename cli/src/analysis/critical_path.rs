@@ -116,6 +116,7 @@ mod tests {
             duration: Some(duration),
             error: false,
             raised: false,
+            cancelled: None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod critical_path;
 pub mod fingerprint;
+pub mod gave_up;
 pub mod groups;
 pub mod link;
 pub mod otlp_reports;

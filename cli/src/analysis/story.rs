@@ -3,17 +3,19 @@
 //! then its reports joined into one distributed traceback, origin first.
 
 use super::critical_path::{critical_path, CriticalSegment};
+use super::gave_up::{still_in, StillIn};
 use super::link::{link, LinkBasis, LinkKeys};
 use super::otlp_reports::reports_from_spans;
 use super::waterfall::{RowEvent, SpanTree, Timing, TreeNode, WaterfallRow};
 use super::Dedup;
 use crate::ids::{SpanId, TraceId};
 use crate::model::{
-    CodeLocation, Report, Span, SpanKind, SpanSighting, SpanStatus, MAX_SPAN_EVENTS,
+    route, Cancellation, CodeLocation, Report, Span, SpanKind, SpanSighting, SpanStatus,
+    MAX_SPAN_EVENTS,
 };
 use crate::time::Timestamp;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tracefault_report::keys;
 
 /// Everything the sources said of one trace.
@@ -53,6 +55,8 @@ pub struct ChainLink {
     pub origin: Option<CodeLocation>,
     /// How this report was found to have caused the next one in the chain.
     pub caused_next_by: Option<LinkBasis>,
+    /// The callee this service gave up on (a timeout, most often), where it still was.
+    pub callee_still_in: Option<StillIn>,
     pub report: Report,
 }
 
@@ -99,6 +103,13 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
         .iter()
         .map(|span| (span.span_id, span.name.as_str()))
         .collect();
+    let mut owners: HashMap<SpanId, usize> = HashMap::new();
+    for (index, report) in reports.iter().enumerate() {
+        for span in report.own_span_ids() {
+            owners.entry(span).or_insert(index);
+        }
+    }
+    let mut gave_up = still_in(&waterfall, &owners);
     let mut slots: Vec<Option<Report>> = reports.into_iter().map(Some).collect();
     let mut take = |index: usize, next_basis: Option<LinkBasis>| {
         let report = slots[index].take().unwrap_or_default();
@@ -112,6 +123,7 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
                 .or_else(|| edge_span_name(&report)),
             origin: report.origin(),
             caused_next_by: next_basis,
+            callee_still_in: gave_up.remove(&index),
             report,
         }
     };
@@ -242,6 +254,7 @@ fn rows_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<WaterfallRow> {
                 duration: span.start.zip(span.end).map(|(from, to)| to.0 - from.0),
                 error: span.status == SpanStatus::Error,
                 raised: !span.exceptions.is_empty(),
+                cancelled: span.cancellation(),
             }
         })
         .collect()
@@ -272,6 +285,10 @@ struct LogSpan {
     error: bool,
     raised: bool,
     is_server: bool,
+    /// Told only of the caller's span a cancelled request names (the logs do not otherwise
+    /// say which spans are clients).
+    kind: Option<SpanKind>,
+    cancelled: Option<Cancellation>,
     attributes: Vec<(String, String)>,
     /// Log lines written in the span, and the reports it emitted, with their instants.
     events: Vec<(Option<Timestamp>, RowEvent)>,
@@ -312,6 +329,10 @@ fn rows_from_logs(
         known.error |= span.error;
         known.raised |= span.raised;
         known.is_server |= span.is_server;
+        known.kind = known.kind.or(span.kind);
+        if known.cancelled.is_none() {
+            known.cancelled = span.cancelled;
+        }
         for attribute in span.attributes {
             if !known.attributes.iter().any(|(key, _)| *key == attribute.0) {
                 known.attributes.push(attribute);
@@ -346,13 +367,7 @@ fn rows_from_logs(
                     last: report.timestamp,
                     error: true,
                     is_server: true,
-                    attributes: [
-                        (keys::HTTP_REQUEST_METHOD, &report.method),
-                        (keys::URL_PATH, &report.path),
-                    ]
-                    .into_iter()
-                    .filter_map(|(key, value)| Some((key.to_owned(), value.clone()?)))
-                    .collect(),
+                    attributes: http_attributes(&report.method, &report.path),
                     ..LogSpan::default()
                 },
                 &mut spans,
@@ -410,12 +425,42 @@ fn rows_from_logs(
         }
     }
     for seen in sightings {
+        let started = seen
+            .cancelled
+            .as_ref()
+            .map(|cancelled| cancellation_start(seen.timestamp, cancelled));
+        if let Some(server) = seen.server_span_id.filter(|server| *server != seen.span_id) {
+            note(
+                LogSpan {
+                    span_id: server,
+                    name: route(seen.method.as_deref(), seen.path.as_deref()),
+                    service: seen.service.clone(),
+                    parent: seen.server_parent_span_id,
+                    first: started,
+                    is_server: true,
+                    attributes: http_attributes(&seen.method, &seen.path),
+                    ..LogSpan::default()
+                },
+                &mut spans,
+            );
+        }
+        // A line without span names (a log engine may drop them) still has its function.
+        let function = seen
+            .cancelled
+            .as_ref()
+            .and_then(|cancelled| cancelled.function.as_deref());
         note(
             LogSpan {
                 span_id: seen.span_id,
-                name: seen.span_name.clone(),
+                name: seen
+                    .span_name
+                    .clone()
+                    .or_else(|| function.map(|function| short_name(function).to_owned())),
                 service: seen.service.clone(),
-                first: Some(seen.timestamp),
+                parent: seen.parent_span_id,
+                first: started.or(Some(seen.timestamp)),
+                last: Some(seen.timestamp),
+                cancelled: seen.cancelled.clone(),
                 events: vec![(
                     Some(seen.timestamp),
                     RowEvent {
@@ -424,6 +469,25 @@ fn rows_from_logs(
                         ..RowEvent::default()
                     },
                 )],
+                ..LogSpan::default()
+            },
+            &mut spans,
+        );
+    }
+    for (client, caller) in gave_up_calls(reports, sightings) {
+        let Some(called_from) = innermost(&reports[caller]) else {
+            continue;
+        };
+        note(
+            LogSpan {
+                span_id: client.span_id,
+                name: Some(client.method.unwrap_or_else(|| "call".to_owned())),
+                service: reports[caller].service.clone(),
+                parent: Some(called_from),
+                first: Some(client.started),
+                last: reports[caller].timestamp,
+                error: true,
+                kind: Some(SpanKind::Client),
                 ..LogSpan::default()
             },
             &mut spans,
@@ -471,7 +535,7 @@ fn rows_from_logs(
                 name: span.name.clone().unwrap_or_else(|| "?".to_owned()),
                 span_id: span.span_id,
                 parent: None,
-                kind: None,
+                kind: span.kind,
                 status_message: None,
                 attributes: std::mem::take(&mut span.attributes),
                 events: events
@@ -486,9 +550,88 @@ fn rows_from_logs(
                 duration: first.zip(span.last).map(|(from, to)| to.0 - from.0),
                 error: span.error,
                 raised: span.raised,
+                cancelled: span.cancelled.take(),
             }
         })
         .collect()
+}
+
+/// A request's method and path as OpenTelemetry's HTTP attributes, those that are known.
+fn http_attributes(method: &Option<String>, path: &Option<String>) -> Vec<(String, String)> {
+    [(keys::HTTP_REQUEST_METHOD, method), (keys::URL_PATH, path)]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_owned(), value.clone()?)))
+        .collect()
+}
+
+/// The caller's span of a request whose callee was cancelled, as the logs know it: the
+/// remote parent its cancellation lines name, which no line of the caller's names.
+#[derive(Debug)]
+struct UnseenClient {
+    span_id: SpanId,
+    method: Option<String>,
+    /// When the callee's first dropped future started: the call was under way by then.
+    started: Timestamp,
+}
+
+/// Each client span that the cancellation lines of a request name as its server span's remote
+/// parent, with the report of the caller that gave up on it. The caller's lines do not name
+/// their client spans, so the caller is told by time: the first report of another service
+/// after the request started (a caller reports as it gives up, its own callers after it).
+fn gave_up_calls(reports: &[Report], sightings: &[SpanSighting]) -> Vec<(UnseenClient, usize)> {
+    let mut clients: Vec<(UnseenClient, Option<&str>)> = Vec::new();
+    let mut client_at: HashMap<SpanId, usize> = HashMap::new();
+    for seen in sightings {
+        let (Some(cancelled), Some(client)) = (&seen.cancelled, seen.server_parent_span_id) else {
+            continue;
+        };
+        let started = cancellation_start(seen.timestamp, cancelled);
+        match client_at.get(&client) {
+            Some(&at) => clients[at].0.started = clients[at].0.started.min(started),
+            None => {
+                client_at.insert(client, clients.len());
+                clients.push((
+                    UnseenClient {
+                        span_id: client,
+                        method: seen.method.clone(),
+                        started,
+                    },
+                    seen.service.as_deref(),
+                ));
+            }
+        }
+    }
+    if clients.is_empty() {
+        return Vec::new();
+    }
+    let known: HashSet<SpanId> = sightings
+        .iter()
+        .map(|seen| seen.span_id)
+        .chain(reports.iter().flat_map(Report::own_span_ids))
+        .collect();
+    let mut by_time: Vec<(Timestamp, usize)> = reports
+        .iter()
+        .enumerate()
+        .filter_map(|(at, report)| Some((report.timestamp?, at)))
+        .collect();
+    by_time.sort_unstable();
+    clients
+        .into_iter()
+        .filter(|(client, _)| !known.contains(&client.span_id))
+        .filter_map(|(client, callee)| {
+            let from = by_time.partition_point(|(at, _)| *at < client.started);
+            let &(_, caller) = by_time[from..]
+                .iter()
+                .find(|(_, at)| reports[*at].service.as_deref() != callee)?;
+            Some((client, caller))
+        })
+        .collect()
+}
+
+/// When a cancelled future started: its line is written when it is dropped, after it had run
+/// so long.
+fn cancellation_start(dropped: Timestamp, cancelled: &Cancellation) -> Timestamp {
+    Timestamp(dropped.0.saturating_sub(cancelled.elapsed.unwrap_or(0)))
 }
 
 /// The name of the span a report was emitted in: the innermost of its `spans`, else what its

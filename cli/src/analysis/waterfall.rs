@@ -3,7 +3,7 @@
 //! links loop (a span its own parent, two spans each the other's), ends, and says so.
 
 use crate::ids::SpanId;
-use crate::model::SpanKind;
+use crate::model::{Cancellation, SpanKind};
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -148,6 +148,8 @@ pub struct WaterfallRow {
     pub error: bool,
     /// An error was raised (or wrapped) here: an `exception` event, or a report's origin.
     pub raised: bool,
+    /// The span's future was dropped before it finished: where it was, for how long.
+    pub cancelled: Option<Cancellation>,
 }
 
 /// Something that happened in a span: an OTLP event, or a log line written in it.

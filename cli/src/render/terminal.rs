@@ -43,6 +43,10 @@ impl Style {
     fn cyan(self, text: &str) -> String {
         self.paint("36", text)
     }
+
+    fn yellow(self, text: &str) -> String {
+        self.paint("33", text)
+    }
 }
 
 /// A column: its header, the most characters a cell may take, whether it aligns right.
@@ -476,9 +480,10 @@ fn waterfall(out: &mut String, story: &Story, style: Style) {
         });
         let duration = row.duration.map_or("-".to_owned(), format_duration);
         let bar = bar(row.start_offset, row.duration, total);
-        let mark = match (row.error, row.raised) {
-            (true, true) => style.red("✗ raised here"),
-            (true, false) => style.red("✗"),
+        let mark = match (row.error, row.raised, &row.cancelled) {
+            (true, true, _) => style.red("✗ raised here"),
+            (true, false, _) => style.red("✗"),
+            (false, _, Some(_)) => style.yellow(CANCELLED_MARK),
             _ => String::new(),
         };
         let _ = writeln!(
@@ -501,6 +506,9 @@ fn waterfall(out: &mut String, story: &Story, style: Style) {
         );
     }
 }
+
+/// A span whose future was dropped before it finished: not an error of its own.
+const CANCELLED_MARK: &str = "⊘ cancelled";
 
 /// Where a span sits in the trace, drawn in [`BAR_WIDTH`] cells.
 fn bar(offset: Option<i64>, duration: Option<i64>, total: i64) -> String {
@@ -547,6 +555,13 @@ fn chain_link(out: &mut String, link: &ChainLink, style: Style) {
         style.cyan(&style.bold(&format!("── {header} ──")))
     );
     report_body(out, &link.report, style);
+    if let Some(still_in) = &link.callee_still_in {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.yellow(&Escaped(&still_in.to_string()).to_string())
+        );
+    }
 }
 
 /// The part of a report's text about its own service. A caller's report also chains what its

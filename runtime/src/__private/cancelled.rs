@@ -6,16 +6,25 @@
 //! - an `INFO` event under the `tracefault` target, in the future's own span, saying
 //!   `cancelled`, with the function (`code.function.name`) and how long the future had been
 //!   running (`tracefault.elapsed_us`), which a filter silences like any other
-//!   (`RUST_LOG=tracefault=warn`);
+//!   (`RUST_LOG=tracefault=warn`). It is emitted with the future's scope current, so that its
+//!   line carries the future's own trace and span ids (whatever dropped it runs outside them:
+//!   a server's connection task, say), and it names the span's parent and, inside a request
+//!   from another service, the server span and its remote parent, the caller's client span,
+//!   as a report does: without them a reader of the log lines could not place the spans of a
+//!   request whose caller gave up, which leaves no other line saying where they belong;
 //! - on the exported span, the attribute `tracefault.cancelled = true`, with the status left
 //!   unset: OpenTelemetry's conventions keep the `Error` status for operations that failed, and
 //!   have no attribute for cancellation outside RPC systems, so the mark is one of ours, under
 //!   our namespace, as the conventions ask of attributes they do not define.
 
 use super::site::Site;
+use crate::context::Scope;
 use tracing::Span;
 
-use tracefault_report::keys::{CANCELLED, CODE_FUNCTION_NAME as CODE_FUNCTION, ELAPSED_US};
+use tracefault_report::keys::{
+    CANCELLED, CODE_FUNCTION_NAME as CODE_FUNCTION, ELAPSED_US, HTTP_REQUEST_METHOD,
+    PARENT_SPAN_ID, SERVER_PARENT_SPAN_ID, SERVER_SPAN_ID, URL_PATH,
+};
 
 /// When a future started, in ticks of the cheapest clock there is: read for every
 /// instrumented future, while its cancellation is rare. On x86-64 the time-stamp counter
@@ -80,12 +89,14 @@ mod tsc {
     }
 }
 
-/// The future of `site`, in `span`, was dropped; it started at `started`, a reading of
-/// [`ticks`].
+/// The future of `site`, in `span` and `scope`, was dropped; it started at `started`, a
+/// reading of [`ticks`].
 #[cold]
 #[inline(never)]
-pub(crate) fn record(site: &'static Site, span: &Span, started: u64) {
+pub(crate) fn record(site: &'static Site, scope: &Scope, span: &Span, started: u64) {
     let elapsed_us = nanos_since(started) / 1_000;
+    let _entered = scope.enter();
+    let request = scope.request();
     tracing::event!(
         target: "tracefault",
         parent: span,
@@ -93,6 +104,11 @@ pub(crate) fn record(site: &'static Site, span: &Span, started: u64) {
         { CODE_FUNCTION } = site.qualified_name(),
         { ELAPSED_US } = elapsed_us,
         { CANCELLED } = true,
+        { PARENT_SPAN_ID } = scope.parent_span_id().map(tracing::field::display),
+        { SERVER_SPAN_ID } = scope.server_span_id().map(tracing::field::display),
+        { SERVER_PARENT_SPAN_ID } = scope.server_parent_span_id().map(tracing::field::display),
+        { HTTP_REQUEST_METHOD } = request.as_ref().map(|request| request.method.as_str()),
+        { URL_PATH } = request.as_ref().map(|request| request.path.as_str()),
         "cancelled"
     );
 }

@@ -443,7 +443,12 @@ impl AsyncFrame {
     #[cold]
     #[inline(never)]
     fn cancelled(&self) {
-        super::cancelled::record(self.core.site, &self.core.span, self.opened_at);
+        super::cancelled::record(
+            self.core.site,
+            &self.core.scope,
+            &self.core.span,
+            self.opened_at,
+        );
         #[cfg(feature = "otel")]
         if let Some(export) = &self.core.export {
             export.mark_cancelled();

@@ -184,7 +184,7 @@ impl SpanRecord {
             .unwrap_or_else(PoisonError::into_inner);
         attributes.extend(outcome.args);
         if outcome.cancelled {
-            attributes.push(KeyValue::new(tracefault_report::keys::CANCELLED, true));
+            attributes.push(KeyValue::new(keys::CANCELLED, true));
         }
         let mut events = SpanEvents::default();
         events.events = outcome.events;

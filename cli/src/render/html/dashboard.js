@@ -67,6 +67,7 @@
     if (span.e) tags.append(el("span", "tag err", "error"));
     if (span.r && !span.o) tags.append(el("span", "tag", "raised or wrapped here"));
     if (span.c) tags.append(el("span", "tag cp", "critical path"));
+    if (span.x) tags.append(el("span", "tag cancel", "cancelled"));
     if (tags.childElementCount) panel.append(tags);
     const facts = el("dl");
     pair(facts, "Service", span.s === null ? "unknown" : span.s);

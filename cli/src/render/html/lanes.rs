@@ -177,6 +177,7 @@ mod tests {
             duration: Some(duration),
             error: id == 4,
             raised: false,
+            cancelled: None,
         }
     }
 

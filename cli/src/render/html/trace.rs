@@ -87,11 +87,12 @@ struct BarData {
     /// Start (after the trace's first instant) and duration, as text.
     t: String,
     d: String,
-    /// Error, raised here, the trace's origin, on the critical path.
+    /// Error, raised here, the trace's origin, on the critical path, cancelled.
     e: bool,
     r: bool,
     o: bool,
     c: bool,
+    x: bool,
     /// Status message.
     m: Option<String>,
     /// The parent's bar id, when it is drawn.
@@ -113,6 +114,9 @@ struct EventData {
     m: String,
     a: Vec<(String, String)>,
 }
+
+/// What a cancelled span's bar says: its future was dropped before it finished.
+const CANCELLED_MARK: &str = "⊘ cancelled";
 
 fn bar_id(trace: TraceId, span: SpanId) -> String {
     format!("bar-{trace}-{span}")
@@ -299,7 +303,11 @@ fn waterfall(story: &Story, places: &Places<'_>) -> Markup {
         p .legend {
             span .key.err { "error" } " "
             span .key.origin { "origin" } " "
-            span .key.cp { "critical path" } " · "
+            span .key.cp { "critical path" } " "
+            @if story.waterfall.iter().any(|row| row.cancelled.is_some()) {
+                span .key.cancel { "cancelled" } " "
+            }
+            "· "
             (drawn) " spans, " (timing)
             @if layout.left_out > 0 {
                 " · " strong { (layout.left_out) " more not drawn" } " (errors and the critical path first; "
@@ -386,6 +394,9 @@ fn bar_markup(
     if is_origin {
         class.push_str(" origin");
     }
+    if row.cancelled.is_some() {
+        class.push_str(" cancelled");
+    }
     let y = bar.line * LINE_HEIGHT;
     let label = format!(
         "{} · {} · {}{}",
@@ -396,6 +407,8 @@ fn bar_markup(
             " · origin"
         } else if row.error {
             " · error"
+        } else if row.cancelled.is_some() {
+            " · cancelled"
         } else {
             ""
         }
@@ -410,7 +423,10 @@ fn bar_markup(
             rect x=(percent(bar.start)) y=(y) width=(percent(bar.width)) height=(BAR_HEIGHT) rx="2" {}
             @if bar.width >= LABEL_WIDTH {
                 svg x=(percent(bar.start)) y=(y) width=(percent(bar.width)) height=(BAR_HEIGHT) {
-                    text x="4" y="13" { (Text::new(&row.name, 120)) }
+                    text x="4" y="13" {
+                        (Text::new(&row.name, 120))
+                        @if row.cancelled.is_some() { tspan .cancel { " " (CANCELLED_MARK) } }
+                    }
                 }
             }
             @if is_origin {
@@ -418,6 +434,13 @@ fn bar_markup(
                     text .flag x=(percent(bar.start)) dx="-6" y=(y + 13) text-anchor="end" { "origin ▸" }
                 } @else {
                     text .flag x=(percent(bar.start + bar.width)) dx="6" y=(y + 13) { "◂ origin" }
+                }
+            } @else if row.cancelled.is_some() && bar.width < LABEL_WIDTH {
+                // A wide bar says it in its label; a narrow one beside it.
+                @if flag_left {
+                    text .flag.cancel x=(percent(bar.start)) dx="-6" y=(y + 13) text-anchor="end" { (CANCELLED_MARK) }
+                } @else {
+                    text .flag.cancel x=(percent(bar.start + bar.width)) dx="6" y=(y + 13) { (CANCELLED_MARK) }
                 }
             }
         }
@@ -458,6 +481,7 @@ fn row_data(story: &Story, places: &Places<'_>, row: &WaterfallRow) -> BarData {
         r: row.raised,
         o: places.origin == Some(row.span_id),
         c: places.critical.contains(&row.span_id),
+        x: row.cancelled.is_some(),
         m: row
             .status_message
             .as_deref()
@@ -544,6 +568,14 @@ fn report_section(link: &ChainLink, places: &Places<'_>, position: usize) -> Mar
                 @if let Some(at) = report.timestamp { time { (at.to_string()) } }
             }
             (report_body(report, places))
+            @if let Some(still_in) = &link.callee_still_in {
+                p .still-in {
+                    (Text::new(&still_in.to_string(), MAX_MESSAGE))
+                    @if let Some(href) = places.bar_href(Some(still_in.span_id)) {
+                        " " a .to-bar href=(href) title="Show this span in the waterfall" { "▴" }
+                    }
+                }
+            }
         }
     }
 }
