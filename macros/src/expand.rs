@@ -7,6 +7,7 @@
 use crate::args::{BacktraceMode, Level, Recording, TraceArgs};
 use crate::item::{contains_impl_trait, Shape, TracedFn};
 use crate::params::{capture_self_whole, names_in, rebind};
+use crate::validate::Resolved;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt as _;
@@ -91,17 +92,17 @@ impl Opening {
     }
 }
 
-pub(crate) fn generate(args: &TraceArgs, function: &TracedFn) -> TokenStream {
+pub(crate) fn generate(args: &TraceArgs, resolved: &Resolved, function: &TracedFn) -> TokenStream {
     let names = Names::new(args, function);
-    let captures_errors = args.captures_errors(function);
+    let captures_errors = resolved.captures_errors;
     let shape = function.shape();
     let opening = Opening {
-        site: site_static(args, function, &names),
+        site: site_static(resolved, function, &names),
         frame: match shape {
             Shape::Sync => sync_frame,
             Shape::Async | Shape::AsyncTrait { .. } | Shape::ImplFuture => async_frame,
         },
-        span: span_expr(args, function, &names),
+        span: span_expr(args, resolved, &names),
         remote: args.remote.clone(),
         enters: matches!(shape, Shape::Sync),
         used_by_options: args.remote.as_ref().map(names_in).unwrap_or_default(),
@@ -501,10 +502,10 @@ fn leave(
 /// file!(), line!(), <the body's last line>, <its path>);`, or `Site::with(...)` with the span's name, level and the
 /// options when the attribute sets any. Its path is what `type_name` says of a function
 /// declared in it: only the compiler knows a method's `Self` type.
-fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStream {
+fn site_static(resolved: &Resolved, function: &TracedFn, names: &Names) -> TokenStream {
     let at = names.at;
     let Names { krate, site, .. } = names;
-    let function_name = function.sig.ident.unraw().to_string();
+    let function_name = &resolved.function_name;
     let at_function = function.sig.ident.span();
     let file = quote_spanned!(at_function=> ::core::file!());
     let line = quote_spanned!(at_function=> ::core::line!());
@@ -512,10 +513,7 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
     // which names the closures of a release build's traceback (see the runtime's `Origin`).
     let at_end = function.body.brace_token.span.close();
     let end_line = quote_spanned!(at_end=> ::core::line!());
-    let target = match &args.target {
-        Some(target) => target.to_token_stream(),
-        None => quote_spanned!(at=> ::core::module_path!()),
-    };
+    let target = target_expr(resolved, at);
     // A function item rather than a closure: a closure made a function pointer costs a shim.
     let item_inside = quote_spanned! {at=>
         {
@@ -525,16 +523,7 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
             inside
         }
     };
-    let backtrace = args
-        .backtrace
-        .map_or(BacktraceMode::Origin, |(mode, _)| mode);
-    let record_panics = args.panic.as_ref().is_none_or(|value| value.value);
-    let level = args.level.map_or(Level::Info, |(level, _)| level);
-    let is_default = backtrace == BacktraceMode::Origin
-        && record_panics
-        && level == Level::Info
-        && args.name.is_none();
-    if is_default {
+    if resolved.is_default_site() {
         return quote_spanned! {at=>
             static #site: #krate::__private::Site = #krate::__private::Site::new(
                 &#site,
@@ -547,19 +536,17 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
             );
         };
     }
-    let span_name = args
-        .name
-        .as_ref()
-        .map_or_else(|| function_name.clone(), syn::LitStr::value);
-    let level = level_ident(at, level);
-    let options = if backtrace == BacktraceMode::Origin && record_panics {
+    let span_name = &resolved.span_name;
+    let level = level_ident(at, resolved.level);
+    let options = if resolved.backtrace == BacktraceMode::Origin && resolved.record_panics {
         quote_spanned!(at=> #krate::__private::Site::DEFAULT)
     } else {
-        let backtrace = match backtrace {
+        let backtrace = match resolved.backtrace {
             BacktraceMode::Origin => quote_spanned!(at=>Origin),
             BacktraceMode::Always => quote_spanned!(at=>Always),
             BacktraceMode::Never => quote_spanned!(at=>Never),
         };
+        let record_panics = resolved.record_panics;
         quote_spanned! {at=>
             #krate::__private::Site::options(#krate::__private::BacktraceMode::#backtrace, #record_panics)
         }
@@ -580,10 +567,18 @@ fn site_static(args: &TraceArgs, function: &TracedFn, names: &Names) -> TokenStr
     }
 }
 
+/// The span's target: `target = "..."`, else the module's path.
+fn target_expr(resolved: &Resolved, at: Span) -> TokenStream {
+    match &resolved.target {
+        Some(target) => target.to_token_stream(),
+        None => quote_spanned!(at=> ::core::module_path!()),
+    }
+}
+
 /// `span!(target, LEVEL, "name", recorded args..., fields...,)`, tracefault's own fields added
 /// by the macro: only for an attribute that records arguments or fields, whose values the span
 /// takes where the function starts. `None`: the site's span.
-fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> Option<TokenStream> {
+fn span_expr(args: &TraceArgs, resolved: &Resolved, names: &Names) -> Option<TokenStream> {
     let has_values = args.args.iter().flatten().next().is_some()
         || args.fields.iter().flatten().next().is_some();
     if !has_values {
@@ -591,15 +586,9 @@ fn span_expr(args: &TraceArgs, function: &TracedFn, names: &Names) -> Option<Tok
     }
     let at = names.at;
     let krate = &names.krate;
-    let level = level_ident(at, args.level.map_or(Level::Info, |(level, _)| level));
-    let name = args.name.as_ref().map_or_else(
-        || function.sig.ident.unraw().to_string(),
-        syn::LitStr::value,
-    );
-    let target = match &args.target {
-        Some(target) => target.to_token_stream(),
-        None => quote_spanned!(at=>::core::module_path!()),
-    };
+    let level = level_ident(at, resolved.level);
+    let name = &resolved.span_name;
+    let target = target_expr(resolved, at);
     let tracing = quote_spanned!(at=>#krate::__private::tracing);
     let recorded = args.args.iter().flatten().map(|arg| {
         let ident = &arg.ident;

@@ -364,10 +364,11 @@ fn trace_impl(
         Err(item::ParseFailure::NotAFunction(error)) => return fallback(error, item),
         Err(item::ParseFailure::Unparsable) => return item,
     };
-    let checked = args::parse(args)
-        .and_then(|(args, errors)| validate::check(&args, &function, errors).map(|()| args));
+    let checked = args::parse(args).and_then(|(args, errors)| {
+        validate::check(&args, &function, errors).map(|resolved| (args, resolved))
+    });
     match checked {
-        Ok(args) if enabled => expand::generate(&args, &function),
+        Ok((args, resolved)) if enabled => expand::generate(&args, &resolved, &function),
         Ok(_) => item,
         Err(error) => fallback(error, item),
     }

@@ -1,7 +1,8 @@
 //! The checks that need both the options and the function; each rule is one function, and all
-//! of them run so the user sees every error at once.
+//! of them run so the user sees every error at once. What passes comes out resolved
+//! ([`Resolved`]): the options' defaults are filled in here, once, for the expansion to read.
 
-use crate::args::{ErrCapture, Errors, TraceArgs};
+use crate::args::{BacktraceMode, ErrCapture, Errors, Level, TraceArgs};
 use crate::item::{cannot_be_result, Shape, TracedFn};
 use std::collections::HashSet;
 use syn::spanned::Spanned;
@@ -10,15 +11,69 @@ use syn::spanned::Spanned;
 /// `fields(...)` cannot take: the runtime declares them under these names, from the same list.
 use tracefault_report::keys::SPAN_FIELDS as RESERVED_FIELDS;
 
-/// Adds what is wrong to `errors`, which may already hold the errors found while parsing.
-pub(crate) fn check(args: &TraceArgs, function: &TracedFn, mut errors: Errors) -> syn::Result<()> {
+/// The options of one `#[trace]` with their defaults filled in: what the span and the site are
+/// named, at what level, and what the function records.
+pub(crate) struct Resolved {
+    /// The span's name: `name = "..."`, else the function's own (`r#` dropped).
+    pub(crate) span_name: String,
+    /// The function's name, as its site and its traceback frames name it.
+    pub(crate) function_name: String,
+    /// Whether the attribute named the span (`name = "..."`).
+    pub(crate) named: bool,
+    /// `target = "..."`; `None`: the module's path, which only the expansion can say.
+    pub(crate) target: Option<syn::LitStr>,
+    pub(crate) level: Level,
+    pub(crate) backtrace: BacktraceMode,
+    pub(crate) record_panics: bool,
+    /// Whether the function's `Err` values are recorded (`err`, `no_err`, else its return type).
+    pub(crate) captures_errors: bool,
+}
+
+impl Resolved {
+    /// Whether the site takes every default: `Site::new`, the shortest expansion.
+    pub(crate) fn is_default_site(&self) -> bool {
+        self.backtrace == BacktraceMode::Origin
+            && self.record_panics
+            && self.level == Level::Info
+            && !self.named
+    }
+}
+
+/// Adds what is wrong to `errors`, which may already hold the errors found while parsing; the
+/// options resolved when nothing is.
+pub(crate) fn check(
+    args: &TraceArgs,
+    function: &TracedFn,
+    mut errors: Errors,
+) -> syn::Result<Resolved> {
     not_const(function, &mut errors);
     recorded_args_are_parameters(args, function, &mut errors);
     err_needs_a_result(args, function, &mut errors);
     err_capture_keeps_track_caller(args, function, &mut errors);
     field_names_are_unique(args, &mut errors);
     names_are_not_empty(args, &mut errors);
-    errors.finish()
+    errors.finish()?;
+    Ok(resolve(args, function))
+}
+
+fn resolve(args: &TraceArgs, function: &TracedFn) -> Resolved {
+    use syn::ext::IdentExt as _;
+    let function_name = function.sig.ident.unraw().to_string();
+    Resolved {
+        span_name: args
+            .name
+            .as_ref()
+            .map_or_else(|| function_name.clone(), syn::LitStr::value),
+        function_name,
+        named: args.name.is_some(),
+        target: args.target.clone(),
+        level: args.level.map_or(Level::Info, |(level, _)| level),
+        backtrace: args
+            .backtrace
+            .map_or(BacktraceMode::Origin, |(mode, _)| mode),
+        record_panics: args.panic.as_ref().is_none_or(|value| value.value),
+        captures_errors: args.captures_errors(function),
+    }
 }
 
 /// A span cannot be opened during constant evaluation.
