@@ -226,7 +226,11 @@ fn show_from_a_real_jaeger_tells_the_same_story_as_the_logs() {
     for (sku, expected) in [(1, 200), (42, 502), (7, 502), (42, 502)] {
         let (status, trace) = post(&format!("{}/checkout/{sku}", gateway.url));
         assert_eq!(status, expected, "checkout of {sku}");
-        assert_eq!(trace.len(), 32, "the gateway's traceresponse names the trace");
+        assert_eq!(
+            trace.len(),
+            32,
+            "the gateway's traceresponse names the trace"
+        );
         traces.push((sku, trace));
     }
     // The services flush their spans at SIGTERM.
