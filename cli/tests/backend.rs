@@ -117,6 +117,32 @@ fn a_backends_error_body_is_shown_escaped() {
     );
 }
 
+/// A Jaeger that does not hold the trace says so with a 404 in its api_v3 error envelope; that
+/// is its answer, also for `--backend auto`, which asks no further path: Tempo's paths at a
+/// Jaeger reach its UI, an HTML page, which is no trace. The body as a real Jaeger v2 (the Go
+/// module's v1.75.0, `scripts/jaeger`) sent it; `tests/jaeger.rs` asks the real one too.
+#[test]
+fn a_jaeger_that_does_not_hold_the_trace_says_so() {
+    let backend = serve(
+        "http",
+        "404 Not Found",
+        "{\"error\":{\"httpCode\":404,\"message\":\"No traces found\"}}\n".to_owned(),
+        plain,
+    );
+    let url = backend.url.replace("localhost", "127.0.0.1");
+    let output = tracefault(&["show", TRACE, "--url", &url], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        said.contains(r#"404 Not Found: {"error":{"httpCode":404,"message":"No traces found"}}"#),
+        "{said}"
+    );
+    assert_eq!(
+        *backend.requests.lock().unwrap(),
+        [format!("GET /api/v3/traces/{TRACE} HTTP/1.1")]
+    );
+}
+
 /// The story of the recorded answer: `tests/jaeger.rs` checks it against the shop's logs live;
 /// this keeps what Jaeger answered when the live test is not the one that runs.
 #[test]

@@ -264,4 +264,28 @@ fn show_from_a_real_jaeger_tells_the_same_story_as_the_logs() {
             );
         }
     }
+    // A trace Jaeger never saw is its 404, in its api_v3 error envelope, which `auto` takes as
+    // Jaeger's answer.
+    let unknown = "4bf92f3577b34da6a3ce929d0e0e4736";
+    for backend in ["jaeger", "auto"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_tracefault"))
+            .args([
+                "show",
+                unknown,
+                "--url",
+                &jaeger.query,
+                "--backend",
+                backend,
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "--backend {backend}");
+        let said = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            said.contains(&format!("/api/v3/traces/{unknown}: 404 Not Found: "))
+                && said.contains("No traces found"),
+            "--backend {backend}: {said}"
+        );
+    }
 }
