@@ -262,6 +262,23 @@ fn show_from_a_real_jaeger_tells_the_same_story_as_the_logs() {
                 story(&from_logs),
                 "sku {sku}, --backend {backend}: {from_jaeger}\nfrom the logs: {from_logs}"
             );
+            // From spans, the waterfall has the spans' own times, and the origin's span raised.
+            assert_eq!(from_jaeger["timing"], "measured");
+            let waterfall = from_jaeger["waterfall"].as_array().unwrap();
+            let origin_span = &from_jaeger["chain"][0]["span_id"];
+            assert!(
+                waterfall
+                    .iter()
+                    .any(|row| &row["span_id"] == origin_span && row["raised"] == true),
+                "sku {sku}, --backend {backend}: {from_jaeger}"
+            );
+            let mut services: Vec<&str> = waterfall
+                .iter()
+                .filter_map(|row| row["service"].as_str())
+                .collect();
+            services.sort_unstable();
+            services.dedup();
+            assert_eq!(services, ["gateway", "inventory", "orders"]);
         }
     }
     // A trace Jaeger never saw is its 404, in its api_v3 error envelope, which `auto` takes as
