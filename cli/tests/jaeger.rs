@@ -149,8 +149,9 @@ fn tracefault(args: &[&str]) -> Value {
 /// What legitimately differs is left out: where a report was read (a file's line, or the URL),
 /// its timestamp (the log line's, or the span event's), its rendered text and the names of the
 /// spans it was logged in (only a log line carries them); the causes after the first (a log
-/// line's report carries the callee's whole chain as it crossed the wire, the span event's is
-/// rebuilt without the links that the callee's own report tells); and how a link was found:
+/// line's report carries the callees' whole chain as it crossed the wire; the report rebuilt
+/// from the span's event keeps its direct cause, the callees' own links telling the rest); and
+/// how a link was found:
 /// from the logs, by the callee's server span named in the caller's cause (`cause_span`); from
 /// spans, by the span tree, the caller's client span being the parent of the callee's server
 /// span (`parent_span`). Neither is guessed from the time. A panic's location (with its column)
