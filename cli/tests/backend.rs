@@ -1,7 +1,8 @@
 //! `--url` against a loopback backend of the test's own, over plain HTTP and (with the `https`
 //! feature) over TLS with a certificate authority made for the test: a trusted backend
 //! answers, an untrusted one is refused with the reason, and a backend's error body is shown
-//! escaped.
+//! escaped. What the backend answers a trace with is Jaeger's own answer, recorded from a real
+//! Jaeger v2.
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -9,6 +10,24 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+/// Jaeger v2's answer to `GET /api/v3/traces/{id}` for a failing checkout of the shop (sku 42:
+/// inventory's `query_stock` fails, orders and gateway fail in turn), recorded from a real
+/// Jaeger (the Go module's v1.75.0, `scripts/jaeger`) by `tests/jaeger.rs` with
+/// `TRACEFAULT_RECORD_JAEGER=1`. As Jaeger answers it: a service's spans in several resources,
+/// the warnings of its adjusters (`@jaeger@warnings`) among a span's attributes, the services'
+/// exception events with their stack traces.
+const RECORDED_JAEGER_ANSWER: &str = include_str!("fixtures/jaeger-v1.75.0-get-trace.json");
+
+/// The trace the recorded answer is of.
+fn recorded_trace() -> String {
+    let answer: serde_json::Value = serde_json::from_str(RECORDED_JAEGER_ANSWER).unwrap();
+    let resource = &answer["result"]["resourceSpans"][0];
+    resource["scopeSpans"][0]["spans"][0]["traceId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
 
 fn tracefault(args: &[&str], env: &[(&str, &std::path::Path)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tracefault"));
@@ -98,6 +117,86 @@ fn a_backends_error_body_is_shown_escaped() {
     );
 }
 
+/// A Jaeger that does not hold the trace says so with a 404 in its api_v3 error envelope; that
+/// is its answer, also for `--backend auto`, which asks no further path: Tempo's paths at a
+/// Jaeger reach its UI, an HTML page, which is no trace. The body as a real Jaeger v2 (the Go
+/// module's v1.75.0, `scripts/jaeger`) sent it; `tests/jaeger.rs` asks the real one too.
+#[test]
+fn a_jaeger_that_does_not_hold_the_trace_says_so() {
+    let backend = serve(
+        "http",
+        "404 Not Found",
+        "{\"error\":{\"httpCode\":404,\"message\":\"No traces found\"}}\n".to_owned(),
+        plain,
+    );
+    let url = backend.url.replace("localhost", "127.0.0.1");
+    let output = tracefault(&["show", TRACE, "--url", &url], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        said.contains(r#"404 Not Found: {"error":{"httpCode":404,"message":"No traces found"}}"#),
+        "{said}"
+    );
+    assert_eq!(
+        *backend.requests.lock().unwrap(),
+        [format!("GET /api/v3/traces/{TRACE} HTTP/1.1")]
+    );
+}
+
+/// The story of the recorded answer: `tests/jaeger.rs` checks it against the shop's logs live;
+/// this keeps what Jaeger answered when the live test is not the one that runs.
+#[test]
+fn a_recorded_jaeger_answer_tells_the_shops_story() {
+    let trace = recorded_trace();
+    let backend = serve("http", "200 OK", RECORDED_JAEGER_ANSWER.to_owned(), plain);
+    let url = backend.url.replace("localhost", "127.0.0.1");
+    for api in ["jaeger", "auto"] {
+        let output = tracefault(
+            &["show", &trace, "--json", "--url", &url, "--backend", api],
+            &[],
+        );
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{said}");
+        let story: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let chain = story["chain"].as_array().unwrap();
+        let links: Vec<(&str, &str)> = chain
+            .iter()
+            .map(|link| {
+                (
+                    link["service"].as_str().unwrap(),
+                    link["report"]["type_name"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("inventory", "shop::inventory::StockError"),
+                ("orders", "shop::orders::OrderError"),
+                ("gateway", "shop::gateway::CheckoutError"),
+            ],
+            "{story}"
+        );
+        assert_eq!(
+            chain[0]["origin"]["function"], "shop::inventory::query_stock",
+            "{story}"
+        );
+        // A service's spans in two resources are still one service's.
+        assert_eq!(
+            story["services"],
+            serde_json::json!(["inventory", "orders", "gateway"]),
+            "{story}"
+        );
+        assert_eq!(story["timing"], "measured");
+        assert_eq!(story["waterfall"].as_array().unwrap().len(), 11, "{story}");
+    }
+    // `auto` asks Jaeger's path first, and it answers.
+    assert_eq!(
+        *backend.requests.lock().unwrap(),
+        vec![format!("GET /api/v3/traces/{trace} HTTP/1.1"); 2]
+    );
+}
+
 #[cfg(feature = "https")]
 mod https {
     use super::*;
@@ -149,55 +248,32 @@ mod https {
         }
     }
 
-    /// A trace of two spans of one service, the child raising, as Jaeger's api_v3 answers it.
-    fn jaeger_answer() -> String {
-        let span = |id: &str, parent: &str, name: &str, error: bool| {
-            let mut span = serde_json::json!({
-                "traceId": TRACE, "spanId": id, "parentSpanId": parent, "name": name, "kind": 1,
-                "startTimeUnixNano": "1764301847000000000", "endTimeUnixNano": "1764301847002000000",
-                "status": {"code": if error { 2 } else { 0 }},
-            });
-            if error {
-                span["events"] = serde_json::json!([{
-                    "name": "exception", "timeUnixNano": "1764301847001000000",
-                    "attributes": [
-                        {"key": "exception.type", "value": {"stringValue": "app::StockError"}},
-                        {"key": "exception.message", "value": {"stringValue": "out of stock"}},
-                    ],
-                }]);
-            }
-            span
-        };
-        serde_json::json!({"result": {"resourceSpans": [{
-            "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "inventory"}}]},
-            "scopeSpans": [{"spans": [
-                span("00f067aa0ba902b7", "", "checkout", false),
-                span("00f067aa0ba902b8", "00f067aa0ba902b7", "query_stock", true),
-            ]}],
-        }]}})
-        .to_string()
-    }
-
     fn serve_tls(server: Arc<rustls::ServerConfig>) -> Backend {
-        serve("https", "200 OK", jaeger_answer(), move |stream| {
-            let connection = rustls::ServerConnection::new(Arc::clone(&server)).ok()?;
-            let mut tls = rustls::StreamOwned::new(connection, stream);
-            // The handshake, here, so that a client that refuses the certificate ends it.
-            while tls.conn.is_handshaking() {
-                tls.conn.complete_io(&mut tls.sock).ok()?;
-            }
-            Some(Box::new(tls) as Box<dyn ReadWrite>)
-        })
+        serve(
+            "https",
+            "200 OK",
+            RECORDED_JAEGER_ANSWER.to_owned(),
+            move |stream| {
+                let connection = rustls::ServerConnection::new(Arc::clone(&server)).ok()?;
+                let mut tls = rustls::StreamOwned::new(connection, stream);
+                // The handshake, here, so that a client that refuses the certificate ends it.
+                while tls.conn.is_handshaking() {
+                    tls.conn.complete_io(&mut tls.sock).ok()?;
+                }
+                Some(Box::new(tls) as Box<dyn ReadWrite>)
+            },
+        )
     }
 
     #[test]
     fn a_trace_from_a_backend_over_tls_that_the_system_trusts() {
         let ca = authority("trusted");
         let backend = serve_tls(Arc::clone(&ca.server));
+        let trace = recorded_trace();
         let output = tracefault(
             &[
                 "show",
-                TRACE,
+                &trace,
                 "--json",
                 "--url",
                 &backend.url,
@@ -210,7 +286,7 @@ mod https {
         assert!(output.status.success(), "{said}");
         let story: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let waterfall = story["waterfall"].as_array().unwrap();
-        assert_eq!(waterfall.len(), 2, "{story}");
+        assert_eq!(waterfall.len(), 11, "{story}");
         assert!(
             waterfall
                 .iter()
@@ -219,7 +295,7 @@ mod https {
         );
         assert_eq!(
             *backend.requests.lock().unwrap(),
-            [format!("GET /api/v3/traces/{TRACE} HTTP/1.1")]
+            [format!("GET /api/v3/traces/{trace} HTTP/1.1")]
         );
     }
 

@@ -67,13 +67,19 @@ pub fn fetch_trace(
             .map_err(|error| anyhow::Error::new(error.without_url()))
             .with_context(|| format!("GET {url}"))?;
         let status = response.status();
-        if status == reqwest::StatusCode::NOT_FOUND && backend == Backend::Auto {
-            misses.push(format!("{url}: 404"));
-            continue;
-        }
         if !status.is_success() {
             let mut body = String::new();
             let _ = response.take(4096).read_to_string(&mut body);
+            // For `auto`, a 404 is a path this backend does not serve, unless it is the API's
+            // own answer: Jaeger's 404 for a trace it does not hold is its api_v3 error
+            // envelope, and asking Tempo's paths next would reach Jaeger's UI (an HTML page).
+            if status == reqwest::StatusCode::NOT_FOUND
+                && backend == Backend::Auto
+                && !super::otlp::is_backend_error(body.as_bytes())
+            {
+                misses.push(format!("{url}: 404"));
+                continue;
+            }
             // The backend's words (or a proxy's page): shown, never obeyed by the terminal.
             let said = crate::render::escape::Escaped(body.trim());
             return Err(anyhow::anyhow!("GET {url}: {status}: {said}"));

@@ -136,6 +136,12 @@ pub fn read_spans(input: impl Read, mut each: impl FnMut(Span)) -> anyhow::Resul
     Ok(count)
 }
 
+/// Whether `body` is a backend's error in its API's own envelope (Jaeger api_v3's
+/// `{"error": {...}}`): the API is there, and said no.
+pub fn is_backend_error(body: &[u8]) -> bool {
+    serde_json::from_slice::<Document>(body).is_ok_and(|document| document.error.is_some())
+}
+
 fn spans_of(document: Document, each: &mut impl FnMut(Span)) -> anyhow::Result<()> {
     if let Some(error) = document.error {
         let code = error
@@ -376,6 +382,12 @@ mod tests {
             "the backend answered an error (404): trace not found"
         );
         assert!(spans("not json").is_err());
+        // Jaeger v2's (v1.75.0) answer for a trace it does not hold, as it sent it: a 404.
+        let not_held = b"{\"error\":{\"httpCode\":404,\"message\":\"No traces found\"}}\n";
+        assert!(is_backend_error(not_held));
+        assert!(!is_backend_error(b"404 page not found\n"));
+        assert!(!is_backend_error(b"<!DOCTYPE html>"));
+        assert!(!is_backend_error(br#"{"result":{"resourceSpans":[]}}"#));
         let deep = format!(
             r#"{{"resourceSpans":[{{"resource":{{"attributes":[{{"key":"k","value":{}{}}}]}}}}]}}"#,
             r#"{"arrayValue":{"values":["#.repeat(5_000),

@@ -1,7 +1,8 @@
 //! The shop's three services as processes, for the end-to-end tests: building the example,
 //! running each service with its JSON lines in a file of its own and its spans exported over
-//! OTLP/HTTP to a receiver here (decoded with `opentelemetry-proto`, and served back in Jaeger
-//! v3's and Tempo v1's and v2's envelopes), and checkouts sent without a trace.
+//! OTLP/HTTP to a receiver here (decoded with `opentelemetry-proto`, and served back in Tempo
+//! v1's and v2's envelopes; Jaeger's answers come from a real Jaeger, `tests/jaeger.rs`), or to
+//! a real backend, and checkouts sent without a trace.
 //!
 //! The shop binary is built by the test (`cargo build --example shop`): it is another
 //! package's example, which cargo does not build for this package's tests.
@@ -76,7 +77,6 @@ pub(crate) fn start_receiver(received: Received) -> String {
         runtime.block_on(async move {
             let app = Router::new()
                 .route("/v1/traces", axum::routing::post(receive))
-                .route("/api/v3/traces/{id}", get(jaeger_v3))
                 .route("/api/traces/{id}", get(tempo_v1))
                 .route("/api/v2/traces/{id}", get(tempo_v2))
                 .with_state(received);
@@ -106,10 +106,6 @@ pub(crate) fn traces_data(received: &Received, id: &str) -> Value {
     }
     resource_spans.retain(|resource| !resource.scope_spans.is_empty());
     serde_json::to_value(TracesData { resource_spans }).unwrap()
-}
-
-async fn jaeger_v3(State(received): State<Received>, UrlPath(id): UrlPath<String>) -> String {
-    serde_json::json!({ "result": traces_data(&received, &id) }).to_string()
 }
 
 async fn tempo_v2(State(received): State<Received>, UrlPath(id): UrlPath<String>) -> String {

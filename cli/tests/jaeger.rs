@@ -1,0 +1,309 @@
+//! The shop's three services exporting over OTLP/HTTP to a real Jaeger v2 (`scripts/jaeger`:
+//! the `jaeger` binary of the Go module v1.75.0, with its in-memory storage), and
+//! `tracefault show <id> --url <query>` reading the trace back through Jaeger's api_v3
+//! (`GET /api/v3/traces/{id}`): the same story as `tracefault show <id>` tells from the shop's
+//! log files.
+//!
+//! Fails, rather than skips, when Jaeger cannot be built or started. A machine's first run
+//! builds Jaeger from the Go module proxy (docs/TESTING.md says how long); `scripts/test` builds
+//! it before the tests, `scripts/jaeger install`.
+//!
+//! `TRACEFAULT_RECORD_JAEGER=1` writes Jaeger's answer for the failing trace to
+//! `tests/fixtures/jaeger-v1.75.0-get-trace.json`, the recorded answer that `tests/backend.rs`
+//! serves where it needs a server of its own.
+
+#[path = "common/shop.rs"]
+#[allow(dead_code)] // This test's spans go to Jaeger, not to the module's receiver.
+mod shop;
+
+use serde_json::Value;
+use shop::{build_shop, post, Service, TIME_LIMIT, WORKSPACE};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The recorded answer, relative to the package.
+const FIXTURE: &str = "tests/fixtures/jaeger-v1.75.0-get-trace.json";
+
+/// Jaeger v2, started by `scripts/jaeger start`; stopped when dropped, however the test ends.
+struct Jaeger {
+    dir: PathBuf,
+    /// OTLP/HTTP base URL.
+    endpoint: String,
+    /// The query service's base URL.
+    query: String,
+}
+
+impl Jaeger {
+    fn start() -> Jaeger {
+        let dir = std::env::temp_dir().join(format!("tracefault-jaeger-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = Command::new("bash")
+            .arg("scripts/jaeger")
+            .arg("start")
+            .arg(&dir)
+            .current_dir(WORKSPACE)
+            .stdin(Stdio::null())
+            .status()
+            .expect("bash runs scripts/jaeger");
+        assert!(status.success(), "scripts/jaeger could not start Jaeger");
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        Jaeger {
+            endpoint: read("endpoint"),
+            query: read("query"),
+            dir,
+        }
+    }
+
+    /// Jaeger's answer for trace `id` once it holds the spans of all three services and no
+    /// more arrive; Jaeger's batch processor stores what it was sent a moment later.
+    fn trace(&self, id: &str) -> String {
+        let url = format!("{}/api/v3/traces/{id}", self.query);
+        let client = reqwest::blocking::Client::new();
+        let deadline = Instant::now() + TIME_LIMIT;
+        let mut last: Option<(usize, String)> = None;
+        loop {
+            let response = client.get(&url).send().expect("Jaeger answers");
+            let status = response.status();
+            let body = response.text().unwrap();
+            // 404 until the first span is stored.
+            if status.is_success() {
+                let answer: Value = serde_json::from_str(&body).unwrap();
+                let (services, spans) = services_and_spans(&answer);
+                if services.len() == 3 {
+                    if last.as_ref().is_some_and(|(count, _)| *count == spans) {
+                        return body;
+                    }
+                    last = Some((spans, body));
+                }
+            } else {
+                assert_eq!(status, reqwest::StatusCode::NOT_FOUND, "{body}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Jaeger did not hold trace {id} of three services within {TIME_LIMIT:?}: {:?}\n\
+                 its log: {}",
+                last.map(|(_, body)| body),
+                self.dir.join("jaeger.log").display()
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+}
+
+impl Drop for Jaeger {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg("scripts/jaeger")
+            .arg("stop")
+            .arg(&self.dir)
+            .current_dir(WORKSPACE)
+            .stdin(Stdio::null())
+            .status();
+    }
+}
+
+/// The services named in an api_v3 answer, and how many spans it holds.
+fn services_and_spans(answer: &Value) -> (Vec<String>, usize) {
+    let mut services = Vec::new();
+    let mut spans = 0;
+    for resource in answer["result"]["resourceSpans"].as_array().unwrap() {
+        let attributes = resource["resource"]["attributes"].as_array();
+        let service = attributes
+            .into_iter()
+            .flatten()
+            .find(|attribute| attribute["key"] == "service.name")
+            .and_then(|attribute| attribute["value"]["stringValue"].as_str());
+        if let Some(service) = service {
+            if !services.iter().any(|known| known == service) {
+                services.push(service.to_owned());
+            }
+        }
+        for scope in resource["scopeSpans"].as_array().into_iter().flatten() {
+            spans += scope["spans"].as_array().map_or(0, Vec::len);
+        }
+    }
+    (services, spans)
+}
+
+fn tracefault(args: &[&str]) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_tracefault"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{args:?}: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|error| panic!("{error}: {stdout}"))
+}
+
+/// What the logs and Jaeger must agree on, link by link, origin first: the service, the route
+/// and the spans; the report's kind, type, message, direct cause, frames and span trace; and
+/// where it was raised.
+///
+/// What legitimately differs is left out: where a report was read (a file's line, or the URL),
+/// its timestamp (the log line's, or the span event's), its rendered text and the names of the
+/// spans it was logged in (only a log line carries them); the causes after the first (a log
+/// line's report carries the callees' whole chain as it crossed the wire; the report rebuilt
+/// from the span's event keeps its direct cause, the callees' own links telling the rest); and
+/// how a link was found:
+/// from the logs, by the callee's server span named in the caller's cause (`cause_span`); from
+/// spans, by the span tree, the caller's client span being the parent of the callee's server
+/// span (`parent_span`). Neither is guessed from the time. A panic's location (with its column)
+/// is a key of the report line (`exception.panic_location`) that the span's exception event does
+/// not carry; the origin's file, line and function, which both tell, are compared.
+fn story(show: &Value) -> Vec<Value> {
+    show["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|link| {
+            let report = &link["report"];
+            let basis = link["caused_next_by"].as_str();
+            assert!(
+                matches!(basis, None | Some("cause_span" | "parent_span")),
+                "a link found from the structure, not the time: {link}"
+            );
+            let direct_cause = report["causes"].get(0).map(|cause| {
+                serde_json::json!({"type": cause["type_name"], "message": cause["message"]})
+            });
+            serde_json::json!({
+                "service": link["service"],
+                "route": link["route"],
+                "span_id": link["span_id"],
+                "span_name": link["span_name"],
+                "origin": link["origin"],
+                "kind": report["kind"],
+                "type": report["type_name"],
+                "message": report["message"],
+                "direct_cause": direct_cause,
+                "frames": report["frames"],
+                "hidden_frames": report["hidden_frames"],
+                "span_trace": report["span_trace"],
+                "origin_untold": report["origin_untold"],
+                "spans": [report["trace_id"], report["span_id"], report["parent_span_id"],
+                    report["server_span_id"], report["server_parent_span_id"]],
+                "request": [report["method"], report["path"]],
+            })
+        })
+        .collect()
+}
+
+fn log_files(logs: &Path) -> Vec<String> {
+    ["gateway", "orders", "inventory"]
+        .iter()
+        .map(|name| logs.join(format!("{name}.log")).display().to_string())
+        .collect()
+}
+
+#[test]
+fn show_from_a_real_jaeger_tells_the_same_story_as_the_logs() {
+    let shop = build_shop();
+    let jaeger = Jaeger::start();
+    let logs = jaeger.dir.join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let inventory = Service::start(&shop, "inventory", &logs, &jaeger.endpoint, &[]);
+    let orders = Service::start(
+        &shop,
+        "orders",
+        &logs,
+        &jaeger.endpoint,
+        &["--inventory", &inventory.url],
+    );
+    let gateway = Service::start(
+        &shop,
+        "gateway",
+        &logs,
+        &jaeger.endpoint,
+        &["--orders", &orders.url],
+    );
+    // sku 1 succeeds, 42 fails in inventory's `query_stock`, 7 panics there.
+    let mut traces = Vec::new();
+    for (sku, expected) in [(1, 200), (42, 502), (7, 502), (42, 502)] {
+        let (status, trace) = post(&format!("{}/checkout/{sku}", gateway.url));
+        assert_eq!(status, expected, "checkout of {sku}");
+        assert_eq!(
+            trace.len(),
+            32,
+            "the gateway's traceresponse names the trace"
+        );
+        traces.push((sku, trace));
+    }
+    // The services flush their spans at SIGTERM.
+    for service in [gateway, orders, inventory] {
+        service.stop();
+    }
+    let logs = log_files(&logs);
+    for (sku, trace) in traces.iter().filter(|(sku, _)| *sku != 1) {
+        let answer = jaeger.trace(trace);
+        if *sku == 42 && std::env::var_os("TRACEFAULT_RECORD_JAEGER").is_some() {
+            let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
+            std::fs::write(&fixture, &answer).unwrap();
+        }
+        let mut args = vec!["show", trace.as_str(), "--json"];
+        args.extend(logs.iter().map(String::as_str));
+        let from_logs = tracefault(&args);
+        for backend in ["jaeger", "auto"] {
+            let from_jaeger = tracefault(&[
+                "show",
+                trace,
+                "--json",
+                "--url",
+                &jaeger.query,
+                "--backend",
+                backend,
+            ]);
+            assert_eq!(
+                story(&from_jaeger),
+                story(&from_logs),
+                "sku {sku}, --backend {backend}: {from_jaeger}\nfrom the logs: {from_logs}"
+            );
+            // From spans, the waterfall has the spans' own times, and the origin's span raised.
+            assert_eq!(from_jaeger["timing"], "measured");
+            let waterfall = from_jaeger["waterfall"].as_array().unwrap();
+            let origin_span = &from_jaeger["chain"][0]["span_id"];
+            assert!(
+                waterfall
+                    .iter()
+                    .any(|row| &row["span_id"] == origin_span && row["raised"] == true),
+                "sku {sku}, --backend {backend}: {from_jaeger}"
+            );
+            let mut services: Vec<&str> = waterfall
+                .iter()
+                .filter_map(|row| row["service"].as_str())
+                .collect();
+            services.sort_unstable();
+            services.dedup();
+            assert_eq!(services, ["gateway", "inventory", "orders"]);
+        }
+    }
+    // A trace Jaeger never saw is its 404, in its api_v3 error envelope, which `auto` takes as
+    // Jaeger's answer.
+    let unknown = "4bf92f3577b34da6a3ce929d0e0e4736";
+    for backend in ["jaeger", "auto"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_tracefault"))
+            .args([
+                "show",
+                unknown,
+                "--url",
+                &jaeger.query,
+                "--backend",
+                backend,
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "--backend {backend}");
+        let said = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            said.contains(&format!("/api/v3/traces/{unknown}: 404 Not Found: "))
+                && said.contains("No traces found"),
+            "--backend {backend}: {said}"
+        );
+    }
+}
