@@ -50,7 +50,8 @@ fn resource(
     })
 }
 
-fn show(resources: &[serde_json::Value], name: &str, json: bool) -> String {
+/// `tracefault <command> …` over a file of `resources`, with `args` after the file.
+fn run(command: &[&str], resources: &[serde_json::Value], name: &str, args: &[&str]) -> String {
     let dir: PathBuf = std::env::temp_dir().join(format!(
         "tracefault-cli-{}-stacktraces-{name}",
         std::process::id()
@@ -60,12 +61,10 @@ fn show(resources: &[serde_json::Value], name: &str, json: bool) -> String {
     let file = dir.join("spans.json");
     let document = serde_json::json!({"resourceSpans": resources});
     std::fs::write(&file, format!("{document}\n")).unwrap();
-    let mut args = vec!["show", TRACE, file.to_str().unwrap()];
-    if json {
-        args.push("--json");
-    }
     let output = Command::new(env!("CARGO_BIN_EXE_tracefault"))
-        .args(&args)
+        .args(command)
+        .arg(&file)
+        .args(args)
         .env_remove("RUST_BACKTRACE")
         .output()
         .expect("the binary runs");
@@ -75,6 +74,11 @@ fn show(resources: &[serde_json::Value], name: &str, json: bool) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()
+}
+
+fn show(resources: &[serde_json::Value], name: &str, json: bool) -> String {
+    let args: &[&str] = if json { &["--json"] } else { &[] };
+    run(&["show", TRACE], resources, name, args)
 }
 
 fn node_and_java(java_stacktrace: &str) -> Vec<serde_json::Value> {
@@ -162,4 +166,57 @@ fn a_stack_trace_in_no_known_format_is_shown_as_it_came() {
     assert!(shown.contains("  | OrderError at /orders/42\n"), "{shown}");
     assert!(shown.contains("  |   frame one <in> nowhere\n"), "{shown}");
     assert!(!shown.contains('\u{1b}'), "escaped: {shown}");
+}
+
+#[test]
+fn the_dashboard_shows_the_frames_and_names_the_language() {
+    let page = run(
+        &["html"],
+        &node_and_java(&fixture("java_caused_by.txt")),
+        "html",
+        &["-o", "-"],
+    );
+    assert!(page.contains("(Java)"), "the language beside the traceback");
+    assert!(page.contains("(Node.js)"));
+    assert!(page.contains("com.example.Service.handle"));
+    assert!(page.contains("Parser.parseErrorMessage"));
+    let unknown = run(
+        &["html"],
+        &node_and_java("OrderError at /orders/42"),
+        "html-unknown",
+        &["-o", "-"],
+    );
+    assert!(
+        unknown.contains("OrderError at /orders/42"),
+        "kept as it came"
+    );
+}
+
+#[test]
+fn a_python_traceback_is_read_as_pythons_not_as_tracefaults() {
+    let resources = [resource(
+        "pricing",
+        ("00f067aa0ba902b7", "", 0),
+        2,
+        (
+            "RuntimeError",
+            "config unreadable",
+            &fixture("python_chained.txt"),
+        ),
+    )];
+    let shown = show(&resources, "python", false);
+    assert!(
+        shown.contains("Traceback (Python, most recent call last):"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "  File \"/app/t.py\", line 9, in <module>\n  File \"/app/t.py\", line 8, in load\n"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("json.decoder.JSONDecodeError: Expecting property name"),
+        "the chained cause: {shown}"
+    );
 }
