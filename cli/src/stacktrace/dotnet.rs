@@ -70,7 +70,13 @@ pub(super) fn parse(lines: &[&str]) -> Vec<Exception> {
                 break;
             }
             parts.push(Vec::new());
-        } else if parts.len() == 1 && parts[0].is_empty() && !line.trim().is_empty() {
+        } else if parts.len() == 1
+            && parts[0].is_empty()
+            && (exceptions.is_empty() || line.starts_with(INNER))
+            && !line.trim().is_empty()
+        {
+            // The first line, and each inner exception's: a message's further lines are
+            // not exceptions.
             for header in line
                 .split(INNER)
                 .map(str::trim)

@@ -66,10 +66,13 @@ pub(super) fn parse(lines: &[&str]) -> Vec<Exception> {
     // Frames innermost first while reading, as printed.
     let mut exceptions: Vec<Exception> = Vec::new();
     let mut in_suppressed = false;
+    // Whether the last cause's `... N more` was read.
+    let mut shared_read = false;
     for line in lines {
         let trimmed = line.trim_start();
         if let Some(header) = line.strip_prefix("Caused by: ") {
             in_suppressed = false;
+            shared_read = false;
             let (type_name, message) = type_and_message(header);
             exceptions.push(Exception {
                 type_name,
@@ -93,23 +96,19 @@ pub(super) fn parse(lines: &[&str]) -> Vec<Exception> {
             .and_then(|rest| rest.strip_suffix(" more"))
             .and_then(|count| count.parse::<usize>().ok())
         {
-            // The N outermost calls of the exception this one is the cause of.
-            let shared = match exceptions.len().checked_sub(2) {
-                Some(enclosing) => {
-                    let frames = &exceptions[enclosing].frames;
-                    frames[frames.len().saturating_sub(count)..].to_vec()
-                }
-                None => Vec::new(),
-            };
-            // Copied only while the trace has room: each cause of a deep chain may claim
-            // the whole of its parent's frames.
+            // The N outermost calls of the exception this one is the cause of; copied only
+            // while the trace has room, as each cause of a deep chain may claim all of its
+            // parent's frames. The line ends a cause's frames, so it is read once per cause.
             let kept: usize = exceptions
                 .iter()
                 .map(|exception| exception.frames.len())
                 .sum();
-            if let Some(last) = exceptions.last_mut() {
-                if kept + shared.len() <= super::MAX_FRAMES {
-                    last.frames.extend(shared);
+            let room = super::MAX_FRAMES.saturating_sub(kept);
+            if let [.., enclosing, last] = exceptions.as_mut_slice() {
+                if !shared_read {
+                    shared_read = true;
+                    let from = enclosing.frames.len().saturating_sub(count.min(room));
+                    last.frames.extend_from_slice(&enclosing.frames[from..]);
                 }
             }
         } else if exceptions.is_empty()

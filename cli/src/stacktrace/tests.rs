@@ -224,6 +224,25 @@ fn rust_std_backtraces_are_read() {
 }
 
 #[test]
+fn a_dotnet_messages_further_lines_are_not_exceptions() {
+    let text = "System.Exception: first line\nsecond line\n ---> System.IO.IOException: disk\n   at A.B() in /a.cs:line 3\n   --- End of inner exception stack trace ---\n   at A.C() in /a.cs:line 9\n";
+    let trace = parse(text).unwrap();
+    assert_eq!(trace.exceptions.len(), 2);
+    assert_eq!(frames(&trace.exceptions[0]), ["A.C /a.cs:9 app"]);
+    assert_eq!(frames(&trace.exceptions[1]), ["A.B /a.cs:3 app"]);
+}
+
+#[test]
+fn a_java_causes_shared_frames_are_copied_once() {
+    let text = "x.E: top\n\tat a.B.c(D.java:1)\n\tat a.B.d(D.java:2)\nCaused by: x.F: deeper\n\tat a.B.e(D.java:3)\n\t... 1 more\n\t... 1 more\n";
+    let trace = parse(text).unwrap();
+    assert_eq!(
+        frames(&trace.exceptions[1]),
+        ["a.B.d D.java:2 app", "a.B.e D.java:3 app"]
+    );
+}
+
+#[test]
 fn text_in_no_known_format_is_not_read() {
     assert_eq!(parse("something went wrong\nand then more"), None);
     assert_eq!(parse(""), None);
