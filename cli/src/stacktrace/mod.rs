@@ -181,7 +181,7 @@ fn signature(line: &str) -> Option<Language> {
     if go::is_goroutine_header(line) {
         return Some(Language::Go);
     }
-    if rust_std::is_header(line) {
+    if rust_std::is_header(line) || rust_std::is_first_frame(line) {
         return Some(Language::Rust);
     }
     if dotnet::is_marker(line) {

@@ -9,6 +9,16 @@ pub(super) fn is_header(line: &str) -> bool {
     line.eq_ignore_ascii_case("stack backtrace:")
 }
 
+/// The first frame of a backtrace printed without its header (`std::backtrace::Backtrace`'s
+/// `Display`): `   0: std::backtrace::Backtrace::create`, a path or an address after `0: `.
+pub(super) fn is_first_frame(line: &str) -> bool {
+    line.starts_with("   ")
+        && line
+            .trim_start()
+            .strip_prefix("0: ")
+            .is_some_and(|name| name.contains("::") || name.trim_start().starts_with("0x"))
+}
+
 /// `  3: r::reserve`, or `  3:     0x5606c6b94d6a - r::reserve`.
 fn numbered(line: &str) -> Option<&str> {
     let (number, name) = line.trim_start().split_once(": ")?;

@@ -243,6 +243,20 @@ fn a_java_causes_shared_frames_are_copied_once() {
 }
 
 #[test]
+fn a_rust_backtrace_without_its_header_is_read() {
+    let text = "   0: std::backtrace::Backtrace::create\n             at /rustc/abc/library/std/src/backtrace.rs:331:13\n   1: shop::reserve\n             at ./src/shop.rs:9:5\n";
+    let trace = parse(text).unwrap();
+    assert_eq!(trace.language, Language::Rust);
+    assert_eq!(
+        frames(&trace.exceptions[0]),
+        [
+            "shop::reserve ./src/shop.rs:9 app",
+            "std::backtrace::Backtrace::create /rustc/abc/library/std/src/backtrace.rs:331 rt"
+        ]
+    );
+}
+
+#[test]
 fn text_in_no_known_format_is_not_read() {
     assert_eq!(parse("something went wrong\nand then more"), None);
     assert_eq!(parse(""), None);
