@@ -182,6 +182,9 @@ fn origin_traceback(text: &str) -> OriginTraceback {
         };
     }
     let Some(trace) = stacktrace::parse(text) else {
+        if text.trim().is_empty() {
+            return OriginTraceback::default();
+        }
         return OriginTraceback {
             unread: Some(stacktrace::bounded_text(text).to_owned()),
             ..OriginTraceback::default()
