@@ -15,6 +15,7 @@ pub mod model;
 pub mod render;
 pub mod serve;
 pub mod source;
+pub mod stacktrace;
 pub mod time;
 
 pub use command::main;

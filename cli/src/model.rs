@@ -2,6 +2,7 @@
 //! or rebuilt from OTLP spans) and spans. Owned, so that it outlives the line it came from.
 
 use crate::ids::{SpanId, TraceId};
+pub use crate::stacktrace::Language;
 use crate::time::Timestamp;
 use serde::Serialize;
 use tracefault_report::keys;
@@ -39,6 +40,12 @@ pub struct Report {
     pub span_trace: Vec<SpanTraceEntry>,
     /// The report as the service rendered it (the Python-style text), when the source has it.
     pub stacktrace: Option<String>,
+    /// The runtime whose stack trace the frames were read from, when another than
+    /// tracefault's wrote it (a Java or Node.js service's `exception.stacktrace`).
+    pub language: Option<Language>,
+    /// A stack trace in no format the command reads, kept as it came (its first
+    /// [`crate::stacktrace::MAX_INPUT`] bytes) rather than dropped.
+    pub unread_stacktrace: Option<String>,
     /// The names of the spans the report was emitted in, outermost first.
     pub spans: Vec<String>,
     /// Where this report was read: a file and line, or a URL.

@@ -15,6 +15,7 @@ use crate::model::{
     Cause, ErrorKind, ExceptionEvent, Frame, Report, Span, SpanKind, SpanStatus, SpanTraceEntry,
 };
 use crate::source::logline;
+use crate::stacktrace::{self, Language};
 use tracefault_report::{keys, layout};
 
 /// The reports of one trace's spans, each with the index of its segment's root span.
@@ -68,7 +69,7 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
             ("error".to_owned(), deepest.status_message.clone())
         }
     };
-    let causes = exceptions
+    let causes: Vec<Cause> = exceptions
         .iter()
         .skip(1)
         .map(|(_, event)| Cause {
@@ -77,29 +78,15 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
             ..Cause::default()
         })
         .collect();
-    // The origin's rendered report, when the service exported stack traces.
-    let stacktrace = exceptions
+    // The origin's stack trace, when the service exported one: tracefault's own layout, or
+    // another runtime's.
+    let origin = exceptions
         .iter()
         .rev()
-        .find_map(|(_, event)| event.stacktrace.clone());
-    let origin_text = stacktrace.as_deref().map(layout::parse);
-    let (frames, hidden_frames, panic_location): (Vec<Frame>, _, _) = match origin_text {
-        Some(parsed) => (
-            parsed
-                .frames
-                .unwrap_or_default()
-                .into_iter()
-                .map(logline::frame)
-                .collect(),
-            parsed.hidden_frames,
-            parsed.panic_location.map(|location| PanicLocation {
-                file: location.file.into_owned(),
-                line: location.line,
-                column: location.column,
-            }),
-        ),
-        None => (Vec::new(), None, None),
-    };
+        .find_map(|(_, event)| event.stacktrace.as_deref())
+        .map(origin_traceback)
+        .unwrap_or_default();
+    let causes = causes.into_iter().chain(origin.causes).collect();
     let edge = path.first().copied().unwrap_or(server);
     let is_server = server.kind == SpanKind::Server;
     Report {
@@ -130,11 +117,11 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
         type_name,
         message,
         causes,
-        frames,
-        hidden_frames,
+        frames: origin.frames,
+        hidden_frames: origin.hidden_frames,
         traceback_note: None,
         origin_untold: false,
-        panic_location,
+        panic_location: origin.panic_location,
         span_trace: path
             .iter()
             .map(|span| SpanTraceEntry {
@@ -152,7 +139,90 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
         // Shown from the structured fields, as every source without report lines is: the
         // exported text is the origin's, not this segment's report.
         stacktrace: None,
+        language: origin.language,
+        unread_stacktrace: origin.unread,
         spans: Vec::new(),
         location: String::new(),
+    }
+}
+
+/// What a report shows of its origin's exported stack trace.
+#[derive(Default)]
+struct OriginTraceback {
+    frames: Vec<Frame>,
+    hidden_frames: Option<u64>,
+    panic_location: Option<PanicLocation>,
+    /// The causes the text chains (a JVM's `Caused by:`), outermost first.
+    causes: Vec<Cause>,
+    language: Option<Language>,
+    unread: Option<String>,
+}
+
+/// Reads `text` as tracefault's own layout, which has the frames' source lines and the
+/// runtime's hidden count; else as another runtime's stack trace; else keeps it as it came.
+/// Python prints the same header and frame lines as ours, so a Python trace is read as
+/// Python's (its files, its chained exceptions), not as ours.
+fn origin_traceback(text: &str) -> OriginTraceback {
+    let own = layout::parse(text);
+    if own.frames.is_some() && !stacktrace::is_python(text) {
+        return OriginTraceback {
+            frames: own
+                .frames
+                .unwrap_or_default()
+                .into_iter()
+                .map(logline::frame)
+                .collect(),
+            hidden_frames: own.hidden_frames,
+            panic_location: own.panic_location.map(|location| PanicLocation {
+                file: location.file.into_owned(),
+                line: location.line,
+                column: location.column,
+            }),
+            ..OriginTraceback::default()
+        };
+    }
+    let Some(trace) = stacktrace::parse(text) else {
+        if text.trim().is_empty() {
+            return OriginTraceback::default();
+        }
+        return OriginTraceback {
+            unread: Some(stacktrace::bounded_text(text).to_owned()),
+            ..OriginTraceback::default()
+        };
+    };
+    let mut exceptions = trace.exceptions.into_iter();
+    let reported = exceptions.next().unwrap_or_default();
+    // The runtime's own frames are counted, not shown, as tracefault's are; unless the
+    // trace has no others, when they are all there is to show.
+    let all_runtime = reported
+        .frames
+        .iter()
+        .all(|frame| frame.code == stacktrace::Code::Runtime);
+    let (shown, hidden): (Vec<_>, Vec<_>) = reported
+        .frames
+        .into_iter()
+        .partition(|frame| all_runtime || frame.code != stacktrace::Code::Runtime);
+    OriginTraceback {
+        frames: shown
+            .into_iter()
+            .map(|frame| Frame {
+                user: frame.code == stacktrace::Code::Application,
+                function: frame.function,
+                file: frame.file,
+                line: frame.line,
+                source: None,
+            })
+            .collect(),
+        hidden_frames: (!hidden.is_empty()).then_some(hidden.len() as u64),
+        panic_location: None,
+        causes: exceptions
+            .map(|cause| Cause {
+                type_name: cause.type_name,
+                message: cause.message,
+                ..Cause::default()
+            })
+            .collect(),
+        language: Some(trace.language),
+        unread: None,
     }
 }

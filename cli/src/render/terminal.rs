@@ -596,6 +596,8 @@ fn report_body(out: &mut String, report: &Report, style: Style) {
         let shown = Escaped(line).to_string();
         if line == headline {
             let _ = writeln!(out, "{}", style.red(&shown));
+        } else if line == layout::TRACEBACK {
+            traceback_header(out, report, style);
         } else {
             let _ = writeln!(out, "{shown}");
         }
@@ -608,6 +610,45 @@ fn report_body(out: &mut String, report: &Report, style: Style) {
             location.column
         );
         let _ = writeln!(out, "{}", style.dim(&place));
+    }
+}
+
+/// Lines of a stack trace in no format tracefault reads that are shown; `--json` has them all.
+const MAX_UNREAD_LINES: usize = 100;
+
+/// The traceback's header, naming the language when another runtime printed the frames; and
+/// a stack trace that could not be read, shown as it came rather than left out.
+fn traceback_header(out: &mut String, report: &Report, style: Style) {
+    match report.language {
+        Some(language) => {
+            let _ = writeln!(
+                out,
+                "Traceback ({}, most recent call last):",
+                language.name()
+            );
+        }
+        None => {
+            let _ = writeln!(out, "{}", layout::TRACEBACK);
+        }
+    }
+    let Some(text) = &report.unread_stacktrace else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "  {}",
+        style.dim("(a stack trace in no format tracefault reads, as the service sent it:)")
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    for line in lines.iter().take(MAX_UNREAD_LINES) {
+        let _ = writeln!(out, "  | {}", Escaped(line));
+    }
+    if lines.len() > MAX_UNREAD_LINES {
+        let more = format!(
+            "  … {} more lines (--json has them all)",
+            lines.len() - MAX_UNREAD_LINES
+        );
+        let _ = writeln!(out, "{}", style.dim(&more));
     }
 }
 

@@ -84,6 +84,9 @@ pub fn report_of(
             .map(span_trace_entry)
             .collect(),
         stacktrace: read.text,
+        // A report line is tracefault's own, read by its own layout.
+        language: None,
+        unread_stacktrace: None,
         spans: line
             .spans
             .iter()

@@ -584,7 +584,12 @@ fn report_body(report: &Report, places: &Places<'_>) -> Markup {
     html! {
         div .tb-body {
             @if !report.frames.is_empty() {
-                p .tb-title { (report_layout::TRACEBACK) }
+                p .tb-title {
+                    (report_layout::TRACEBACK)
+                    @if let Some(language) = report.language {
+                        " " span .language { "(" (language.name()) ")" }
+                    }
+                }
                 ol .frames {
                     @for frame in &report.frames {
                         li class=(if frame.user { "frame user" } else { "frame" }) {
@@ -603,6 +608,9 @@ fn report_body(report: &Report, places: &Places<'_>) -> Markup {
                     p .hidden-frames { "[" (hidden) " runtime frames hidden]" }
                 }
             } @else if let Some(text) = &report.stacktrace {
+                pre .text { (Text::new(text, MAX_MESSAGE * 4)) }
+            } @else if let Some(text) = &report.unread_stacktrace {
+                p .tb-title { "Stack trace, in no format tracefault reads, as the service sent it:" }
                 pre .text { (Text::new(text, MAX_MESSAGE * 4)) }
             }
             @if let Some(note) = &report.traceback_note {
