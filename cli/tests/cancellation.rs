@@ -2,7 +2,8 @@
 //! `common/shop.rs`), one checkout of sku 13, whose supplier `orders` asks for 30 s while the
 //! gateway waits 3 s for `orders`. The gateway reports the timeout; `orders`' handler is dropped
 //! when the gateway's connection closes, and its futures write their cancellations. Then
-//! `tracefault show`, from the log lines and from the spans (a Jaeger v3 answer), and
+//! `tracefault show`, from the log lines and from the spans (the test's receiver answers as
+//! Tempo's v2 API does; `jaeger.rs` reads a real Jaeger), and
 //! `tracefault html`: the cancelled spans under the gateway's client span, marked, and the
 //! gateway's report followed by where `orders` still was.
 
@@ -207,7 +208,7 @@ fn from_the_spans_the_cancelled_spans_hang_under_the_gateways_client_span_marked
         "--url",
         &run.backend,
         "--backend",
-        "jaeger",
+        "tempo",
         "--color",
         "never",
     ]);

@@ -6,7 +6,8 @@
 
 use super::{type_and_message, Code, Exception, Frame};
 
-const HEADER: &str = "Traceback (most recent call last):";
+// tracefault's own layout prints Python's header: one definition of it, the format crate's.
+const HEADER: &str = tracefault_report::layout::TRACEBACK;
 const DIRECT_CAUSE: &str = "The above exception was the direct cause of the following exception:";
 const DURING_HANDLING: &str = "During handling of the above exception, another exception occurred:";
 
