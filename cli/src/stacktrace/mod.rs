@@ -3,7 +3,7 @@
 //! `exception.stacktrace`. tracefault's own layout is read by `tracefault_report::layout`;
 //! this module is for everyone else's.
 //!
-//! `mod.rs` tells the format by its first line that only one format writes ([`detect`]) and
+//! `mod.rs` tells the format by its first line that only one format writes (`detect`) and
 //! hands the text to that format's file, which reads it in one pass over its lines. Each
 //! file turns its format's order into ours: the outermost call first, the innermost (where
 //! it was raised) last, as Python prints it; the JVM, .NET, Node.js, Go, Ruby and Rust
