@@ -102,21 +102,9 @@ mod tests {
 
     fn row(id: u64, parent: Option<u64>, start: i64, duration: i64) -> WaterfallRow {
         WaterfallRow {
-            depth: 0,
-            service: None,
-            name: format!("s{id}"),
-            span_id: SpanId(id),
-            parent: parent.map(SpanId),
-            kind: None,
-            status_message: None,
-            attributes: Vec::new(),
-            events: Vec::new(),
-            more_events: 0,
             start_offset: Some(start),
             duration: Some(duration),
-            error: false,
-            raised: false,
-            cancelled: None,
+            ..WaterfallRow::for_test(id, parent)
         }
     }
 

@@ -122,22 +122,14 @@ mod tests {
                 |&(id, parent, depth, service, error, cancelled)| WaterfallRow {
                     depth,
                     service: Some(service.to_owned()),
-                    name: format!("s{id}"),
-                    span_id: SpanId(id),
-                    parent: parent.map(SpanId),
-                    kind: None,
-                    status_message: None,
-                    attributes: Vec::new(),
-                    events: Vec::new(),
-                    more_events: 0,
                     start_offset: Some(id as i64),
                     duration: Some(100),
                     error,
-                    raised: false,
                     cancelled: cancelled.map(|function| Cancellation {
                         function: Some(function.to_owned()),
                         elapsed: Some(3_000_000),
                     }),
+                    ..WaterfallRow::for_test(id, parent)
                 },
             )
             .collect()

@@ -152,6 +152,31 @@ pub struct WaterfallRow {
     pub cancelled: Option<Cancellation>,
 }
 
+#[cfg(test)]
+impl WaterfallRow {
+    /// A row of span `id` under `parent`, named `s<id>`, with nothing else said: the tests'
+    /// rows, each setting only what it is about.
+    pub(crate) fn for_test(id: u64, parent: Option<u64>) -> WaterfallRow {
+        WaterfallRow {
+            depth: 0,
+            service: None,
+            name: format!("s{id}"),
+            span_id: SpanId(id),
+            parent: parent.map(SpanId),
+            kind: None,
+            status_message: None,
+            attributes: Vec::new(),
+            events: Vec::new(),
+            more_events: 0,
+            start_offset: None,
+            duration: None,
+            error: false,
+            raised: false,
+            cancelled: None,
+        }
+    }
+}
+
 /// Something that happened in a span: an OTLP event, or a log line written in it.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RowEvent {

@@ -163,21 +163,11 @@ mod tests {
 
     fn row(id: u64, parent: Option<u64>, service: &str, start: i64, duration: i64) -> WaterfallRow {
         WaterfallRow {
-            depth: 0,
             service: Some(service.to_owned()),
-            name: format!("s{id}"),
-            span_id: SpanId(id),
-            parent: parent.map(SpanId),
-            kind: None,
-            status_message: None,
-            attributes: Vec::new(),
-            events: Vec::new(),
-            more_events: 0,
             start_offset: Some(start),
             duration: Some(duration),
             error: id == 4,
-            raised: false,
-            cancelled: None,
+            ..WaterfallRow::for_test(id, parent)
         }
     }
 
