@@ -19,7 +19,8 @@ use browser::{screenshot_dir, Browser};
 use serde_json::{json, Value};
 use serve::Server;
 use shop::{
-    build_shop, otlp_json_lines, post, start_receiver, traces_data, Received, Service, TIME_LIMIT,
+    build_shop, otlp_json_lines, post, start_receiver, start_shop, traces_data, Received, Service,
+    TIME_LIMIT,
 };
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -91,19 +92,6 @@ fn checkouts(gateway: &Service, skus: &[(u32, usize, u16)]) -> Option<String> {
         }
     }
     failing
-}
-
-fn start_shop(shop: &Path, logs: &Path, collector: &str) -> [Service; 3] {
-    let inventory = Service::start(shop, "inventory", logs, collector, &[]);
-    let orders = Service::start(
-        shop,
-        "orders",
-        logs,
-        collector,
-        &["--inventory", &inventory.url],
-    );
-    let gateway = Service::start(shop, "gateway", logs, collector, &["--orders", &orders.url]);
-    [gateway, orders, inventory]
 }
 
 fn shop_run() -> &'static ShopRun {

@@ -10,7 +10,7 @@
 #[path = "common/shop.rs"]
 mod shop;
 
-use shop::{build_shop, post, start_receiver, Received, Service, TIME_LIMIT};
+use shop::{build_shop, post, start_receiver, start_shop, Received, TIME_LIMIT};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -38,21 +38,7 @@ fn run() -> &'static Run {
         std::fs::create_dir_all(&logs).unwrap();
         let received = Received::default();
         let backend = start_receiver(received.clone());
-        let inventory = Service::start(&shop, "inventory", &logs, &backend, &[]);
-        let orders = Service::start(
-            &shop,
-            "orders",
-            &logs,
-            &backend,
-            &["--inventory", &inventory.url],
-        );
-        let gateway = Service::start(
-            &shop,
-            "gateway",
-            &logs,
-            &backend,
-            &["--orders", &orders.url],
-        );
+        let [gateway, orders, inventory] = start_shop(&shop, &logs, &backend);
         let (status, trace) = post(&format!("{}/checkout/{BACKORDERED}", gateway.url));
         assert_eq!(status, 502, "the gateway gave up on orders");
         assert_eq!(

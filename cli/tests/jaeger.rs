@@ -17,7 +17,7 @@
 mod shop;
 
 use serde_json::Value;
-use shop::{build_shop, post, Service, TIME_LIMIT, WORKSPACE};
+use shop::{build_shop, post, start_shop, TIME_LIMIT, WORKSPACE};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -207,21 +207,7 @@ fn show_from_a_real_jaeger_tells_the_same_story_as_the_logs() {
     let jaeger = Jaeger::start();
     let logs = jaeger.dir.join("logs");
     std::fs::create_dir_all(&logs).unwrap();
-    let inventory = Service::start(&shop, "inventory", &logs, &jaeger.endpoint, &[]);
-    let orders = Service::start(
-        &shop,
-        "orders",
-        &logs,
-        &jaeger.endpoint,
-        &["--inventory", &inventory.url],
-    );
-    let gateway = Service::start(
-        &shop,
-        "gateway",
-        &logs,
-        &jaeger.endpoint,
-        &["--orders", &orders.url],
-    );
+    let [gateway, orders, inventory] = start_shop(&shop, &logs, &jaeger.endpoint);
     // sku 1 succeeds, 42 fails in inventory's `query_stock`, 7 panics there.
     let mut traces = Vec::new();
     for (sku, expected) in [(1, 200), (42, 502), (7, 502), (42, 502)] {

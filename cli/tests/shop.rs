@@ -11,7 +11,7 @@
 mod shop;
 
 use serde_json::Value;
-use shop::{build_shop, post, start_receiver, traces_data, Received, Service, TIME_LIMIT};
+use shop::{build_shop, post, start_receiver, start_shop, traces_data, Received, TIME_LIMIT};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -41,21 +41,7 @@ fn run() -> &'static Run {
         std::fs::create_dir_all(&logs).unwrap();
         let received = Received::default();
         let backend = start_receiver(received.clone());
-        let inventory = Service::start(&shop, "inventory", &logs, &backend, &[]);
-        let orders = Service::start(
-            &shop,
-            "orders",
-            &logs,
-            &backend,
-            &["--inventory", &inventory.url],
-        );
-        let gateway = Service::start(
-            &shop,
-            "gateway",
-            &logs,
-            &backend,
-            &["--orders", &orders.url],
-        );
+        let [gateway, orders, inventory] = start_shop(&shop, &logs, &backend);
         let mut failing_trace = String::new();
         let mut panicking_trace = String::new();
         let skus = [(1, OK, 200), (42, FAILING, 502), (7, PANICKING, 502)];

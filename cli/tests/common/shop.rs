@@ -212,6 +212,21 @@ impl Drop for Service {
     }
 }
 
+/// The three services, each calling the next, writing their lines into `logs` and exporting
+/// to `collector`: `[gateway, orders, inventory]`, callers first, the order to stop them in.
+pub(crate) fn start_shop(shop: &Path, logs: &Path, collector: &str) -> [Service; 3] {
+    let inventory = Service::start(shop, "inventory", logs, collector, &[]);
+    let orders = Service::start(
+        shop,
+        "orders",
+        logs,
+        collector,
+        &["--inventory", &inventory.url],
+    );
+    let gateway = Service::start(shop, "gateway", logs, collector, &["--orders", &orders.url]);
+    [gateway, orders, inventory]
+}
+
 /// `POST url` without a trace; the status and the `traceresponse` header's trace id.
 pub(crate) fn post(url: &str) -> (u16, String) {
     let rest = url.strip_prefix("http://").unwrap();
