@@ -4,19 +4,22 @@
 //! values, messages) is escaped in both, so that no log line can forge another or drive a
 //! terminal.
 
+use crate::context::ContextLayer;
 use crate::report::wire::Frames;
 use crate::report::{fields, sink, ErrorReport};
 use crate::settings::env::Variable;
+use core::any::TypeId;
 use std::fmt::{self, Write as _};
 use tracefault_report::escape::write_escaped;
 use tracefault_report::json;
 use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
-use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields, MakeWriter};
+use tracing_subscriber::layer::{Context, SubscriberExt as _};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::EnvFilter;
@@ -57,15 +60,126 @@ where
     let ansi = format == LogFormat::Pretty
         && std::io::stdout().is_terminal()
         && crate::settings::env::read(Variable::NoColor).is_none();
-    tracing_subscriber::fmt::layer()
-        .with_ansi(ansi)
-        .fmt_fields(EscapedFields)
-        .event_format(EventFormat { format })
+    Layer {
+        lines: tracing_subscriber::fmt::layer()
+            .with_ansi(ansi)
+            .fmt_fields(EscapedFields)
+            .event_format(EventFormat { format }),
+        context: ContextLayer,
+    }
 }
 
-/// The type of [`layer`]: a `tracing_subscriber::fmt::Layer` with tracefault's formatting.
-pub type Layer<S, W = fn() -> std::io::Stdout> =
-    tracing_subscriber::fmt::Layer<S, EscapedFields, EventFormat, W>;
+/// The type of [`layer`]: a `tracing_subscriber::fmt` layer with tracefault's formatting,
+/// and [`ContextLayer`], which lets `tracing` spans made inside instrumented code carry its
+/// trace to where they are entered (`tokio::spawn(work().instrument(span))`).
+pub struct Layer<S, W = fn() -> std::io::Stdout> {
+    lines: tracing_subscriber::fmt::Layer<S, EscapedFields, EventFormat, W>,
+    context: ContextLayer,
+}
+
+impl<S, W> Layer<S, W> {
+    /// The same lines, written by `writer` (`std::io::stderr`, a file, `std::io::sink`).
+    pub fn with_writer<W2>(self, writer: W2) -> Layer<S, W2>
+    where
+        W2: for<'writer> MakeWriter<'writer> + 'static,
+    {
+        Layer {
+            lines: self.lines.with_writer(writer),
+            context: self.context,
+        }
+    }
+
+    /// The same lines, with ANSI colours or without.
+    pub fn with_ansi(self, ansi: bool) -> Layer<S, W> {
+        Layer {
+            lines: self.lines.with_ansi(ansi),
+            context: self.context,
+        }
+    }
+}
+
+impl<S, W> fmt::Debug for Layer<S, W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Layer").finish_non_exhaustive()
+    }
+}
+
+// Every call goes to the lines' layer; the context layer hears of the spans made, entered and
+// left, after the lines' layer has.
+impl<S, W> tracing_subscriber::Layer<S> for Layer<S, W>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    W: for<'writer> MakeWriter<'writer> + 'static,
+{
+    fn on_register_dispatch(&self, subscriber: &tracing::Dispatch) {
+        self.lines.on_register_dispatch(subscriber);
+    }
+
+    fn on_layer(&mut self, subscriber: &mut S) {
+        self.lines.on_layer(subscriber);
+    }
+
+    fn register_callsite(
+        &self,
+        metadata: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        self.lines.register_callsite(metadata)
+    }
+
+    fn enabled(&self, metadata: &tracing::Metadata<'_>, ctx: Context<'_, S>) -> bool {
+        self.lines.enabled(metadata, ctx)
+    }
+
+    fn on_new_span(&self, attributes: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        self.lines.on_new_span(attributes, id, ctx.clone());
+        self.context.on_new_span(attributes, id, ctx);
+    }
+
+    fn on_record(&self, span: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        self.lines.on_record(span, values, ctx);
+    }
+
+    fn on_follows_from(&self, span: &Id, follows: &Id, ctx: Context<'_, S>) {
+        self.lines.on_follows_from(span, follows, ctx);
+    }
+
+    fn event_enabled(&self, event: &Event<'_>, ctx: Context<'_, S>) -> bool {
+        self.lines.event_enabled(event, ctx)
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        self.lines.on_event(event, ctx);
+    }
+
+    fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
+        self.lines.on_enter(id, ctx.clone());
+        self.context.on_enter(id, ctx);
+    }
+
+    fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
+        self.lines.on_exit(id, ctx.clone());
+        self.context.on_exit(id, ctx);
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        self.lines.on_close(id, ctx);
+    }
+
+    fn on_id_change(&self, old: &Id, new: &Id, ctx: Context<'_, S>) {
+        self.lines.on_id_change(old, new, ctx);
+    }
+
+    unsafe fn downcast_raw(&self, id: TypeId) -> Option<*const ()> {
+        if id == TypeId::of::<Self>() {
+            return Some(self as *const Self as *const ());
+        }
+        if id == TypeId::of::<ContextLayer>() {
+            return Some(&self.context as *const ContextLayer as *const ());
+        }
+        // SAFETY: the lines' layer answers for its own types, as `Layered` asks it to.
+        unsafe { self.lines.downcast_raw(id) }
+    }
+}
 
 /// `RUST_LOG` filtering (default `info`) and [`layer`], as the global subscriber.
 pub(crate) fn install() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

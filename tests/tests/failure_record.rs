@@ -422,6 +422,29 @@ mod tasks {
             .expect("no panic")
     }
 
+    /// `tokio::spawn` as `tracing` users write it: the task in a span of their own, made
+    /// inside the spawner.
+    #[tracefault::trace]
+    pub(crate) async fn awaiting_instrumented_tokio_spawn(
+        trace_id: &std::sync::Mutex<String>,
+    ) -> Result<(), E> {
+        use tracing::Instrument as _;
+        *trace_id.lock().unwrap() = tracefault::current().expect("a span").trace_id.to_string();
+        tokio::spawn(spawned().instrument(tracing::info_span!("worker")))
+            .await
+            .expect("no panic")
+    }
+
+    #[tracefault::trace]
+    pub(crate) async fn not_awaiting_instrumented_tokio_spawn() -> Result<(), E> {
+        use tracing::Instrument as _;
+        drop(tokio::spawn(
+            spawned().instrument(tracing::info_span!("worker")),
+        ));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok(())
+    }
+
     #[tracefault::trace]
     pub(crate) async fn not_awaiting_tokio_spawn() -> Result<(), E> {
         use tracefault::context::FutureExt as _;
@@ -496,6 +519,29 @@ fn tokio_spawn_in_the_current_context_awaited_by_its_spawner_is_reported_once() 
     assert_eq!(result, Err(E("the awaiting work failed")));
     let reports = captured.reports();
     assert_eq!(reports.len(), 2, "{reports:#?}");
+}
+
+#[test]
+fn tokio_spawn_of_an_instrumented_future_awaited_by_its_spawner_is_reported_once() {
+    let spawners_trace = std::sync::Mutex::default();
+    let (result, captured) =
+        capture_async(tasks::awaiting_instrumented_tokio_spawn(&spawners_trace));
+    assert_eq!(result, Err(E("the spawned work failed")));
+    let report = captured.the_report();
+    assert_eq!(span_trace(&report), ["failure_record::tasks::spawned"]);
+    assert_eq!(handled(&captured), 0);
+    // One trace: the task's report is in the spawner's, whose span the error left too.
+    assert_eq!(report.field("trace_id"), *spawners_trace.lock().unwrap());
+    let awaiting = captured.span("awaiting_instrumented_tokio_spawn");
+    assert_eq!(
+        awaiting.fields.get("error").map(String::as_str),
+        Some("true")
+    );
+
+    let (result, captured) = capture_async(tasks::not_awaiting_instrumented_tokio_spawn());
+    assert_eq!(result, Ok(()));
+    let report = captured.the_report();
+    assert_eq!(span_trace(&report), ["failure_record::tasks::spawned"]);
 }
 
 #[test]

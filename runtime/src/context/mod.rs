@@ -15,6 +15,8 @@ mod lineage;
 pub(crate) mod sampler;
 pub(crate) mod scope;
 pub mod tracestate;
+#[cfg(feature = "subscriber")]
+mod tracing_spans;
 
 pub use baggage::Baggage;
 pub use future::{FutureExt, WithContext};
@@ -24,6 +26,8 @@ pub(crate) use lineage::Lineage;
 pub use lineage::SpanKind;
 pub(crate) use scope::{Role, Scope};
 pub use tracestate::TraceState;
+#[cfg(feature = "subscriber")]
+pub use tracing_spans::ContextLayer;
 
 /// The identity of one span, as W3C Trace Context carries it.
 #[derive(Clone, Debug, PartialEq, Eq)]

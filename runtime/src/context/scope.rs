@@ -129,6 +129,50 @@ pub(crate) struct Request {
     pub(crate) service: Option<Arc<str>>,
 }
 
+/// The current span's place in its trace, kept as values that any thread may read: what a
+/// `tracing` span made inside instrumented code carries (see `tracing_spans`), so that code run
+/// in it elsewhere, where no instrumented function runs, continues that span.
+#[derive(Clone)]
+pub(crate) struct Carried {
+    trace_id: TraceId,
+    span_id: SpanId,
+    flags: TraceFlags,
+    copied: Copied,
+    shared: Shared,
+}
+
+impl Carried {
+    /// The current scope's place, its ids made now; none outside a scope with a span.
+    pub(crate) fn of_current() -> Option<Carried> {
+        let current = current_scope().filter(|current| current.has_span())?;
+        Some(Carried {
+            trace_id: current.trace_id(),
+            span_id: current.span_id(),
+            flags: current.flags(),
+            copied: Copied {
+                parent_flags: current.parent_flags(),
+                parent_span_id: current.parent_span_id().unwrap_or(SpanId::INVALID),
+                parent_is_remote: current.parent_is_remote(),
+                server_span_id: current.server_span_id().unwrap_or(SpanId::INVALID),
+                server_parent_span_id: current.server_parent_span_id().unwrap_or(SpanId::INVALID),
+            },
+            shared: current.shared_parts(),
+        })
+    }
+
+    /// A scope of this span again, under `role`.
+    pub(crate) fn scope(&self, role: Role) -> Scope {
+        let scope = Scope::synchronous(role, SpanKind::Internal);
+        scope.lineage.set(Lineage::Copied);
+        scope.trace_id.set(self.trace_id);
+        scope.span_id.set(self.span_id);
+        scope.flags.set(Some(self.flags));
+        scope.copied.set(self.copied);
+        scope.share(self.shared.clone());
+        scope
+    }
+}
+
 /// What a scope is to the failures below it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Role {
@@ -202,26 +246,13 @@ impl Scope {
     /// that runs in the current context wherever it is polled (`in_current_context`, a spawned
     /// task). Outside any scope it has no span.
     pub(crate) fn same_as_current(role: Role) -> Scope {
-        let Some(current) = current_scope().filter(|current| current.has_span()) else {
-            let scope = Scope::without_span(role);
-            if let Some(current) = current_scope() {
-                scope.share(current.shared_parts());
-            }
-            return scope;
-        };
-        let scope = Scope::synchronous(role, SpanKind::Internal);
-        scope.lineage.set(Lineage::Copied);
-        scope.trace_id.set(current.trace_id());
-        scope.span_id.set(current.span_id());
-        scope.flags.set(Some(current.flags()));
-        scope.copied.set(Copied {
-            parent_flags: current.parent_flags(),
-            parent_span_id: current.parent_span_id().unwrap_or(SpanId::INVALID),
-            parent_is_remote: current.parent_is_remote(),
-            server_span_id: current.server_span_id().unwrap_or(SpanId::INVALID),
-            server_parent_span_id: current.server_parent_span_id().unwrap_or(SpanId::INVALID),
-        });
-        scope.share(current.shared_parts());
+        if let Some(carried) = Carried::of_current() {
+            return carried.scope(role);
+        }
+        let scope = Scope::without_span(role);
+        if let Some(current) = current_scope() {
+            scope.share(current.shared_parts());
+        }
         scope
     }
 
@@ -581,8 +612,39 @@ pub(crate) struct Entered<'a> {
 impl Drop for Entered<'_> {
     #[inline(always)]
     fn drop(&mut self) {
-        let outer = self.scope.outer.replace(ptr::null());
+        self.scope.leave();
+    }
+}
+
+impl Scope {
+    /// Makes the scope current that was current when this one was entered.
+    #[inline(always)]
+    fn leave(&self) {
+        let outer = self.outer.replace(ptr::null());
         CURRENT.with(|current| current.set(outer));
+    }
+
+    /// Enters this scope until [`Scope::leave_unguarded`], for an owner that cannot hold an
+    /// [`Entered`] (a `tracing` span's enter and exit, which are two calls).
+    pub(crate) fn enter_unguarded(&self) {
+        core::mem::forget(self.enter());
+    }
+
+    /// Leaves this scope, entered with [`Scope::enter_unguarded`]; `false` (and nothing done)
+    /// unless it is the current one, as it must be when scopes are left in the order they
+    /// were entered.
+    pub(crate) fn leave_unguarded(&self) -> bool {
+        let is_current = ptr::eq(CURRENT.with(Cell::get), self);
+        if is_current {
+            self.leave();
+        }
+        is_current
+    }
+
+    /// Whether no scope is current on this thread.
+    #[inline]
+    pub(crate) fn none_current() -> bool {
+        CURRENT.with(Cell::get).is_null()
     }
 }
 

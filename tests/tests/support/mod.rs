@@ -200,8 +200,14 @@ pub fn install() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         tracefault::set_backtrace_rate(u32::MAX - 1);
-        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CaptureLayer))
-            .expect("no other global subscriber in the tests");
+        // With tracefault's context layer, as `tracefault::layer()` has it: `tracing` spans
+        // made inside instrumented code carry its trace (`tokio::spawn(f.instrument(span))`).
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::registry()
+                .with(tracefault::context::ContextLayer)
+                .with(CaptureLayer),
+        )
+        .expect("no other global subscriber in the tests");
     });
 }
 
