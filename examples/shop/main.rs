@@ -67,7 +67,9 @@ fn options() -> Result<Options, String> {
 async fn main() -> Result<(), BoxError> {
     let options = options()?;
     // Every response names the span that handled it, so that a caller's error can point at it.
-    let mut config = tracefault::Config::new().traceresponse(true);
+    let mut config = tracefault::Config::new()
+        .traceresponse(true)
+        .service_version(env!("CARGO_PKG_VERSION"));
     if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
         let service = options.service.as_deref().unwrap_or("demo");
         config = config.service_name(format!("shop-{service}"));
@@ -80,6 +82,7 @@ async fn main() -> Result<(), BoxError> {
     if exporting {
         // Every span in one sum: exported, failed, dropped (queue full), unsampled, pending.
         println!("spans: {}", tracefault::export::stats());
+        println!("log records: {}", tracefault::export::log_stats());
     }
     outcome
 }

@@ -34,6 +34,11 @@ impl Collector {
 
     /// In a directory of its own per test (`name`): tests run in parallel.
     fn start_in(name: &str) -> Collector {
+        Collector::start_printing(name, "traces")
+    }
+
+    /// One whose log prints what `signal` (`traces` or `logs`) it receives.
+    fn start_printing(name: &str, signal: &str) -> Collector {
         let dir =
             std::env::temp_dir().join(format!("tracefault-otel-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -42,6 +47,7 @@ impl Collector {
             .arg("scripts/collector")
             .arg("start")
             .arg(&dir)
+            .env("TRACEFAULT_COLLECTOR_DEBUG_LOG", signal)
             .current_dir(WORKSPACE)
             .status()
             .expect("bash runs scripts/collector");
@@ -302,6 +308,92 @@ fn the_shop_exports_one_trace_per_checkout_to_a_real_collector() {
         "received as many spans as the services ended"
     );
     check_traces(&spans, &log);
+}
+
+/// One log record as rotel's detailed debug log prints it: its lines' `key: value` pairs
+/// (`Body`, `EventName`, `SeverityText`, `Trace ID`, and each attribute after `-> `).
+type LogRecord = Vec<(String, String)>;
+
+fn parse_log_records(log: &str) -> Vec<LogRecord> {
+    let mut records: Vec<LogRecord> = Vec::new();
+    let mut inside = false;
+    for line in log.lines() {
+        if line.starts_with("LogRecord #") {
+            records.push(Vec::new());
+            inside = true;
+        } else if line.starts_with("ScopeLogs") || line.starts_with("ResourceLog") {
+            inside = false;
+        } else if let (true, Some(record)) = (inside, records.last_mut()) {
+            let pair = line.trim().trim_start_matches("-> ");
+            if let Some((key, value)) = pair.split_once(':') {
+                record.push((key.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
+    }
+    records
+}
+
+fn field<'a>(record: &'a LogRecord, key: &str) -> Option<&'a str> {
+    record
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, value)| value.as_str())
+}
+
+#[test]
+fn the_shop_exports_its_events_and_reports_as_log_records_to_a_real_collector() {
+    let collector = Collector::start_printing("logs", "logs");
+    let inventory = Service::start("inventory", &collector, &[]);
+    let orders = Service::start("orders", &collector, &["--inventory", &inventory.url]);
+    let gateway = Service::start("gateway", &collector, &["--orders", &orders.url]);
+    assert_eq!(post(&format!("{}/checkout/42", gateway.url)), 502);
+    let mut emitted = 0;
+    for service in [gateway, orders, inventory] {
+        let output = service.stop();
+        let line = output
+            .lines()
+            .find_map(|line| line.strip_prefix("log records: "))
+            .unwrap_or_else(|| panic!("no log record counts in:\n{output}"));
+        let counts: Vec<u64> = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|part| part.parse().ok())
+            .collect();
+        assert_eq!(counts[0], counts[1], "every record exported: {line}");
+        emitted += counts[0];
+    }
+    let log = collector.log();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let records = loop {
+        let records = parse_log_records(&std::fs::read_to_string(&log).unwrap());
+        if records.len() as u64 >= emitted || std::time::Instant::now() > deadline {
+            break records;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(
+        records.len() as u64,
+        emitted,
+        "(collector log: {})",
+        log.display()
+    );
+    // The origin's report and the gateway's "checking out" are in one trace.
+    let report = records
+        .iter()
+        .find(|record| {
+            field(record, "EventName") == Some("tracefault.report")
+                && field(record, "exception.type") == Some("Str(shop::inventory::StockError)")
+        })
+        .unwrap_or_else(|| panic!("inventory's report (collector log: {})", log.display()));
+    assert_eq!(field(report, "SeverityText"), Some("ERROR"));
+    let trace_id = field(report, "Trace ID").expect("the report's trace id");
+    let checking_out = records
+        .iter()
+        .find(|record| field(record, "Body") == Some("Str(checking out)"))
+        .expect("the gateway's event");
+    assert_eq!(field(checking_out, "Trace ID"), Some(trace_id));
+    assert_eq!(field(checking_out, "SeverityText"), Some("INFO"));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("service.version: Str(0.1.0)"), "{text}");
 }
 
 fn check_traces(spans: &[ExportedSpan], log: &Path) {

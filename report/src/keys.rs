@@ -87,6 +87,12 @@ pub const ELAPSED_US: &str = "tracefault.elapsed_us";
 pub const CODE_FUNCTION_NAME: &str = "code.function.name";
 /// Resource attribute: the service that exported a span, as OpenTelemetry names it.
 pub const SERVICE_NAME: &str = "service.name";
+/// Resource attribute: that service's version (semantic conventions 1.37).
+pub const SERVICE_VERSION: &str = "service.version";
+/// Span attribute: the class of error that ended the span, low in cardinality, as
+/// OpenTelemetry's conventions for failed operations name it (semantic conventions 1.37,
+/// `error.type`): the Rust type of the error, an HTTP status code as text, or `_OTHER`.
+pub const ERROR_TYPE: &str = "error.type";
 /// Span attribute: the instrumented function's file.
 pub const CODE_FILE_PATH: &str = "code.file.path";
 /// Span attribute: the line of the instrumented function's attribute.

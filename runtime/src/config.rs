@@ -86,6 +86,15 @@ impl Config {
         self
     }
 
+    /// The `service.version` of the exported spans' resource, usually the binary's package
+    /// version: `.service_version(env!("CARGO_PKG_VERSION"))` in `main` (a library cannot
+    /// know the binary's). `service.version` in `OTEL_RESOURCE_ATTRIBUTES` is used without it.
+    #[cfg(feature = "otel")]
+    pub fn service_version(mut self, version: impl Into<String>) -> Config {
+        self.export.service_version = Some(version.into());
+        self
+    }
+
     /// The collector's OTLP/HTTP base URL (`http://127.0.0.1:4318`), to which `/v1/traces`
     /// is added; overrides `OTEL_EXPORTER_OTLP_ENDPOINT`. Export starts only with an endpoint.
     #[cfg(feature = "otel")]
@@ -121,6 +130,18 @@ impl Config {
         E: opentelemetry_sdk::trace::SpanExporter + 'static,
     {
         self.export.exporter = Some(crate::export::OwnExporter::new(exporter));
+        self
+    }
+
+    /// Log records (events, reports, exceptions) go to `exporter`, an
+    /// `opentelemetry_sdk::logs::LogExporter` of the program's own, in place of OTLP, behind
+    /// the same bounded queue; export starts with [`Config::start_export`] as for spans.
+    #[cfg(feature = "otel")]
+    pub fn log_exporter<E>(mut self, exporter: E) -> Config
+    where
+        E: opentelemetry_sdk::logs::LogExporter + 'static,
+    {
+        self.export.log_exporter = Some(crate::export::OwnLogExporter::new(exporter));
         self
     }
 

@@ -186,10 +186,11 @@ pub(crate) fn install() -> Result<(), Box<dyn std::error::Error + Send + Sync>> 
     let filter = crate::settings::env::read(Variable::RustLog)
         .and_then(|directives| EnvFilter::try_new(directives).ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
-    tracing_subscriber::registry()
-        .with(layer())
-        .with(filter)
-        .try_init()?;
+    let registry = tracing_subscriber::registry().with(layer());
+    // The events as OTLP log records, while export runs.
+    #[cfg(feature = "otel")]
+    let registry = registry.with(crate::export::LogLayer);
+    registry.with(filter).try_init()?;
     Ok(())
 }
 

@@ -4,15 +4,20 @@
 use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Default)]
-struct Collect(Arc<Mutex<Vec<SpanData>>>);
+struct Collect(Arc<Mutex<Vec<SpanData>>>, Arc<Mutex<Option<Resource>>>);
 
 impl SpanExporter for Collect {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
         self.0.lock().unwrap().extend(batch);
         Ok(())
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        *self.1.lock().unwrap() = Some(resource.clone());
     }
 }
 
@@ -45,6 +50,7 @@ fn spans_go_to_the_programs_own_exporter() {
     let collected = Collect::default();
     let guard = tracefault::Config::new()
         .span_exporter(collected.clone())
+        .service_version("1.4.2")
         .start_export()
         .expect("export starts")
         .expect("an exporter of its own needs no endpoint");
@@ -76,6 +82,32 @@ fn spans_go_to_the_programs_own_exporter() {
         .find(|kv| kv.key.as_str() == "exception.message")
         .map(|kv| kv.value.to_string());
     assert_eq!(message.as_deref(), Some("out of stock"));
+    // `error.type` on every span the error left, not only where it started.
+    let error_types: Vec<_> = spans
+        .iter()
+        .filter(|s| matches!(s.status, Status::Error { .. }))
+        .map(|s| {
+            let error_type = s
+                .attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == "error.type");
+            (
+                s.name.to_string(),
+                error_type.map(|kv| kv.value.to_string()),
+            )
+        })
+        .collect();
+    let out_of_stock = Some("span_exporter::OutOfStock".to_owned());
+    assert_eq!(
+        error_types,
+        [
+            ("reserve".to_owned(), out_of_stock.clone()),
+            ("order".to_owned(), out_of_stock)
+        ]
+    );
+    let resource = collected.1.lock().unwrap().clone().expect("a resource");
+    let version = resource.get(&opentelemetry::Key::from_static_str("service.version"));
+    assert_eq!(version.map(|v| v.to_string()).as_deref(), Some("1.4.2"));
     let stats = tracefault::export::stats();
     assert_eq!(stats.exported, 4, "{stats}");
     assert_eq!(stats.dropped, 0, "{stats}");

@@ -626,6 +626,7 @@ impl Scope {
 
     /// Enters this scope until [`Scope::leave_unguarded`], for an owner that cannot hold an
     /// [`Entered`] (a `tracing` span's enter and exit, which are two calls).
+    #[cfg(feature = "subscriber")]
     pub(crate) fn enter_unguarded(&self) {
         core::mem::forget(self.enter());
     }
@@ -633,6 +634,7 @@ impl Scope {
     /// Leaves this scope, entered with [`Scope::enter_unguarded`]; `false` (and nothing done)
     /// unless it is the current one, as it must be when scopes are left in the order they
     /// were entered.
+    #[cfg(feature = "subscriber")]
     pub(crate) fn leave_unguarded(&self) -> bool {
         let is_current = ptr::eq(CURRENT.with(Cell::get), self);
         if is_current {
@@ -643,6 +645,7 @@ impl Scope {
 
     /// Whether no scope is current on this thread.
     #[inline]
+    #[cfg(feature = "subscriber")]
     pub(crate) fn none_current() -> bool {
         CURRENT.with(Cell::get).is_null()
     }

@@ -10,10 +10,17 @@
 //! [`crate::init`] starts export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set;
 //! [`crate::Config`] does the same from code.
 
+#[cfg(feature = "subscriber")]
+mod log_layer;
+mod logs;
 mod pipeline;
 mod record;
 
 pub use crate::context::sampler::{set_sampler, RootSampler, Sampler};
+#[cfg(feature = "subscriber")]
+pub use log_layer::LogLayer;
+pub use logs::log_stats;
+pub(crate) use logs::OwnLogExporter;
 pub(crate) use pipeline::is_active;
 pub(crate) use pipeline::{start, ExportSettings, OwnExporter};
 pub use pipeline::{stats, ExportError, ExportGuard, ExportStats};

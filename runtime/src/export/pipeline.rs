@@ -21,9 +21,11 @@ pub(crate) struct ExportSettings {
     pub(crate) endpoint: Option<String>,
     pub(crate) protocol: Option<String>,
     pub(crate) service_name: Option<String>,
+    pub(crate) service_version: Option<String>,
     pub(crate) stacktraces: Option<bool>,
     pub(crate) shutdown_timeout: Option<Duration>,
     pub(crate) exporter: Option<OwnExporter>,
+    pub(crate) log_exporter: Option<super::logs::OwnLogExporter>,
 }
 
 /// An exporter of the program's own (`Config::span_exporter`), in place of OTLP: kept until
@@ -147,7 +149,7 @@ impl Pipeline {
 
 /// Why export could not start.
 #[derive(Debug)]
-pub struct ExportError(String);
+pub struct ExportError(pub(super) String);
 
 impl std::fmt::Display for ExportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -261,6 +263,11 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
     let max_queue_size = env(Variable::OtelBspMaxQueueSize)
         .and_then(|size| size.trim().parse().ok())
         .unwrap_or(DEFAULT_MAX_QUEUE_SIZE);
+    let base = settings
+        .endpoint
+        .clone()
+        .or_else(|| env(Variable::OtelExporterOtlpEndpoint));
+    let mut logs_over_grpc = false;
     let (mut processor, endpoint, grpc_runtime) = match &settings.exporter {
         Some(own) => {
             let make = own
@@ -279,6 +286,7 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
             let Some(target) = target(settings, &env)? else {
                 return Ok(None);
             };
+            logs_over_grpc = target.grpc;
             let (exporter, grpc_runtime) = build_exporter(&target)?;
             let processor = processor(exporter, target.endpoint.clone(), max_queue_size);
             (processor, target.endpoint, grpc_runtime)
@@ -288,7 +296,31 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
     if let Some(name) = &settings.service_name {
         resource = resource.with_service_name(name.clone());
     }
-    processor.set_resource(&resource.build());
+    if let Some(version) = &settings.service_version {
+        resource = resource.with_attribute(opentelemetry::KeyValue::new(
+            tracefault_report::keys::SERVICE_VERSION,
+            version.clone(),
+        ));
+    }
+    let resource = resource.build();
+    processor.set_resource(&resource);
+    let log_target = match &settings.log_exporter {
+        Some(own) => Some(super::logs::LogTarget::Own(own.clone())),
+        // Without an OTLP endpoint of their own, logs follow the spans' base URL; a program
+        // that exports spans elsewhere exports logs only where it says.
+        None if settings.exporter.is_some() => super::logs::otlp_target(None, false)?,
+        None => super::logs::otlp_target(base.as_deref(), logs_over_grpc)?,
+    };
+    if let Some(log_target) = log_target {
+        super::logs::start(
+            log_target,
+            &resource,
+            #[cfg(feature = "otel-grpc")]
+            grpc_runtime
+                .as_ref()
+                .map(|runtime| runtime.handle().clone()),
+        )?;
+    }
     let stacktraces = settings.stacktraces.unwrap_or_else(|| {
         env(Variable::ExportStacktraces).is_some_and(|value| matches!(value.trim(), "1" | "true"))
     });
@@ -430,10 +462,16 @@ impl Drop for ExportGuard {
         ACTIVE.store(false, Ordering::Relaxed);
         crate::context::sampler::count_unsampled_spans(false);
         let result = pipeline.processor.shutdown_with_timeout(self.timeout);
+        if let Err(undelivered) = super::logs::shutdown(self.timeout) {
+            tracing::warn!(
+                target: super::logs::EXPORT_TARGET,
+                "not every log record reached the collector ({undelivered})"
+            );
+        }
         let stats = stats();
         if result.is_err() || stats.failed > 0 || stats.dropped > 0 || stats.pending() > 0 {
             tracing::warn!(
-                target: "tracefault",
+                target: super::logs::EXPORT_TARGET,
                 spans_ended = stats.ended,
                 spans_exported = stats.exported,
                 spans_failed = stats.failed,
@@ -471,7 +509,7 @@ impl<E: SpanExporter> SpanExporter for CountingExporter<E> {
             Err(error) => {
                 if !WARNED.swap(true, Ordering::Relaxed) {
                     tracing::warn!(
-                        target: "tracefault",
+                        target: super::logs::EXPORT_TARGET,
                         "OTLP export to {} failed ({error}); spans are dropped and counted \
                          until it answers, and the count is reported at shutdown",
                         self.endpoint

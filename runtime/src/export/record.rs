@@ -36,6 +36,8 @@ struct Outcome {
     args: Vec<KeyValue>,
     /// Dropped before it finished (see `__private::cancelled`).
     cancelled: bool,
+    /// `error.type`: what class of error ended the span, when one did.
+    error_type: Option<Cow<'static, str>>,
 }
 
 /// The record of the span `scope` is, if spans are being exported and it is sampled.
@@ -130,13 +132,27 @@ impl SpanRecord {
             .cancelled = true;
     }
 
-    /// An error or panic left the span: its status is `Error` with the message. Where it was
-    /// raised, the span also gets the `exception` event of OpenTelemetry's semantic
-    /// conventions; its `exception.stacktrace` only when the program opted in.
+    /// An error or panic left the span: its status is `Error` with the message, `error.type`
+    /// its type. Where it was raised, the span also gets the `exception` event of
+    /// OpenTelemetry's semantic conventions, or (`OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs`,
+    /// `logs/dup`) an `exception` log record, or both; `exception.stacktrace` only when the
+    /// program opted in.
     pub(crate) fn record_failure(&self, report: &ErrorReport, raised_here: bool) {
         let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
         outcome.status = Status::error(report.message.clone());
-        if raised_here {
+        // The concrete type, also behind `Box<dyn Error>` or `anyhow::Error`: the report names
+        // the type it could tell.
+        outcome.error_type = Some(report.type_name.clone());
+        let signal = super::logs::exception_signal();
+        if raised_here && signal != super::logs::ExceptionSignal::SpanEvents {
+            super::logs::emit_exception(
+                report,
+                self.context.trace_id(),
+                self.context.span_id(),
+                self.context.trace_flags(),
+            );
+        }
+        if raised_here && signal.span_events() {
             let attributes =
                 crate::report::sink::exception_attributes(report, pipeline::exports_stacktraces())
                     .into_iter()
@@ -148,13 +164,15 @@ impl SpanRecord {
         }
     }
 
-    /// The span failed without an error value to describe (an HTTP status, say).
+    /// The span failed without an error value to describe (an HTTP status, say): `error_type`
+    /// is its class (`"503"`, `"_OTHER"`).
     #[cfg_attr(not(any(feature = "axum", feature = "reqwest")), allow(dead_code))]
-    pub(crate) fn record_error_status(&self, description: String) {
+    pub(crate) fn record_error_status(&self, error_type: Cow<'static, str>, description: String) {
         let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
         if outcome.status == Status::Unset {
             outcome.status = Status::error(description);
         }
+        outcome.error_type.get_or_insert(error_type);
     }
 
     /// Ends the span of an instrumented function now, named and located as the function is.
@@ -185,6 +203,9 @@ impl SpanRecord {
         attributes.extend(outcome.args);
         if outcome.cancelled {
             attributes.push(KeyValue::new(keys::CANCELLED, true));
+        }
+        if let Some(error_type) = outcome.error_type {
+            attributes.push(KeyValue::new(keys::ERROR_TYPE, error_type));
         }
         let mut events = SpanEvents::default();
         events.events = outcome.events;

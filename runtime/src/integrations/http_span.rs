@@ -65,9 +65,11 @@ impl HttpSpan {
                 i64::from(status.as_u16()),
             ));
             if failed {
-                exported
-                    .record
-                    .record_error_status(format!("HTTP {}", status.as_u16()));
+                // The status code is the error's class, as the HTTP conventions have it.
+                exported.record.record_error_status(
+                    status.as_u16().to_string().into(),
+                    format!("HTTP {}", status.as_u16()),
+                );
             }
         }
     }
@@ -77,7 +79,11 @@ impl HttpSpan {
     pub(super) fn failed(&mut self, description: impl FnOnce() -> String) {
         #[cfg(feature = "otel")]
         if let Some(exported) = &self.exported {
-            exported.record.record_error_status(description());
+            // No response: the conventions' fallback class, unless an error value leaving the
+            // span names its type.
+            exported
+                .record
+                .record_error_status("_OTHER".into(), description());
         }
     }
 }

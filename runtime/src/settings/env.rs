@@ -45,6 +45,16 @@ pub(crate) enum Variable {
     /// The collector's base URL, and the full traces URL.
     OtelExporterOtlpEndpoint,
     OtelExporterOtlpTracesEndpoint,
+    /// `otlp` or `none`, for log records.
+    OtelLogsExporter,
+    /// The full logs URL.
+    OtelExporterOtlpLogsEndpoint,
+    /// The log record processor's queue bound, export delay and batch size.
+    OtelBlrpMaxQueueSize,
+    OtelBlrpScheduleDelay,
+    OtelBlrpMaxExportBatchSize,
+    /// `logs` or `logs/dup`: exceptions as log records (instead of, or beside, span events).
+    OtelSemconvExceptionSignalOptIn,
 }
 
 impl Variable {
@@ -71,6 +81,12 @@ impl Variable {
             Variable::OtelExporterOtlpTracesProtocol => "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
             Variable::OtelExporterOtlpEndpoint => "OTEL_EXPORTER_OTLP_ENDPOINT",
             Variable::OtelExporterOtlpTracesEndpoint => "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            Variable::OtelLogsExporter => "OTEL_LOGS_EXPORTER",
+            Variable::OtelExporterOtlpLogsEndpoint => "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+            Variable::OtelBlrpMaxQueueSize => "OTEL_BLRP_MAX_QUEUE_SIZE",
+            Variable::OtelBlrpScheduleDelay => "OTEL_BLRP_SCHEDULE_DELAY",
+            Variable::OtelBlrpMaxExportBatchSize => "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
+            Variable::OtelSemconvExceptionSignalOptIn => "OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN",
         }
     }
 }
