@@ -446,6 +446,30 @@ fn check_traces(spans: &[ExportedSpan], log: &Path) {
         .iter()
         .filter(|span| span.kind == "server")
         .all(|span| span.status_code == "error"));
+    // `error.type` on every span the error left: the Rust type, or a server's status code.
+    assert_eq!(origin.attribute("error.type"), Some("std::io::Error"));
+    assert_eq!(
+        gateway_checkout.attribute("error.type"),
+        Some("shop::gateway::CheckoutError")
+    );
+    let servers: Vec<_> = failed.iter().filter(|span| span.kind == "server").collect();
+    for server in &servers {
+        let route = server.attribute("http.route").expect("a server span's route");
+        assert_eq!(server.name, format!("POST {route}"));
+        assert_eq!(
+            server.attribute("error.type"),
+            server.attribute("http.response.status_code")
+        );
+    }
+    let mut routes: Vec<_> = servers
+        .iter()
+        .filter_map(|span| span.attribute("http.route"))
+        .collect();
+    routes.sort_unstable();
+    assert_eq!(
+        routes,
+        ["/checkout/{sku}", "/orders/{sku}", "/reservations/{sku}"]
+    );
 
     let panicked = trace_of(spans, "/checkout/7");
     let origin = exception_in(&panicked, "shop::inventory::reserve");

@@ -55,6 +55,19 @@ impl HttpSpan {
         HttpSpan {}
     }
 
+    /// The route the request matched (`/checkout/{sku}`): the span is named `GET /checkout/{sku}`
+    /// and carries `http.route`, as OpenTelemetry's HTTP server conventions have it.
+    #[cfg_attr(not(feature = "otel"), allow(unused_variables))]
+    pub(super) fn matched(&mut self, route: &str) {
+        #[cfg(feature = "otel")]
+        if let Some(exported) = &mut self.exported {
+            exported.method = format!("{} {route}", exported.method);
+            exported
+                .attributes
+                .push(opentelemetry::KeyValue::new("http.route", route.to_owned()));
+        }
+    }
+
     /// The response's status; `failed` sets the span's status to `Error`.
     #[cfg_attr(not(feature = "otel"), allow(unused_variables))]
     pub(super) fn answered(&mut self, status: http::StatusCode, failed: bool) {

@@ -118,9 +118,13 @@ where
             .span()
             .filter(|_| traceresponse_enabled())
             .and_then(|span| HeaderValue::from_str(&TraceResponse::from(span).header()).ok());
-        let export = HttpSpan::open(&context, request.method(), || {
+        let mut export = HttpSpan::open(&context, request.method(), || {
             vec![("url.path", Value::Text(request.uri().path().to_owned()))]
         });
+        // Known when the layer is applied with `Router::layer` (per route), after routing.
+        if let Some(route) = request.extensions().get::<axum::extract::MatchedPath>() {
+            export.matched(route.as_str());
+        }
         let scope = Scope::of_context(context, Role::Context).serving(Request {
             method: request.method().to_string(),
             path: request.uri().path().to_owned(),
