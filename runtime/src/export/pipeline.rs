@@ -311,6 +311,16 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
         None if settings.exporter.is_some() => super::logs::otlp_target(None, false)?,
         None => super::logs::otlp_target(base.as_deref(), logs_over_grpc)?,
     };
+    if log_target.is_none() && env(Variable::OtelSemconvExceptionSignalOptIn).is_some() {
+        // As the conventions' follow-up asks (semantic-conventions #4094): say so, rather than
+        // keep sending span events silently.
+        tracing::warn!(
+            target: super::logs::EXPORT_TARGET,
+            "OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN is ignored because log records are not \
+             exported (OTEL_LOGS_EXPORTER=none, or no endpoint for them): exceptions stay span \
+             events"
+        );
+    }
     if let Some(log_target) = log_target {
         super::logs::start(
             log_target,
