@@ -43,12 +43,18 @@ pub fn reports_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<Report> {
 
 fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
     let server = &spans[root];
-    // The error's path: failing spans that are not the server or client spans, which
-    // tracefault's functions are.
+    // The error's path: the failing spans of functions (tracefault's, or a service's own
+    // INTERNAL spans), and the CLIENT spans an exception was recorded on (a database or HTTP
+    // client's instrumentation records the error where the call failed): the exception is
+    // shown where it was recorded, not on the server span around it.
     let path: Vec<&Span> = failing
         .iter()
         .map(|&index| &spans[index])
-        .filter(|span| !matches!(span.kind, SpanKind::Server | SpanKind::Client))
+        .filter(|span| match span.kind {
+            SpanKind::Server => false,
+            SpanKind::Client => !span.exceptions.is_empty(),
+            _ => true,
+        })
         .collect();
     let exceptions: Vec<(&Span, &ExceptionEvent)> = failing
         .iter()
@@ -69,15 +75,21 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
             ("error".to_owned(), deepest.status_message.clone())
         }
     };
-    let causes: Vec<Cause> = exceptions
-        .iter()
-        .skip(1)
-        .map(|(_, event)| Cause {
+    // One exception recorded on each span it escapes (Python's `start_as_current_span` does)
+    // is one cause, not one per span.
+    let mut causes: Vec<Cause> = Vec::new();
+    let mut previous = outermost.map(|(_, event)| (&event.type_name, &event.message));
+    for (_, event) in exceptions.iter().skip(1) {
+        if previous == Some((&event.type_name, &event.message)) {
+            continue;
+        }
+        previous = Some((&event.type_name, &event.message));
+        causes.push(Cause {
             type_name: event.type_name.clone(),
             message: event.message.clone().unwrap_or_default(),
             ..Cause::default()
-        })
-        .collect();
+        });
+    }
     // The origin's stack trace, when the service exported one: tracefault's own layout, or
     // another runtime's.
     let origin = exceptions

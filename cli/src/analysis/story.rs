@@ -71,20 +71,40 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
         .collect();
     let span_tree = SpanTree::build(&spans.iter().map(tree_node).collect::<Vec<_>>());
     notes.extend(span_tree.notes.iter().cloned());
-    if reports.is_empty() && !spans.is_empty() {
-        reports = reports_from_spans(&spans, &span_tree);
+    if !spans.is_empty() {
+        // A service with report lines tells its own errors; the others' are rebuilt from
+        // their spans (a service in another language, whose spans went to a collector).
+        let logged: HashSet<Option<String>> =
+            reports.iter().map(|report| report.service.clone()).collect();
+        let from_spans = reports_from_spans(&spans, &span_tree)
+            .into_iter()
+            .filter(|report| !logged.contains(&report.service))
+            .filter(|report| dedup.first_time(report));
+        reports.extend(from_spans);
     }
     let parents = parent_links(&spans, &reports);
     let keys: Vec<LinkKeys> = reports.iter().map(LinkKeys::of).collect();
     let links = link(&keys, &parents);
 
+    let log_spans = log_spans(&reports, &links.caused, &evidence.sightings);
     let (timing, mut waterfall) = if spans.is_empty() {
-        (
-            Timing::Seen,
-            rows_from_logs(&reports, &links.caused, &evidence.sightings, &mut notes),
-        )
+        (Timing::Seen, rows(&[], log_spans, &HashMap::new(), &mut notes))
     } else {
-        (Timing::Measured, rows_from_spans(&spans, &span_tree))
+        // The spans that only log lines know (a service that wrote lines and exported no
+        // spans) join the measured ones in one tree; a span known both ways is the measured.
+        let measured: HashSet<SpanId> = spans.iter().map(|span| span.span_id).collect();
+        let seen: Vec<LogSpan> = log_spans
+            .into_iter()
+            .filter(|span| !measured.contains(&span.span_id))
+            .collect();
+        if !seen.is_empty() {
+            notes.push(format!(
+                "{} spans are known only from log lines: their times are the lines'",
+                seen.len()
+            ));
+        }
+        let attach = callers_of_servers(&reports, &links.caused);
+        (Timing::Measured, rows(&spans, seen, &attach, &mut notes))
     };
     link_parents(&mut waterfall);
     let start = spans
@@ -223,43 +243,6 @@ fn parent_links(spans: &[Span], reports: &[Report]) -> HashMap<SpanId, SpanId> {
     parents
 }
 
-fn rows_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<WaterfallRow> {
-    let start = spans.iter().filter_map(|span| span.start).min();
-    tree.preorder
-        .iter()
-        .map(|&index| {
-            let span = &spans[index];
-            let offset = |at: Option<Timestamp>| start.zip(at).map(|(first, at)| at.0 - first.0);
-            WaterfallRow {
-                depth: tree.depth[index],
-                service: span.service.clone(),
-                name: span.name.clone(),
-                span_id: span.span_id,
-                parent: None,
-                kind: Some(span.kind),
-                status_message: Some(span.status_message.clone()).filter(|m| !m.is_empty()),
-                attributes: span.attributes.clone(),
-                events: span
-                    .events
-                    .iter()
-                    .map(|event| RowEvent {
-                        offset: offset(event.timestamp),
-                        name: event.name.clone(),
-                        message: String::new(),
-                        attributes: event.attributes.clone(),
-                    })
-                    .collect(),
-                more_events: span.more_events,
-                start_offset: offset(span.start),
-                duration: span.start.zip(span.end).map(|(from, to)| to.0 - from.0),
-                error: span.status == SpanStatus::Error,
-                raised: !span.exceptions.is_empty(),
-                cancelled: span.cancellation(),
-            }
-        })
-        .collect()
-}
-
 /// Each row's parent, from the preorder and the depths: the last row seen one level up.
 fn link_parents(rows: &mut [WaterfallRow]) {
     let mut open: Vec<SpanId> = Vec::new();
@@ -298,12 +281,11 @@ struct LogSpan {
 /// The spans the report lines name (server span, span trace, edge) and those the log lines
 /// were written in, joined by what the reports say of their parents and by the chain's links
 /// (a callee's server span under the caller's innermost function).
-fn rows_from_logs(
+fn log_spans(
     reports: &[Report],
     caused: &[Option<(usize, LinkBasis)>],
     sightings: &[SpanSighting],
-    notes: &mut Vec<String>,
-) -> Vec<WaterfallRow> {
+) -> Vec<LogSpan> {
     let mut spans: Vec<LogSpan> = Vec::new();
     let mut index: HashMap<SpanId, usize> = HashMap::new();
     let mut note = |span: LogSpan, spans: &mut Vec<LogSpan>| {
@@ -345,14 +327,6 @@ fn rows_from_logs(
                 known.more_events += 1;
             }
         }
-    };
-    // Which report's span a caller's call came from: its innermost function.
-    let innermost = |report: &Report| {
-        report
-            .span_trace
-            .last()
-            .and_then(|entry| entry.span_id)
-            .or(report.span_id)
     };
     for (at, report) in reports.iter().enumerate() {
         let called_from = caused[at].and_then(|(caller, _)| innermost(&reports[caller]));
@@ -493,40 +467,137 @@ fn rows_from_logs(
             &mut spans,
         );
     }
-    let nodes: Vec<TreeNode> = spans
-        .iter()
-        .map(|span| TreeNode {
-            span_id: span.span_id,
-            parent: span.parent,
-            service: span.service.clone(),
-            is_server: span.is_server,
-            start: span.first.or(span.last),
-        })
-        .collect();
-    let tree = SpanTree::build(&nodes);
-    notes.extend(tree.notes.iter().cloned());
-    // A span was open while anything under it was: children widen their parents, deepest
-    // first (reverse preorder visits every child before its parent).
-    for &at in tree.preorder.iter().rev() {
-        let parent = spans[at]
-            .parent
-            .and_then(|parent| index.get(&parent).copied());
-        if let (Some(parent), true) = (parent, tree.depth[at] > 0) {
-            let (first, last) = (spans[at].first.or(spans[at].last), spans[at].last);
-            spans[parent].first = min_option(spans[parent].first, first);
-            spans[parent].last = max_option(spans[parent].last, last);
+    spans
+}
+
+/// For each server span of a report that a caller's report was linked to, the caller's
+/// innermost span: where the call came from, when no span says so (a caller that wrote only
+/// log lines does not name its client span).
+fn callers_of_servers(
+    reports: &[Report],
+    caused: &[Option<(usize, LinkBasis)>],
+) -> HashMap<SpanId, SpanId> {
+    let mut callers = HashMap::new();
+    for (at, report) in reports.iter().enumerate() {
+        let caller = caused[at].and_then(|(caller, _)| innermost(&reports[caller]));
+        if let (Some(server), Some(caller)) = (report.server_span_id, caller) {
+            if server != caller {
+                callers.insert(server, caller);
+            }
         }
     }
-    let start = spans
+    callers
+}
+
+/// Which span of a report a call to another service came from: its innermost function's.
+fn innermost(report: &Report) -> Option<SpanId> {
+    report
+        .span_trace
+        .last()
+        .and_then(|entry| entry.span_id)
+        .or(report.span_id)
+}
+
+/// The waterfall of one trace: its measured spans (OTLP) and the spans only log lines know,
+/// in one tree. A measured span whose parent is in no source hangs under the caller's span
+/// that `attach` names.
+fn rows(
+    measured: &[Span],
+    mut seen: Vec<LogSpan>,
+    attach: &HashMap<SpanId, SpanId>,
+    notes: &mut Vec<String>,
+) -> Vec<WaterfallRow> {
+    let count = measured.len();
+    let known: HashSet<SpanId> = measured
         .iter()
-        .filter_map(|span| span.first.or(span.last))
-        .min();
+        .map(|span| span.span_id)
+        .chain(seen.iter().map(|span| span.span_id))
+        .collect();
+    let mut nodes: Vec<TreeNode> = measured.iter().map(tree_node).collect();
+    for node in &mut nodes {
+        if node.parent.is_none_or(|parent| !known.contains(&parent)) {
+            if let Some(&caller) = attach.get(&node.span_id) {
+                node.parent = Some(caller);
+            }
+        }
+    }
+    nodes.extend(seen.iter().map(|span| TreeNode {
+        span_id: span.span_id,
+        parent: span.parent,
+        service: span.service.clone(),
+        is_server: span.is_server,
+        start: span.first.or(span.last),
+    }));
+    let tree = SpanTree::build(&nodes);
+    notes.extend(tree.notes.iter().cloned());
+    let index: HashMap<SpanId, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(at, node)| (node.span_id, at))
+        .collect();
+    // A span seen only in lines was open while anything under it was: children widen their
+    // parents, deepest first (reverse preorder visits every child before its parent).
+    // Measured spans keep their own times.
+    let times = |at: usize, seen: &[LogSpan]| match at.checked_sub(count) {
+        None => (measured[at].start, measured[at].end.or(measured[at].start)),
+        Some(log) => (seen[log].first.or(seen[log].last), seen[log].last),
+    };
+    for &at in tree.preorder.iter().rev() {
+        let parent = nodes[at].parent.and_then(|parent| index.get(&parent).copied());
+        if let (Some(parent), true) = (parent, tree.depth[at] > 0) {
+            if let Some(log) = parent.checked_sub(count) {
+                let (first, last) = times(at, &seen);
+                seen[log].first = min_option(seen[log].first, first);
+                seen[log].last = max_option(seen[log].last, last);
+            }
+        }
+    }
+    // An exception is raised where it is recorded deepest: a span whose exception also shows
+    // on a span under it, in the same service, only passed it on.
+    let mut raised_below = vec![false; nodes.len()];
+    for &at in tree.preorder.iter().rev() {
+        let parent = nodes[at].parent.and_then(|parent| index.get(&parent).copied());
+        let here = at < count && !measured[at].exceptions.is_empty();
+        if let Some(parent) = parent.filter(|&parent| tree.segment_root[at] == tree.segment_root[parent]) {
+            raised_below[parent] |= here || raised_below[at];
+        }
+    }
+    let start = (0..nodes.len()).filter_map(|at| times(at, &seen).0).min();
     let offset = |at: Option<Timestamp>| start.zip(at).map(|(start, at)| at.0 - start.0);
     tree.preorder
         .iter()
         .map(|&at| {
-            let span = &mut spans[at];
-            let first = span.first.or(span.last);
+            let (first, last) = times(at, &seen);
+            let Some(log) = at.checked_sub(count) else {
+                let span = &measured[at];
+                return WaterfallRow {
+                    depth: tree.depth[at],
+                    service: span.service.clone(),
+                    name: span.name.clone(),
+                    span_id: span.span_id,
+                    parent: None,
+                    kind: Some(span.kind),
+                    status_message: Some(span.status_message.clone()).filter(|m| !m.is_empty()),
+                    attributes: span.attributes.clone(),
+                    events: span
+                        .events
+                        .iter()
+                        .map(|event| RowEvent {
+                            offset: offset(event.timestamp),
+                            name: event.name.clone(),
+                            message: String::new(),
+                            attributes: event.attributes.clone(),
+                        })
+                        .collect(),
+                    more_events: span.more_events,
+                    start_offset: offset(span.start),
+                    duration: span.start.zip(span.end).map(|(from, to)| to.0 - from.0),
+                    error: span.status == SpanStatus::Error,
+                    raised: !span.exceptions.is_empty() && !raised_below[at],
+                    cancelled: span.cancellation(),
+                };
+            };
+            let span = &mut seen[log];
             let mut events = std::mem::take(&mut span.events);
             events.sort_by_key(|(at, _)| *at);
             WaterfallRow {
@@ -546,8 +617,8 @@ fn rows_from_logs(
                     })
                     .collect(),
                 more_events: span.more_events,
-                start_offset: start.zip(first).map(|(start, at)| at.0 - start.0),
-                duration: first.zip(span.last).map(|(from, to)| to.0 - from.0),
+                start_offset: offset(first),
+                duration: first.zip(last).map(|(from, to)| to.0 - from.0),
                 error: span.error,
                 raised: span.raised,
                 cancelled: span.cancelled.take(),
