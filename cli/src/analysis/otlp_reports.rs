@@ -102,7 +102,13 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
     let edge = path.first().copied().unwrap_or(server);
     let is_server = server.kind == SpanKind::Server;
     Report {
-        timestamp: edge.end.or(server.end),
+        // When the error was recorded: a span ends after its answer was sent, so its caller's
+        // error can be recorded before it ends; the exception's own instant keeps the order in
+        // which the errors happened.
+        timestamp: outermost
+            .and_then(|(_, event)| event.timestamp)
+            .or(edge.end)
+            .or(server.end),
         service: server.service.clone(),
         trace_id: Some(server.trace_id),
         span_id: Some(edge.span_id),

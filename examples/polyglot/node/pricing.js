@@ -43,35 +43,38 @@ class StockError extends Error {
 
 /** Asks warehouse for the stock, in a client span whose context goes along as traceparent. */
 async function checkStock(sku) {
+  return tracer.startActiveSpan('POST', { kind: api.SpanKind.CLIENT }, (span) => requestStock(span, sku));
+}
+
+/** The call itself, in `span`: an error answer is thrown from here, where its stack starts. */
+async function requestStock(span, sku) {
   const url = `${warehouse}/stock/${sku}`;
-  return tracer.startActiveSpan('POST', { kind: api.SpanKind.CLIENT }, async (span) => {
-    try {
-      span.setAttributes({
-        'http.request.method': 'POST',
-        'url.full': url,
-        'server.address': new URL(url).hostname,
-        'peer.service': 'warehouse',
-      });
-      const headers = {};
-      api.propagation.inject(api.context.active(), headers);
-      const response = await fetch(url, { method: 'POST', headers, signal: AbortSignal.timeout(5000) });
-      span.setAttribute('http.response.status_code', response.status);
-      const text = (await response.text()).slice(0, 64 * 1024);
-      if (!response.ok) {
-        let said = text.slice(0, 200);
-        try {
-          const body = JSON.parse(text);
-          said = body.detail || body.message || body.error || said;
-        } catch (_) {
-          // Not JSON: its text is what it said.
-        }
-        throw new StockError(sku, response.status, said);
+  try {
+    span.setAttributes({
+      'http.request.method': 'POST',
+      'url.full': url,
+      'server.address': new URL(url).hostname,
+      'peer.service': 'warehouse',
+    });
+    const headers = {};
+    api.propagation.inject(api.context.active(), headers);
+    const response = await fetch(url, { method: 'POST', headers, signal: AbortSignal.timeout(5000) });
+    span.setAttribute('http.response.status_code', response.status);
+    const text = (await response.text()).slice(0, 64 * 1024);
+    if (!response.ok) {
+      let said = text.slice(0, 200);
+      try {
+        const body = JSON.parse(text);
+        said = body.detail || body.message || body.error || said;
+      } catch (_) {
+        // Not JSON: its text is what it said.
       }
-      return JSON.parse(text);
-    } finally {
-      span.end();
+      throw new StockError(sku, response.status, said);
     }
-  });
+    return JSON.parse(text);
+  } finally {
+    span.end();
+  }
 }
 
 async function quote(sku) {

@@ -18,6 +18,7 @@ spans.
 """
 
 import argparse
+import itertools
 import json
 import signal
 import sys
@@ -35,6 +36,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 SERVICE = "orders"
+ORDER_NUMBERS = itertools.count(2001)
 # The most of an answer read back: a hostile or broken callee cannot make this service hold more.
 MAX_BODY = 64 * 1024
 
@@ -96,10 +98,16 @@ def place_order(pricing, sku):
     with tracer.start_as_current_span("place_order") as span:
         span.set_attribute("sku", sku)
         try:
-            price = quote(pricing, sku)
+            priced = quote(pricing, sku)
         except PricingError as error:
             raise OrderError(f"no order could be placed for sku {sku}") from error
-        return {"order": 2001, "sku": sku, "price": price}
+        # The gateway's `Order`: its number, the sku and the packs warehouse reserved.
+        return {
+            "order": next(ORDER_NUMBERS),
+            "sku": sku,
+            "packs": priced["stock"]["packs"],
+            "price": priced["price"],
+        }
 
 
 def problem(error, span, path):
