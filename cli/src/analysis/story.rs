@@ -74,8 +74,10 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
     if !spans.is_empty() {
         // A service with report lines tells its own errors; the others' are rebuilt from
         // their spans (a service in another language, whose spans went to a collector).
-        let logged: HashSet<Option<String>> =
-            reports.iter().map(|report| report.service.clone()).collect();
+        let logged: HashSet<Option<String>> = reports
+            .iter()
+            .map(|report| report.service.clone())
+            .collect();
         let from_spans = reports_from_spans(&spans, &span_tree)
             .into_iter()
             .filter(|report| !logged.contains(&report.service))
@@ -88,7 +90,10 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
 
     let log_spans = log_spans(&reports, &links.caused, &evidence.sightings);
     let (timing, mut waterfall) = if spans.is_empty() {
-        (Timing::Seen, rows(&[], log_spans, &HashMap::new(), &mut notes))
+        (
+            Timing::Seen,
+            rows(&[], log_spans, &HashMap::new(), &mut notes),
+        )
     } else {
         // The spans that only log lines know (a service that wrote lines and exported no
         // spans) join the measured ones in one tree; a span known both ways is the measured.
@@ -242,6 +247,10 @@ fn parent_links(spans: &[Span], reports: &[Report]) -> HashMap<SpanId, SpanId> {
     parents.retain(|child, parent| child != parent);
     parents
 }
+
+/// How far up an exception is looked for on the spans it escaped: a hostile trace can be
+/// arbitrarily deep, and an error escapes a few functions, not thousands.
+const MAX_PASSED_ON_LEVELS: usize = 256;
 
 /// Each row's parent, from the preorder and the depths: the last row seen one level up.
 fn link_parents(rows: &mut [WaterfallRow]) {
@@ -543,7 +552,9 @@ fn rows(
         Some(log) => (seen[log].first.or(seen[log].last), seen[log].last),
     };
     for &at in tree.preorder.iter().rev() {
-        let parent = nodes[at].parent.and_then(|parent| index.get(&parent).copied());
+        let parent = nodes[at]
+            .parent
+            .and_then(|parent| index.get(&parent).copied());
         if let (Some(parent), true) = (parent, tree.depth[at] > 0) {
             if let Some(log) = parent.checked_sub(count) {
                 let (first, last) = times(at, &seen);
@@ -552,16 +563,36 @@ fn rows(
             }
         }
     }
-    // An exception is raised where it is recorded deepest: a span whose exception also shows
-    // on a span under it, in the same service, only passed it on.
-    let mut raised_below = vec![false; nodes.len()];
-    for &at in tree.preorder.iter().rev() {
-        let parent = nodes[at].parent.and_then(|parent| index.get(&parent).copied());
-        let here = at < count && !measured[at].exceptions.is_empty();
-        if let Some(parent) = parent.filter(|&parent| tree.segment_root[at] == tree.segment_root[parent]) {
-            raised_below[parent] |= here || raised_below[at];
+    // An exception is raised where it is recorded deepest: a span whose exception (the same
+    // type and message) also shows on a span under it, in the same service, only passed it on
+    // (OpenTelemetry's Python SDK records it on every span it escapes). A different exception
+    // is another error raised there, wrapping the one below (tracefault's causes).
+    let mut passed_on: HashSet<(usize, &Option<String>, &Option<String>)> = HashSet::new();
+    for (at, span) in measured.iter().enumerate() {
+        let mut up = at;
+        for _ in 0..MAX_PASSED_ON_LEVELS {
+            let Some(parent) = nodes[up]
+                .parent
+                .and_then(|parent| index.get(&parent).copied())
+            else {
+                break;
+            };
+            if parent >= count || parent == at || tree.segment_root[parent] != tree.segment_root[at]
+            {
+                break;
+            }
+            for event in &span.exceptions {
+                passed_on.insert((parent, &event.type_name, &event.message));
+            }
+            up = parent;
         }
     }
+    let raised = |at: usize| {
+        measured[at]
+            .exceptions
+            .iter()
+            .any(|event| !passed_on.contains(&(at, &event.type_name, &event.message)))
+    };
     let start = (0..nodes.len()).filter_map(|at| times(at, &seen).0).min();
     let offset = |at: Option<Timestamp>| start.zip(at).map(|(start, at)| at.0 - start.0);
     tree.preorder
@@ -593,7 +624,7 @@ fn rows(
                     start_offset: offset(span.start),
                     duration: span.start.zip(span.end).map(|(from, to)| to.0 - from.0),
                     error: span.status == SpanStatus::Error,
-                    raised: !span.exceptions.is_empty() && !raised_below[at],
+                    raised: raised(at),
                     cancelled: span.cancellation(),
                 };
             };
