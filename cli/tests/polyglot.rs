@@ -124,6 +124,9 @@ struct Run {
     trace: String,
     /// What the gateway answered the customer.
     answered: u16,
+    /// Problem Details as the services wrote them: inventory's (the Rust runtime's) for a
+    /// failure and a panic, and orders' (Python's, by hand).
+    problems: Vec<(String, String)>,
 }
 
 impl Run {
@@ -167,6 +170,21 @@ fn run() -> &'static Run {
         let (answered, trace) = post(&format!("{}/checkout/42", gateway.url));
         assert_eq!(trace.len(), 32, "the gateway names its trace");
 
+        let problems = vec![
+            (
+                "inventory-error".to_owned(),
+                post_body(&format!("{}/reservations/42", inventory.url)),
+            ),
+            (
+                "inventory-panic".to_owned(),
+                post_body(&format!("{}/reservations/7", inventory.url)),
+            ),
+            (
+                "orders".to_owned(),
+                post_body(&format!("{orders}/orders/42")),
+            ),
+        ];
+
         gateway.stop();
         // Stopped, the SDKs flush what is left of their batches.
         drop(services);
@@ -177,6 +195,7 @@ fn run() -> &'static Run {
             dir,
             trace,
             answered,
+            problems,
         }
     })
 }
@@ -445,4 +464,95 @@ fn get(address: &str, path: &str) -> String {
         &response[..response.len().min(300)]
     );
     response.split_once("\r\n\r\n").unwrap().1.to_owned()
+}
+
+/// `POST url` without a trace; the body of its error answer.
+fn post_body(url: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (address, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(TIME_LIMIT)).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{url}: {head}"
+    );
+    body.to_owned()
+}
+
+#[test]
+fn problem_details_of_rust_and_python_services_validate_against_the_published_schema() {
+    let run = run();
+    let schema = Path::new(WORKSPACE).join("docs/problem-details.schema.json");
+    let mut files = Vec::new();
+    for (name, body) in &run.problems {
+        let problem: Value = serde_json::from_str(body).unwrap();
+        // Not vacuous: each carries the extension members, with causes and frames.
+        let exception = &problem["exception"];
+        assert!(problem["span_id"].is_string(), "{name}: {problem:#}");
+        assert!(problem["service"].is_string(), "{name}: {problem:#}");
+        assert!(exception["type"].is_string(), "{name}: {problem:#}");
+        assert!(
+            !exception["frames"].as_array().unwrap().is_empty(),
+            "{name}: {problem:#}"
+        );
+        if name != "inventory-panic" {
+            assert!(
+                !exception["causes"].as_array().unwrap().is_empty(),
+                "{name}: {problem:#}"
+            );
+        }
+        let file = run.dir.join(format!("problem-{name}.json"));
+        std::fs::write(&file, body).unwrap();
+        files.push(file);
+    }
+    // And one the schema must refuse: a span id that is not one.
+    let wrong = run.dir.join("problem-wrong.json");
+    std::fs::write(
+        &wrong,
+        r#"{"status":500,"span_id":"not-a-span","exception":{"type":"E"}}"#,
+    )
+    .unwrap();
+    let python = Path::new(WORKSPACE).join("target/polyglot/venv/bin/python");
+    let check = r#"
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+validator = jsonschema.Draft202012Validator(schema)
+for path in sys.argv[2:]:
+    errors = [error.message for error in validator.iter_errors(json.load(open(path)))]
+    print(path, "valid" if not errors else "invalid: " + "; ".join(errors))
+"#;
+    let output = Command::new(python)
+        .args(["-c", check])
+        .arg(&schema)
+        .args(&files)
+        .arg(&wrong)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for file in &files {
+        assert!(
+            stdout.contains(&format!("{} valid", file.display())),
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains(&format!("{} invalid:", wrong.display())),
+        "{stdout}"
+    );
 }
