@@ -333,7 +333,14 @@ fn show_tells_one_story_through_five_services_in_four_languages() {
             .unwrap_or_else(|| panic!("no cause {type_name} in {gateway:#}"))
     };
     assert_eq!(cause("OrderError")["service"], "orders", "{gateway:#}");
-    assert!(!cause("OrderError")["frames"].as_array().unwrap().is_empty());
+    // Python's frames, outermost first, as its traceback prints them.
+    let frames: Vec<&str> = cause("OrderError")["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|frame| frame["function"].as_str())
+        .collect();
+    assert_eq!(frames, ["do_POST", "place_order"], "{gateway:#}");
     assert_eq!(cause("StockError")["service"], "pricing", "{gateway:#}");
 
     // One waterfall: the Rust services' spans, known from their lines, beside the measured.

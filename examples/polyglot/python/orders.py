@@ -132,9 +132,10 @@ def problem(error, span, path):
     # gateway's report shows it in pricing, below this service's own errors.
     if remote is not None:
         causes.append(remote)
+    # Outermost first, as Python prints them and as the schema says.
     frames = [
         {"function": frame.name, "file": frame.filename, "line": frame.lineno}
-        for frame in reversed(traceback.extract_tb(error.__traceback__))
+        for frame in traceback.extract_tb(error.__traceback__)
     ]
     return {
         "type": "about:blank",
