@@ -84,6 +84,7 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
             .filter(|report| dedup.first_time(report));
         reports.extend(from_spans);
     }
+    name_callees(&mut reports, &spans);
     let parents = parent_links(&spans, &reports);
     let keys: Vec<LinkKeys> = reports.iter().map(LinkKeys::of).collect();
     let links = link(&keys, &parents);
@@ -185,6 +186,45 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
         others,
         notes,
     }
+}
+
+/// A caller that knew its callee only by address (`127.0.0.1:7004`: the callee's answer did not
+/// name its service) names it after all when the trace has the callee's server span, the one
+/// its cause names: by that span's service.
+fn name_callees(reports: &mut [Report], spans: &[Span]) {
+    let mut services: HashMap<SpanId, String> = HashMap::new();
+    for span in spans {
+        if let (SpanKind::Server, Some(service)) = (span.kind, &span.service) {
+            services.insert(span.span_id, service.clone());
+        }
+    }
+    for report in reports.iter() {
+        if let (Some(server), Some(service)) = (report.server_span_id, &report.service) {
+            services.entry(server).or_insert_with(|| service.clone());
+        }
+    }
+    if services.is_empty() {
+        return;
+    }
+    for cause in reports
+        .iter_mut()
+        .flat_map(|report| report.causes.iter_mut())
+    {
+        let Some(service) = cause.span_id.and_then(|span| services.get(&span)) else {
+            continue;
+        };
+        if cause.service.as_deref().is_none_or(is_address) {
+            cause.service = Some(service.clone());
+        }
+    }
+}
+
+/// `127.0.0.1:7004`, `[::1]:80`, `orders.internal:8080`: what a client names a callee by when
+/// the callee did not say; a service's name has no port.
+fn is_address(name: &str) -> bool {
+    name.rsplit_once(':').is_some_and(|(host, port)| {
+        !host.is_empty() && !port.is_empty() && port.bytes().all(|byte| byte.is_ascii_digit())
+    })
 }
 
 /// A span delivered twice (two overlapping exports) is one span: the last copy is kept.
@@ -775,5 +815,54 @@ fn max_option(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Cause;
+
+    #[test]
+    fn a_callee_known_by_its_address_is_named_by_its_server_span() {
+        let server = Span {
+            span_id: SpanId(7),
+            kind: SpanKind::Server,
+            service: Some("pricing".to_owned()),
+            ..Span::default()
+        };
+        let cause = |service: Option<&str>, span: u64| Cause {
+            service: service.map(str::to_owned),
+            span_id: Some(SpanId(span)),
+            ..Cause::default()
+        };
+        let mut reports = vec![Report {
+            causes: vec![
+                cause(Some("127.0.0.1:7004"), 7),
+                cause(Some("orders"), 7),
+                cause(None, 7),
+                cause(Some("[::1]:80"), 8),
+            ],
+            ..Report::default()
+        }];
+        name_callees(&mut reports, &[server]);
+        let named: Vec<Option<&str>> = reports[0]
+            .causes
+            .iter()
+            .map(|cause| cause.service.as_deref())
+            .collect();
+        // What the answer said of itself stays; an unknown span names nothing.
+        assert_eq!(
+            named,
+            [
+                Some("pricing"),
+                Some("orders"),
+                Some("pricing"),
+                Some("[::1]:80")
+            ]
+        );
+        assert!(is_address("orders.internal:8080"));
+        assert!(!is_address("orders"));
+        assert!(!is_address("shop::orders"));
     }
 }
