@@ -563,3 +563,49 @@ for path in sys.argv[2:]:
         "{stdout}"
     );
 }
+
+#[test]
+fn traces_and_errors_read_the_mixed_sources_alike() {
+    let run = run();
+    let sources = run.sources();
+    let mut args = vec!["traces", "--json"];
+    args.extend(sources.iter().map(String::as_str));
+    let traces: Value = serde_json::from_slice(&tracefault(&args).stdout).unwrap();
+    let trace = traces["traces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|trace| trace["trace_id"] == run.trace.as_str())
+        .unwrap_or_else(|| panic!("{traces:#}"));
+    // Its root is the gateway, its origin inventory's, and all five took part: linked by span
+    // ids (a callee's server span under the caller's failed call), as `show` links them.
+    assert_eq!(trace["root_service"], "gateway", "{trace:#}");
+    assert_eq!(trace["origin"]["service"], "inventory", "{trace:#}");
+    let mut services: Vec<&str> = trace["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    services.sort_unstable();
+    let mut expected = CHAIN;
+    expected.sort_unstable();
+    assert_eq!(services, expected);
+
+    let mut args = vec!["errors", "--json"];
+    args.extend(sources.iter().map(String::as_str));
+    let errors: Value = serde_json::from_slice(&tracefault(&args).stdout).unwrap();
+    let text = errors.to_string();
+    // Each foreign error is a group, its origin the application's innermost frame (not the
+    // OpenTelemetry SDK's, which recorded the stack).
+    for (type_name, origin) in [
+        ("*main.InventoryError", "main.reserve"),
+        ("StockError", "requestStock"),
+    ] {
+        assert!(text.contains(type_name), "{type_name} in {text}");
+        assert!(
+            text.contains(&format!("\"{origin}\"")),
+            "{origin} in {text}"
+        );
+    }
+}

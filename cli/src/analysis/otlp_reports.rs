@@ -10,16 +10,26 @@
 //! deepest the origin.
 
 use super::waterfall::SpanTree;
+use crate::ids::SpanId;
 use crate::model::PanicLocation;
 use crate::model::{
     Cause, ErrorKind, ExceptionEvent, Frame, Report, Span, SpanKind, SpanStatus, SpanTraceEntry,
 };
 use crate::source::logline;
 use crate::stacktrace::{self, Language};
+use std::collections::HashSet;
 use tracefault_report::{keys, layout};
 
 /// The reports of one trace's spans, each with the index of its segment's root span.
 pub fn reports_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<Report> {
+    // The calls that failed: each a span whose child, in another service, failed. A client
+    // span whose SDK recorded nothing on it (the error surfaced in the code around it) still
+    // is where the error came in, and what a callee's server span names as its parent.
+    let failed_calls: HashSet<SpanId> = (0..spans.len())
+        .filter(|&index| tree.segment_root[index] == index)
+        .filter(|&index| spans[index].status == SpanStatus::Error)
+        .filter_map(|index| spans[index].parent_span_id)
+        .collect();
     let mut reports = Vec::new();
     for &root in &tree.preorder {
         if tree.segment_root[root] != root {
@@ -36,25 +46,42 @@ pub fn reports_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<Report> {
         if failing.is_empty() {
             continue;
         }
-        reports.push(segment_report(spans, root, &failing));
+        // The span trace: the error's path and the failed calls it made, outermost first.
+        let trace: Vec<usize> = tree
+            .preorder
+            .iter()
+            .copied()
+            .filter(|&index| tree.segment_root[index] == root)
+            .filter(|&index| {
+                let span = &spans[index];
+                on_path(span)
+                    || span.kind == SpanKind::Client && failed_calls.contains(&span.span_id)
+            })
+            .collect();
+        reports.push(segment_report(spans, root, &failing, &trace));
     }
     reports
 }
 
-fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
-    let server = &spans[root];
-    // The error's path: the failing spans of functions (tracefault's, or a service's own
-    // INTERNAL spans), and the CLIENT spans an exception was recorded on (a database or HTTP
-    // client's instrumentation records the error where the call failed): the exception is
-    // shown where it was recorded, not on the server span around it.
-    let path: Vec<&Span> = failing
-        .iter()
-        .map(|&index| &spans[index])
-        .filter(|span| match span.kind {
+/// Whether a failing span is on the error's path: the spans of functions (tracefault's, or a
+/// service's own INTERNAL spans), and the CLIENT spans an exception was recorded on (a
+/// database or HTTP client's instrumentation records the error where the call failed): the
+/// exception is shown where it was recorded, not on the server span around it.
+fn on_path(span: &Span) -> bool {
+    span.status == SpanStatus::Error
+        && match span.kind {
             SpanKind::Server => false,
             SpanKind::Client => !span.exceptions.is_empty(),
             _ => true,
-        })
+        }
+}
+
+fn segment_report(spans: &[Span], root: usize, failing: &[usize], trace: &[usize]) -> Report {
+    let server = &spans[root];
+    let path: Vec<&Span> = failing
+        .iter()
+        .map(|&index| &spans[index])
+        .filter(|span| on_path(span))
         .collect();
     let exceptions: Vec<(&Span, &ExceptionEvent)> = failing
         .iter()
@@ -140,8 +167,9 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
         traceback_note: None,
         origin_untold: false,
         panic_location: origin.panic_location,
-        span_trace: path
+        span_trace: trace
             .iter()
+            .map(|&index| &spans[index])
             .map(|span| SpanTraceEntry {
                 function: span
                     .attribute(keys::CODE_FUNCTION_NAME)
