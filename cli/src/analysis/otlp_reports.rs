@@ -23,13 +23,29 @@ use tracefault_report::{keys, layout};
 /// The reports of one trace's spans, each with the index of its segment's root span.
 pub fn reports_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<Report> {
     // The calls that failed: each a span whose child, in another service, failed. A client
-    // span whose SDK recorded nothing on it (the error surfaced in the code around it) still
-    // is where the error came in, and what a callee's server span names as its parent.
+    // span whose SDK recorded nothing on it (the error surfaced in the code around it, as a
+    // Node.js service's does) still is where the error came in, and what the callee's server
+    // span names as its parent: `traces`, which has no spans, links the two by it.
     let failed_calls: HashSet<SpanId> = (0..spans.len())
         .filter(|&index| tree.segment_root[index] == index)
         .filter(|&index| spans[index].status == SpanStatus::Error)
         .filter_map(|index| spans[index].parent_span_id)
         .collect();
+    let by_id: std::collections::HashMap<SpanId, usize> = spans
+        .iter()
+        .enumerate()
+        .map(|(index, span)| (span.span_id, index))
+        .collect();
+    // A failed call the error's path does not reach (its parent is not on the path): the only
+    // span of the service that the callee's error came in through.
+    let unreached_call = |span: &Span| {
+        span.kind == SpanKind::Client
+            && failed_calls.contains(&span.span_id)
+            && !span
+                .parent_span_id
+                .and_then(|parent| by_id.get(&parent))
+                .is_some_and(|&parent| on_path(&spans[parent]))
+    };
     let mut reports = Vec::new();
     for &root in &tree.preorder {
         if tree.segment_root[root] != root {
@@ -54,8 +70,7 @@ pub fn reports_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<Report> {
             .filter(|&index| tree.segment_root[index] == root)
             .filter(|&index| {
                 let span = &spans[index];
-                on_path(span)
-                    || span.kind == SpanKind::Client && failed_calls.contains(&span.span_id)
+                on_path(span) || unreached_call(span)
             })
             .collect();
         reports.push(segment_report(spans, root, &failing, &trace));
