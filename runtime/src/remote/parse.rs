@@ -128,7 +128,8 @@ fn is_problem(answer: &serde_json::Map<String, Value>) -> bool {
 
 /// What other frameworks put in their Problem Details: ASP.NET Core's `traceId` (W3C
 /// `traceparent` form under `Activity`, which names the server span too) and `errors` (a
-/// validation failure's messages by field); FastAPI's `detail` as a list of validation errors.
+/// validation failure's messages by field). (FastAPI's list of validation errors in `detail`
+/// comes as `application/json`, without a title: [`from_json_error`] reads it.)
 fn foreign_problem_members(error: &mut RemoteError, problem: &serde_json::Map<String, Value>) {
     if error.trace_id.is_none() {
         if let Some((trace_id, span_id)) = problem
@@ -142,10 +143,7 @@ fn foreign_problem_members(error: &mut RemoteError, problem: &serde_json::Map<St
     }
     let explained = problem.get("detail").is_some_and(Value::is_string);
     if !explained {
-        let validation = problem
-            .get("errors")
-            .or_else(|| problem.get("detail"))
-            .and_then(validation_errors);
+        let validation = problem.get("errors").and_then(validation_errors);
         if let Some(validation) = validation {
             let title = error.detail.take();
             error.detail = Some(match title {
