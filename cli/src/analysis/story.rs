@@ -609,6 +609,9 @@ fn rows(
     // is another error raised there, wrapping the one below (tracefault's causes).
     let mut passed_on: HashSet<(usize, &Option<String>, &Option<String>)> = HashSet::new();
     for (at, span) in measured.iter().enumerate() {
+        if span.exceptions.is_empty() {
+            continue;
+        }
         let mut up = at;
         for _ in 0..MAX_PASSED_ON_LEVELS {
             let Some(parent) = nodes[up]
@@ -862,6 +865,54 @@ mod tests {
             ]
         );
         assert!(is_address("orders.internal:8080"));
+        assert!(!is_address("[::1]:"));
+    }
+
+    #[test]
+    fn one_exception_recorded_on_every_span_it_escaped_is_raised_once() {
+        // Ten thousand nested spans of one service, each with the same exception, as Python's
+        // SDK records one that escapes them all; the innermost also wraps another.
+        let depth = 10_000;
+        let exception = |type_name: &str| crate::model::ExceptionEvent {
+            type_name: Some(type_name.to_owned()),
+            message: Some("no stock".to_owned()),
+            ..Default::default()
+        };
+        let spans: Vec<Span> = (0..depth)
+            .map(|at| Span {
+                span_id: SpanId(at + 1),
+                parent_span_id: (at > 0).then_some(SpanId(at)),
+                service: Some("orders".to_owned()),
+                kind: if at == 0 {
+                    SpanKind::Server
+                } else {
+                    SpanKind::Internal
+                },
+                status: SpanStatus::Error,
+                exceptions: vec![exception("OrderError")],
+                ..Span::default()
+            })
+            .collect();
+        let mut spans = spans;
+        spans[depth as usize - 1]
+            .exceptions
+            .push(exception("PricingError"));
+        let started = std::time::Instant::now();
+        let story = tell(
+            TraceId(1),
+            TraceEvidence {
+                spans,
+                ..TraceEvidence::default()
+            },
+        );
+        let raised: Vec<SpanId> = story
+            .waterfall
+            .iter()
+            .filter(|row| row.raised)
+            .map(|row| row.span_id)
+            .collect();
+        assert_eq!(raised, [SpanId(depth)]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
         assert!(!is_address("orders"));
         assert!(!is_address("shop::orders"));
     }
