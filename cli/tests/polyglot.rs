@@ -609,3 +609,40 @@ fn traces_and_errors_read_the_mixed_sources_alike() {
         );
     }
 }
+
+#[test]
+fn the_script_refuses_what_it_cannot_do_plainly() {
+    let run_script = |args: &[&str]| {
+        Command::new("bash")
+            .arg(Path::new(WORKSPACE).join("scripts/polyglot"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    // Without what the chain needs: the usage, exit 2.
+    let output = run_script(&[
+        "start",
+        "/nonexistent-dir-for-tracefault",
+        "--collector",
+        "x",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("usage: scripts/polyglot"));
+    // A pid file that holds no process id is an error, and nothing is killed.
+    let dir = shop::target_dir().join(format!("polyglot-script-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("orders.pid"), "1; rm -rf /").unwrap();
+    let output = run_script(&["stop", &dir.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("does not hold a process id"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Nothing started there: stopping is a no-op.
+    std::fs::remove_file(dir.join("orders.pid")).unwrap();
+    assert!(run_script(&["stop", &dir.display().to_string()])
+        .status
+        .success());
+}
