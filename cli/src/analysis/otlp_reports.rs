@@ -10,16 +10,42 @@
 //! deepest the origin.
 
 use super::waterfall::SpanTree;
+use crate::ids::SpanId;
 use crate::model::PanicLocation;
 use crate::model::{
     Cause, ErrorKind, ExceptionEvent, Frame, Report, Span, SpanKind, SpanStatus, SpanTraceEntry,
 };
 use crate::source::logline;
 use crate::stacktrace::{self, Language};
+use std::collections::HashSet;
 use tracefault_report::{keys, layout};
 
 /// The reports of one trace's spans, each with the index of its segment's root span.
 pub fn reports_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<Report> {
+    // The calls that failed: each a span whose child, in another service, failed. A client
+    // span whose SDK recorded nothing on it (the error surfaced in the code around it, as a
+    // Node.js service's does) still is where the error came in, and what the callee's server
+    // span names as its parent: `traces`, which has no spans, links the two by it.
+    let failed_calls: HashSet<SpanId> = (0..spans.len())
+        .filter(|&index| tree.segment_root[index] == index)
+        .filter(|&index| spans[index].status == SpanStatus::Error)
+        .filter_map(|index| spans[index].parent_span_id)
+        .collect();
+    let by_id: std::collections::HashMap<SpanId, usize> = spans
+        .iter()
+        .enumerate()
+        .map(|(index, span)| (span.span_id, index))
+        .collect();
+    // A failed call the error's path does not reach (its parent is not on the path): the only
+    // span of the service that the callee's error came in through.
+    let unreached_call = |span: &Span| {
+        span.kind == SpanKind::Client
+            && failed_calls.contains(&span.span_id)
+            && !span
+                .parent_span_id
+                .and_then(|parent| by_id.get(&parent))
+                .is_some_and(|&parent| on_path(&spans[parent]))
+    };
     let mut reports = Vec::new();
     for &root in &tree.preorder {
         if tree.segment_root[root] != root {
@@ -36,19 +62,41 @@ pub fn reports_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<Report> {
         if failing.is_empty() {
             continue;
         }
-        reports.push(segment_report(spans, root, &failing));
+        // The span trace: the error's path and the failed calls it made, outermost first.
+        let trace: Vec<usize> = tree
+            .preorder
+            .iter()
+            .copied()
+            .filter(|&index| tree.segment_root[index] == root)
+            .filter(|&index| {
+                let span = &spans[index];
+                on_path(span) || unreached_call(span)
+            })
+            .collect();
+        reports.push(segment_report(spans, root, &failing, &trace));
     }
     reports
 }
 
-fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
+/// Whether a failing span is on the error's path: the spans of functions (tracefault's, or a
+/// service's own INTERNAL spans), and the CLIENT spans an exception was recorded on (a
+/// database or HTTP client's instrumentation records the error where the call failed): the
+/// exception is shown where it was recorded, not on the server span around it.
+fn on_path(span: &Span) -> bool {
+    span.status == SpanStatus::Error
+        && match span.kind {
+            SpanKind::Server => false,
+            SpanKind::Client => !span.exceptions.is_empty(),
+            _ => true,
+        }
+}
+
+fn segment_report(spans: &[Span], root: usize, failing: &[usize], trace: &[usize]) -> Report {
     let server = &spans[root];
-    // The error's path: failing spans that are not the server or client spans, which
-    // tracefault's functions are.
     let path: Vec<&Span> = failing
         .iter()
         .map(|&index| &spans[index])
-        .filter(|span| !matches!(span.kind, SpanKind::Server | SpanKind::Client))
+        .filter(|span| on_path(span))
         .collect();
     let exceptions: Vec<(&Span, &ExceptionEvent)> = failing
         .iter()
@@ -69,15 +117,21 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
             ("error".to_owned(), deepest.status_message.clone())
         }
     };
-    let causes: Vec<Cause> = exceptions
-        .iter()
-        .skip(1)
-        .map(|(_, event)| Cause {
+    // One exception recorded on each span it escapes (Python's `start_as_current_span` does)
+    // is one cause, not one per span.
+    let mut causes: Vec<Cause> = Vec::new();
+    let mut previous = outermost.map(|(_, event)| (&event.type_name, &event.message));
+    for (_, event) in exceptions.iter().skip(1) {
+        if previous == Some((&event.type_name, &event.message)) {
+            continue;
+        }
+        previous = Some((&event.type_name, &event.message));
+        causes.push(Cause {
             type_name: event.type_name.clone(),
             message: event.message.clone().unwrap_or_default(),
             ..Cause::default()
-        })
-        .collect();
+        });
+    }
     // The origin's stack trace, when the service exported one: tracefault's own layout, or
     // another runtime's.
     let origin = exceptions
@@ -90,7 +144,13 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
     let edge = path.first().copied().unwrap_or(server);
     let is_server = server.kind == SpanKind::Server;
     Report {
-        timestamp: edge.end.or(server.end),
+        // When the error was recorded: a span ends after its answer was sent, so its caller's
+        // error can be recorded before it ends; the exception's own instant keeps the order in
+        // which the errors happened.
+        timestamp: outermost
+            .and_then(|(_, event)| event.timestamp)
+            .or(edge.end)
+            .or(server.end),
         service: server.service.clone(),
         trace_id: Some(server.trace_id),
         span_id: Some(edge.span_id),
@@ -122,8 +182,9 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize]) -> Report {
         traceback_note: None,
         origin_untold: false,
         panic_location: origin.panic_location,
-        span_trace: path
+        span_trace: trace
             .iter()
+            .map(|&index| &spans[index])
             .map(|span| SpanTraceEntry {
                 function: span
                     .attribute(keys::CODE_FUNCTION_NAME)

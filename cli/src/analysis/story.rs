@@ -71,20 +71,46 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
         .collect();
     let span_tree = SpanTree::build(&spans.iter().map(tree_node).collect::<Vec<_>>());
     notes.extend(span_tree.notes.iter().cloned());
-    if reports.is_empty() && !spans.is_empty() {
-        reports = reports_from_spans(&spans, &span_tree);
+    if !spans.is_empty() {
+        // A service with report lines tells its own errors; the others' are rebuilt from
+        // their spans (a service in another language, whose spans went to a collector).
+        let logged: HashSet<Option<String>> = reports
+            .iter()
+            .map(|report| report.service.clone())
+            .collect();
+        let from_spans = reports_from_spans(&spans, &span_tree)
+            .into_iter()
+            .filter(|report| !logged.contains(&report.service))
+            .filter(|report| dedup.first_time(report));
+        reports.extend(from_spans);
     }
+    name_callees(&mut reports, &spans);
     let parents = parent_links(&spans, &reports);
     let keys: Vec<LinkKeys> = reports.iter().map(LinkKeys::of).collect();
     let links = link(&keys, &parents);
 
+    let log_spans = log_spans(&reports, &links.caused, &evidence.sightings);
     let (timing, mut waterfall) = if spans.is_empty() {
         (
             Timing::Seen,
-            rows_from_logs(&reports, &links.caused, &evidence.sightings, &mut notes),
+            rows(&[], log_spans, &HashMap::new(), &mut notes),
         )
     } else {
-        (Timing::Measured, rows_from_spans(&spans, &span_tree))
+        // The spans that only log lines know (a service that wrote lines and exported no
+        // spans) join the measured ones in one tree; a span known both ways is the measured.
+        let measured: HashSet<SpanId> = spans.iter().map(|span| span.span_id).collect();
+        let seen: Vec<LogSpan> = log_spans
+            .into_iter()
+            .filter(|span| !measured.contains(&span.span_id))
+            .collect();
+        if !seen.is_empty() {
+            notes.push(format!(
+                "{} spans are known only from log lines: their times are the lines'",
+                seen.len()
+            ));
+        }
+        let attach = callers_of_servers(&reports, &links.caused);
+        (Timing::Measured, rows(&spans, seen, &attach, &mut notes))
     };
     link_parents(&mut waterfall);
     let start = spans
@@ -162,6 +188,45 @@ pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
     }
 }
 
+/// A caller that knew its callee only by address (`127.0.0.1:7004`: the callee's answer did not
+/// name its service) names it after all when the trace has the callee's server span, the one
+/// its cause names: by that span's service.
+fn name_callees(reports: &mut [Report], spans: &[Span]) {
+    let mut services: HashMap<SpanId, String> = HashMap::new();
+    for span in spans {
+        if let (SpanKind::Server, Some(service)) = (span.kind, &span.service) {
+            services.insert(span.span_id, service.clone());
+        }
+    }
+    for report in reports.iter() {
+        if let (Some(server), Some(service)) = (report.server_span_id, &report.service) {
+            services.entry(server).or_insert_with(|| service.clone());
+        }
+    }
+    if services.is_empty() {
+        return;
+    }
+    for cause in reports
+        .iter_mut()
+        .flat_map(|report| report.causes.iter_mut())
+    {
+        let Some(service) = cause.span_id.and_then(|span| services.get(&span)) else {
+            continue;
+        };
+        if cause.service.as_deref().is_none_or(is_address) {
+            cause.service = Some(service.clone());
+        }
+    }
+}
+
+/// `127.0.0.1:7004`, `[::1]:80`, `orders.internal:8080`: what a client names a callee by when
+/// the callee did not say; a service's name has no port.
+fn is_address(name: &str) -> bool {
+    name.rsplit_once(':').is_some_and(|(host, port)| {
+        !host.is_empty() && !port.is_empty() && port.bytes().all(|byte| byte.is_ascii_digit())
+    })
+}
+
 /// A span delivered twice (two overlapping exports) is one span: the last copy is kept.
 fn unique_spans(spans: Vec<Span>, notes: &mut Vec<String>) -> Vec<Span> {
     let total = spans.len();
@@ -223,42 +288,9 @@ fn parent_links(spans: &[Span], reports: &[Report]) -> HashMap<SpanId, SpanId> {
     parents
 }
 
-fn rows_from_spans(spans: &[Span], tree: &SpanTree) -> Vec<WaterfallRow> {
-    let start = spans.iter().filter_map(|span| span.start).min();
-    tree.preorder
-        .iter()
-        .map(|&index| {
-            let span = &spans[index];
-            let offset = |at: Option<Timestamp>| start.zip(at).map(|(first, at)| at.0 - first.0);
-            WaterfallRow {
-                depth: tree.depth[index],
-                service: span.service.clone(),
-                name: span.name.clone(),
-                span_id: span.span_id,
-                parent: None,
-                kind: Some(span.kind),
-                status_message: Some(span.status_message.clone()).filter(|m| !m.is_empty()),
-                attributes: span.attributes.clone(),
-                events: span
-                    .events
-                    .iter()
-                    .map(|event| RowEvent {
-                        offset: offset(event.timestamp),
-                        name: event.name.clone(),
-                        message: String::new(),
-                        attributes: event.attributes.clone(),
-                    })
-                    .collect(),
-                more_events: span.more_events,
-                start_offset: offset(span.start),
-                duration: span.start.zip(span.end).map(|(from, to)| to.0 - from.0),
-                error: span.status == SpanStatus::Error,
-                raised: !span.exceptions.is_empty(),
-                cancelled: span.cancellation(),
-            }
-        })
-        .collect()
-}
+/// How far up an exception is looked for on the spans it escaped: a hostile trace can be
+/// arbitrarily deep, and an error escapes a few functions, not thousands.
+const MAX_PASSED_ON_LEVELS: usize = 256;
 
 /// Each row's parent, from the preorder and the depths: the last row seen one level up.
 fn link_parents(rows: &mut [WaterfallRow]) {
@@ -298,12 +330,11 @@ struct LogSpan {
 /// The spans the report lines name (server span, span trace, edge) and those the log lines
 /// were written in, joined by what the reports say of their parents and by the chain's links
 /// (a callee's server span under the caller's innermost function).
-fn rows_from_logs(
+fn log_spans(
     reports: &[Report],
     caused: &[Option<(usize, LinkBasis)>],
     sightings: &[SpanSighting],
-    notes: &mut Vec<String>,
-) -> Vec<WaterfallRow> {
+) -> Vec<LogSpan> {
     let mut spans: Vec<LogSpan> = Vec::new();
     let mut index: HashMap<SpanId, usize> = HashMap::new();
     let mut note = |span: LogSpan, spans: &mut Vec<LogSpan>| {
@@ -345,14 +376,6 @@ fn rows_from_logs(
                 known.more_events += 1;
             }
         }
-    };
-    // Which report's span a caller's call came from: its innermost function.
-    let innermost = |report: &Report| {
-        report
-            .span_trace
-            .last()
-            .and_then(|entry| entry.span_id)
-            .or(report.span_id)
     };
     for (at, report) in reports.iter().enumerate() {
         let called_from = caused[at].and_then(|(caller, _)| innermost(&reports[caller]));
@@ -493,40 +516,162 @@ fn rows_from_logs(
             &mut spans,
         );
     }
-    let nodes: Vec<TreeNode> = spans
+    spans
+}
+
+/// For each server span of a report that a caller's report was linked to, the caller's
+/// innermost span: where the call came from, when no span says so (a caller that wrote only
+/// log lines does not name its client span).
+fn callers_of_servers(
+    reports: &[Report],
+    caused: &[Option<(usize, LinkBasis)>],
+) -> HashMap<SpanId, SpanId> {
+    let mut callers = HashMap::new();
+    for (at, report) in reports.iter().enumerate() {
+        let caller = caused[at].and_then(|(caller, _)| innermost(&reports[caller]));
+        if let (Some(server), Some(caller)) = (report.server_span_id, caller) {
+            if server != caller {
+                callers.insert(server, caller);
+            }
+        }
+    }
+    callers
+}
+
+/// Which span of a report a call to another service came from: its innermost function's.
+fn innermost(report: &Report) -> Option<SpanId> {
+    report
+        .span_trace
+        .last()
+        .and_then(|entry| entry.span_id)
+        .or(report.span_id)
+}
+
+/// The waterfall of one trace: its measured spans (OTLP) and the spans only log lines know,
+/// in one tree. A measured span whose parent is in no source hangs under the caller's span
+/// that `attach` names.
+fn rows(
+    measured: &[Span],
+    mut seen: Vec<LogSpan>,
+    attach: &HashMap<SpanId, SpanId>,
+    notes: &mut Vec<String>,
+) -> Vec<WaterfallRow> {
+    let count = measured.len();
+    let known: HashSet<SpanId> = measured
         .iter()
-        .map(|span| TreeNode {
-            span_id: span.span_id,
-            parent: span.parent,
-            service: span.service.clone(),
-            is_server: span.is_server,
-            start: span.first.or(span.last),
-        })
+        .map(|span| span.span_id)
+        .chain(seen.iter().map(|span| span.span_id))
         .collect();
+    let mut nodes: Vec<TreeNode> = measured.iter().map(tree_node).collect();
+    for node in &mut nodes {
+        if node.parent.is_none_or(|parent| !known.contains(&parent)) {
+            if let Some(&caller) = attach.get(&node.span_id) {
+                node.parent = Some(caller);
+            }
+        }
+    }
+    nodes.extend(seen.iter().map(|span| TreeNode {
+        span_id: span.span_id,
+        parent: span.parent,
+        service: span.service.clone(),
+        is_server: span.is_server,
+        start: span.first.or(span.last),
+    }));
     let tree = SpanTree::build(&nodes);
     notes.extend(tree.notes.iter().cloned());
-    // A span was open while anything under it was: children widen their parents, deepest
-    // first (reverse preorder visits every child before its parent).
+    let index: HashMap<SpanId, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(at, node)| (node.span_id, at))
+        .collect();
+    // A span seen only in lines was open while anything under it was: children widen their
+    // parents, deepest first (reverse preorder visits every child before its parent).
+    // Measured spans keep their own times.
+    let times = |at: usize, seen: &[LogSpan]| match at.checked_sub(count) {
+        None => (measured[at].start, measured[at].end.or(measured[at].start)),
+        Some(log) => (seen[log].first.or(seen[log].last), seen[log].last),
+    };
     for &at in tree.preorder.iter().rev() {
-        let parent = spans[at]
+        let parent = nodes[at]
             .parent
             .and_then(|parent| index.get(&parent).copied());
         if let (Some(parent), true) = (parent, tree.depth[at] > 0) {
-            let (first, last) = (spans[at].first.or(spans[at].last), spans[at].last);
-            spans[parent].first = min_option(spans[parent].first, first);
-            spans[parent].last = max_option(spans[parent].last, last);
+            if let Some(log) = parent.checked_sub(count) {
+                let (first, last) = times(at, &seen);
+                seen[log].first = min_option(seen[log].first, first);
+                seen[log].last = max_option(seen[log].last, last);
+            }
         }
     }
-    let start = spans
-        .iter()
-        .filter_map(|span| span.first.or(span.last))
-        .min();
+    // An exception is raised where it is recorded deepest: a span whose exception (the same
+    // type and message) also shows on a span under it, in the same service, only passed it on
+    // (OpenTelemetry's Python SDK records it on every span it escapes). A different exception
+    // is another error raised there, wrapping the one below (tracefault's causes).
+    let mut passed_on: HashSet<(usize, &Option<String>, &Option<String>)> = HashSet::new();
+    for (at, span) in measured.iter().enumerate() {
+        if span.exceptions.is_empty() {
+            continue;
+        }
+        let mut up = at;
+        for _ in 0..MAX_PASSED_ON_LEVELS {
+            let Some(parent) = nodes[up]
+                .parent
+                .and_then(|parent| index.get(&parent).copied())
+            else {
+                break;
+            };
+            if parent >= count || parent == at || tree.segment_root[parent] != tree.segment_root[at]
+            {
+                break;
+            }
+            for event in &span.exceptions {
+                passed_on.insert((parent, &event.type_name, &event.message));
+            }
+            up = parent;
+        }
+    }
+    let raised = |at: usize| {
+        measured[at]
+            .exceptions
+            .iter()
+            .any(|event| !passed_on.contains(&(at, &event.type_name, &event.message)))
+    };
+    let start = (0..nodes.len()).filter_map(|at| times(at, &seen).0).min();
     let offset = |at: Option<Timestamp>| start.zip(at).map(|(start, at)| at.0 - start.0);
     tree.preorder
         .iter()
         .map(|&at| {
-            let span = &mut spans[at];
-            let first = span.first.or(span.last);
+            let (first, last) = times(at, &seen);
+            let Some(log) = at.checked_sub(count) else {
+                let span = &measured[at];
+                return WaterfallRow {
+                    depth: tree.depth[at],
+                    service: span.service.clone(),
+                    name: span.name.clone(),
+                    span_id: span.span_id,
+                    parent: None,
+                    kind: Some(span.kind),
+                    status_message: Some(span.status_message.clone()).filter(|m| !m.is_empty()),
+                    attributes: span.attributes.clone(),
+                    events: span
+                        .events
+                        .iter()
+                        .map(|event| RowEvent {
+                            offset: offset(event.timestamp),
+                            name: event.name.clone(),
+                            message: String::new(),
+                            attributes: event.attributes.clone(),
+                        })
+                        .collect(),
+                    more_events: span.more_events,
+                    start_offset: offset(span.start),
+                    duration: span.start.zip(span.end).map(|(from, to)| to.0 - from.0),
+                    error: span.status == SpanStatus::Error,
+                    raised: raised(at),
+                    cancelled: span.cancellation(),
+                };
+            };
+            let span = &mut seen[log];
             let mut events = std::mem::take(&mut span.events);
             events.sort_by_key(|(at, _)| *at);
             WaterfallRow {
@@ -546,8 +691,8 @@ fn rows_from_logs(
                     })
                     .collect(),
                 more_events: span.more_events,
-                start_offset: start.zip(first).map(|(start, at)| at.0 - start.0),
-                duration: first.zip(span.last).map(|(from, to)| to.0 - from.0),
+                start_offset: offset(first),
+                duration: first.zip(last).map(|(from, to)| to.0 - from.0),
                 error: span.error,
                 raised: span.raised,
                 cancelled: span.cancelled.take(),
@@ -673,5 +818,102 @@ fn max_option(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Cause;
+
+    #[test]
+    fn a_callee_known_by_its_address_is_named_by_its_server_span() {
+        let server = Span {
+            span_id: SpanId(7),
+            kind: SpanKind::Server,
+            service: Some("pricing".to_owned()),
+            ..Span::default()
+        };
+        let cause = |service: Option<&str>, span: u64| Cause {
+            service: service.map(str::to_owned),
+            span_id: Some(SpanId(span)),
+            ..Cause::default()
+        };
+        let mut reports = vec![Report {
+            causes: vec![
+                cause(Some("127.0.0.1:7004"), 7),
+                cause(Some("orders"), 7),
+                cause(None, 7),
+                cause(Some("[::1]:80"), 8),
+            ],
+            ..Report::default()
+        }];
+        name_callees(&mut reports, &[server]);
+        let named: Vec<Option<&str>> = reports[0]
+            .causes
+            .iter()
+            .map(|cause| cause.service.as_deref())
+            .collect();
+        // What the answer said of itself stays; an unknown span names nothing.
+        assert_eq!(
+            named,
+            [
+                Some("pricing"),
+                Some("orders"),
+                Some("pricing"),
+                Some("[::1]:80")
+            ]
+        );
+        assert!(is_address("orders.internal:8080"));
+        assert!(!is_address("[::1]:"));
+    }
+
+    #[test]
+    fn one_exception_recorded_on_every_span_it_escaped_is_raised_once() {
+        // Ten thousand nested spans of one service, each with the same exception, as Python's
+        // SDK records one that escapes them all; the innermost also wraps another.
+        let depth = 10_000;
+        let exception = |type_name: &str| crate::model::ExceptionEvent {
+            type_name: Some(type_name.to_owned()),
+            message: Some("no stock".to_owned()),
+            ..Default::default()
+        };
+        let spans: Vec<Span> = (0..depth)
+            .map(|at| Span {
+                span_id: SpanId(at + 1),
+                parent_span_id: (at > 0).then_some(SpanId(at)),
+                service: Some("orders".to_owned()),
+                kind: if at == 0 {
+                    SpanKind::Server
+                } else {
+                    SpanKind::Internal
+                },
+                status: SpanStatus::Error,
+                exceptions: vec![exception("OrderError")],
+                ..Span::default()
+            })
+            .collect();
+        let mut spans = spans;
+        spans[depth as usize - 1]
+            .exceptions
+            .push(exception("PricingError"));
+        let started = std::time::Instant::now();
+        let story = tell(
+            TraceId(1),
+            TraceEvidence {
+                spans,
+                ..TraceEvidence::default()
+            },
+        );
+        let raised: Vec<SpanId> = story
+            .waterfall
+            .iter()
+            .filter(|row| row.raised)
+            .map(|row| row.span_id)
+            .collect();
+        assert_eq!(raised, [SpanId(depth)]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert!(!is_address("orders"));
+        assert!(!is_address("shop::orders"));
     }
 }

@@ -38,9 +38,11 @@ fn location(line: &str) -> Option<(String, Option<u32>)> {
 }
 
 /// The standard library lives under GOROOT's `src/` (`/usr/local/go/src/`, a distribution's
-/// `/usr/lib/go-1.x/src/`); modules are in the module cache, `…/pkg/mod/`.
+/// `/usr/lib/go-1.x/src/`); modules are in the module cache, `…/pkg/mod/` by default, anywhere
+/// with `GOMODCACHE`, where a module's directory is `path@version`
+/// (`go.opentelemetry.io/otel/sdk@v1.47.0/trace/span.go`).
 fn code(function: &str, file: &str) -> Code {
-    if file.contains("/pkg/mod/") {
+    if file.contains("/pkg/mod/") || in_module_cache(file) {
         Code::Dependency
     } else if function.starts_with("runtime.")
         || file.contains("/go/src/")
@@ -51,6 +53,16 @@ fn code(function: &str, file: &str) -> Code {
     } else {
         Code::Application
     }
+}
+
+/// A directory `name@v<digit>…` in the path: a module at a version, as the module cache names
+/// it.
+fn in_module_cache(file: &str) -> bool {
+    file.split('/').any(|part| {
+        part.split_once("@v").is_some_and(|(name, version)| {
+            !name.is_empty() && version.starts_with(|c: char| c.is_ascii_digit())
+        })
+    })
 }
 
 pub(super) fn parse(lines: &[&str]) -> Vec<Exception> {

@@ -180,6 +180,27 @@ fn go_panics_and_debug_stacks_are_read() {
         "runtime/debug.Stack /usr/local/go/src/runtime/debug/stack.go:26 rt"
     );
     assert_eq!(stack.exceptions[0].type_name, None);
+    // go.opentelemetry.io/otel's `span.RecordError(err, trace.WithStackTrace(true))`, from the
+    // polyglot example's warehouse, built with GOMODCACHE outside `pkg/mod`: the SDK's frames
+    // are a dependency's, by their `module@version` directory, and the origin is the
+    // application's innermost frame.
+    let recorded = read("go_otel_record_error.txt", Language::Go);
+    let shown = frames(&recorded.exceptions[0]);
+    // Outermost, what started the goroutine (`created by`).
+    assert_eq!(
+        shown[0],
+        "net/http.(*Server).Serve /usr/local/go/src/net/http/server.go:3464 rt"
+    );
+    assert_eq!(
+        &shown[5..],
+        [
+            "main.main.func1 /src/tracefault/examples/polyglot/go/main.go:73 app",
+            "main.serveStock /src/tracefault/examples/polyglot/go/main.go:129 app",
+            "main.reserve /src/tracefault/examples/polyglot/go/main.go:170 app",
+            "go.opentelemetry.io/otel/sdk/trace.(*recordingSpan).RecordError /src/tracefault/target/go/mod/go.opentelemetry.io/otel/sdk@v1.47.0/trace/span.go:509 dep",
+            "go.opentelemetry.io/otel/sdk/trace.recordStackTrace /src/tracefault/target/go/mod/go.opentelemetry.io/otel/sdk@v1.47.0/trace/span.go:527 dep",
+        ]
+    );
 }
 
 #[test]
