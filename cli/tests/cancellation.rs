@@ -202,11 +202,11 @@ fn from_the_spans_the_cancelled_spans_hang_under_the_gateways_client_span_marked
     assert_eq!(
         rows,
         [
-            "gateway | POST | ✗",
+            "gateway | POST /checkout/{sku} | ✗",
             "gateway |   checkout | ✗ raised here",
             "gateway |     place_order | ✗ raised here",
             "gateway |       POST | ✗",
-            "orders |         POST | ",
+            "orders |         POST /orders/{sku} | ",
             "orders |           place_order | ⊘ cancelled",
             "orders |             reserve_stock | ⊘ cancelled",
             "orders |               ask_supplier | ⊘ cancelled",
