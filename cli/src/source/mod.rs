@@ -3,6 +3,7 @@
 //! into a [`Sink`]; what could not be read is counted in [`ReadStats`], never fatal.
 
 pub mod http;
+pub mod jaeger_v1;
 pub mod lines;
 pub mod logline;
 pub mod otlp;
@@ -124,8 +125,46 @@ pub struct ReadStats {
     pub too_long: u64,
     pub otlp_documents: u64,
     pub spans: u64,
+    /// Spans without a valid trace or span id (empty, zeros, junk), left out.
+    pub dropped_spans: u64,
+    /// Spans read more than once (overlapping exports, a file read twice), each kept once.
+    pub duplicate_spans: u64,
+    /// OTLP documents cut short at the end of a file (its writer still writing), not read.
+    pub cut_documents: u64,
+    /// Requests made to a tracing backend.
+    pub requests: u64,
+    /// What a backend said of an answer it knows is incomplete, and where the command's own
+    /// bounds left something out.
+    pub partial: Vec<String>,
     /// Inputs that could not be opened or read, with why.
     pub unreadable: Vec<String>,
+}
+
+impl ReadStats {
+    /// Adds what another reading of other inputs counted.
+    pub fn absorb(&mut self, other: ReadStats) {
+        self.inputs += other.inputs;
+        self.lines += other.lines;
+        self.not_ours += other.not_ours;
+        self.malformed += other.malformed;
+        self.too_long += other.too_long;
+        self.otlp_documents += other.otlp_documents;
+        self.spans += other.spans;
+        self.dropped_spans += other.dropped_spans;
+        self.duplicate_spans += other.duplicate_spans;
+        self.cut_documents += other.cut_documents;
+        self.requests += other.requests;
+        self.partial.extend(other.partial);
+        self.unreadable.extend(other.unreadable);
+    }
+
+    /// Adds what one OTLP read gave.
+    pub fn add_otlp(&mut self, read: otlp::OtlpRead) {
+        self.otlp_documents += read.documents;
+        self.dropped_spans += read.dropped_spans;
+        self.cut_documents += read.cut;
+        self.partial.extend(read.partial);
+    }
 }
 
 /// A log line that passed the sink's prefilter and parsed.
@@ -227,12 +266,12 @@ pub fn read_one_at(
     let head = reader.fill_buf()?;
     if looks_like_otlp(head) {
         let mut spans = 0;
-        let documents = otlp::read_spans(reader, |span| {
+        let read = otlp::read_spans(reader, otlp::Ending::MayBeCut, |span| {
             spans += 1;
             sink.span(span);
         });
         stats.spans += spans;
-        stats.otlp_documents += documents?;
+        stats.add_otlp(read?);
         return Ok(());
     }
     let service_hint = name.service_hint();
