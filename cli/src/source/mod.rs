@@ -2,17 +2,20 @@
 //! lines or OTLP JSON, and tracing backends over HTTP. Each input is read once, in order,
 //! into a [`Sink`]; what could not be read is counted in [`ReadStats`], never fatal.
 
+pub mod container;
 pub mod http;
 pub mod jaeger_v1;
 pub mod lines;
 pub mod logline;
 pub mod otlp;
+pub mod otlp_logs;
 
 use crate::model::Span;
 use anyhow::Context as _;
 use lines::Line;
 use logline::LogLine;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -168,7 +171,7 @@ impl ReadStats {
 }
 
 /// A log line that passed the sink's prefilter and parsed.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct LineContext<'a> {
     pub input: &'a Input,
     pub number: u64,
@@ -275,42 +278,82 @@ pub fn read_one_at(
         return Ok(());
     }
     let service_hint = name.service_hint();
+    if looks_like(head_of(&mut reader)?, b"\"resourceLogs\"") {
+        // A collector's logs: each record's text is a line, numbered by its place.
+        let mut number = lines_before;
+        let read = otlp_logs::read_lines(reader, |line, service| {
+            number += 1;
+            stats.lines += 1;
+            let context = LineContext {
+                input: name,
+                number,
+                service_hint: service.or(service_hint.as_deref()),
+            };
+            read_line(line.as_bytes(), &context, sink, stats);
+        })?;
+        stats.otlp_documents += read.documents;
+        stats.not_ours += read.not_text;
+        stats.cut_documents += read.cut;
+        return Ok(());
+    }
+    let mut joiner = container::Joiner::default();
     lines::for_each_line(reader, options.max_line, |number, line| {
         let number = lines_before + number;
-        stats.lines += 1;
         let line = match line {
             Line::Complete(line) => line,
             Line::TooLong(_) => {
+                stats.lines += 1;
                 stats.too_long += 1;
                 return;
             }
         };
-        let Some(start) = json_start(line) else {
-            stats.not_ours += 1;
-            return;
+        // A container runtime's record holds the program's line, or a part of it.
+        let line = match joiner.unwrap(line, options.max_line) {
+            container::Unwrapped::Plain(line) => Cow::Borrowed(line),
+            container::Unwrapped::Line(line) => line,
+            container::Unwrapped::Part => return,
+            container::Unwrapped::TooLong(_) => {
+                stats.lines += 1;
+                stats.too_long += 1;
+                return;
+            }
         };
-        let json = &line[start..];
-        if !sink.wants(json) {
-            if !json.starts_with(OUR_START) {
-                stats.not_ours += 1;
-            }
-            return;
-        }
-        match LogLine::parse(json) {
-            Ok(parsed) if parsed.level.is_some() || parsed.timestamp.is_some() => {
-                let prefix_service = prefix_service(&line[..start]);
-                let context = LineContext {
-                    input: name,
-                    number,
-                    service_hint: prefix_service.or(service_hint.as_deref()),
-                };
-                sink.line(&parsed, &context);
-            }
-            Ok(_) => stats.not_ours += 1,
-            Err(_) => stats.malformed += 1,
-        }
+        stats.lines += 1;
+        let context = LineContext {
+            input: name,
+            number,
+            service_hint: service_hint.as_deref(),
+        };
+        read_line(&line, &context, sink, stats);
     })
     .map_err(anyhow::Error::from)
+}
+
+/// One program's line: to the sink if it is one of ours it wants, counted if not.
+fn read_line(line: &[u8], context: &LineContext<'_>, sink: &mut impl Sink, stats: &mut ReadStats) {
+    let Some(start) = json_start(line) else {
+        stats.not_ours += 1;
+        return;
+    };
+    let json = &line[start..];
+    if !sink.wants(json) {
+        if !json.starts_with(OUR_START) {
+            stats.not_ours += 1;
+        }
+        return;
+    }
+    match LogLine::parse(json) {
+        Ok(parsed) if parsed.level.is_some() || parsed.timestamp.is_some() => {
+            let prefix_service = prefix_service(&line[..start]);
+            let context = LineContext {
+                service_hint: prefix_service.or(context.service_hint),
+                ..*context
+            };
+            sink.line(&parsed, &context);
+        }
+        Ok(_) => stats.not_ours += 1,
+        Err(_) => stats.malformed += 1,
+    }
 }
 
 /// Every line `tracefault::init()` writes starts with this: the timestamp is its first key.
@@ -345,19 +388,26 @@ fn prefix_service(prefix: &[u8]) -> Option<&str> {
 
 /// A trace document starts with one of the envelopes' keys.
 fn looks_like_otlp(head: &[u8]) -> bool {
-    let text = head.trim_ascii_start();
-    let Some(rest) = text.strip_prefix(b"{") else {
-        return false;
-    };
-    let rest = rest.trim_ascii_start();
     [
         &b"\"resourceSpans\""[..],
         b"\"result\"",
         b"\"batches\"",
         b"\"trace\"",
+        b"\"data\"",
     ]
     .iter()
-    .any(|key| rest.starts_with(key))
+    .any(|key| looks_like(head, key))
+}
+
+/// Whether `head` is a JSON object whose first key is `key`.
+fn looks_like(head: &[u8], key: &[u8]) -> bool {
+    let text = head.trim_ascii_start();
+    text.strip_prefix(b"{")
+        .is_some_and(|rest| rest.trim_ascii_start().starts_with(key))
+}
+
+fn head_of(reader: &mut impl BufRead) -> io::Result<&[u8]> {
+    reader.fill_buf()
 }
 
 #[cfg(test)]
