@@ -16,7 +16,7 @@ use anyhow::Context as _;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::collections::HashSet;
 use std::io::{self, Read};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Which API to ask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -88,6 +88,9 @@ pub struct Connection {
     base: String,
     backend: Backend,
     client: reqwest::blocking::Client,
+    timeout: Duration,
+    /// When the last request's time is up: its answer is read until then.
+    deadline: Instant,
     pub requests: u64,
 }
 
@@ -140,6 +143,8 @@ impl Connection {
             base: base.to_owned(),
             backend: options.backend,
             client,
+            timeout: options.timeout,
+            deadline: Instant::now(),
             requests: 0,
         })
     }
@@ -159,6 +164,7 @@ impl Connection {
             ));
         }
         self.requests += 1;
+        self.deadline = Instant::now() + self.timeout;
         let response = self
             .client
             .get(url)
@@ -199,8 +205,12 @@ impl Connection {
                 misses.push(format!("{url}: 404"));
                 continue;
             };
-            let read = otlp::read_spans(bounded(response), Ending::Whole, &mut each)
-                .with_context(|| format!("GET {url}"))?;
+            let read = otlp::read_spans(
+                bounded(response, self.deadline, self.timeout),
+                Ending::Whole,
+                &mut each,
+            )
+            .with_context(|| format!("GET {url}"))?;
             return Ok(Fetched { url, read });
         }
         Err(anyhow::anyhow!(
@@ -212,7 +222,10 @@ impl Connection {
 
     /// The services the backend knows: Jaeger's `GET /api/v3/services`.
     pub fn services(&mut self) -> anyhow::Result<Vec<String>> {
+        // Nothing else: an empty list is `{}` (jsonpb leaves it out), so another API's object
+        // would read as no services at all.
         #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
         struct Services {
             services: Option<Vec<String>>,
         }
@@ -220,9 +233,14 @@ impl Connection {
         let response = self
             .get(&url, |_| false)?
             .context("a 404 is not a list of services")?;
-        let answer: Services = serde_json::from_reader(bounded(response))
-            .map_err(|error| anyhow::anyhow!("not Jaeger's list of services: {error}"))
-            .with_context(|| format!("GET {url}"))?;
+        let answer: Services =
+            serde_json::from_reader(bounded(response, self.deadline, self.timeout))
+                .map_err(|error| {
+                    anyhow::anyhow!(
+                        "not an answer this command reads: not Jaeger's list of services: {error}"
+                    )
+                })
+                .with_context(|| format!("GET {url}"))?;
         // jsonpb leaves an empty list out.
         let services = answer.services.unwrap_or_default();
         if services.len() > MAX_SERVICES {
@@ -275,10 +293,14 @@ impl Connection {
                     continue;
                 };
                 let mut page: HashSet<TraceId> = HashSet::new();
-                let read = otlp::read_spans(bounded(response), Ending::Whole, |span| {
-                    page.insert(span.trace_id);
-                    each(span);
-                })
+                let read = otlp::read_spans(
+                    bounded(response, self.deadline, self.timeout),
+                    Ending::Whole,
+                    |span| {
+                        page.insert(span.trace_id);
+                        each(span);
+                    },
+                )
                 .with_context(|| format!("GET {url}"))?;
                 found.read.documents += read.documents;
                 found.read.dropped_spans += read.dropped_spans;
@@ -303,15 +325,32 @@ impl Connection {
     }
 }
 
-/// An answer read up to [`MAX_ANSWER`]; past it, an error that says so (a cut answer would
-/// read as malformed JSON).
-fn bounded(response: reqwest::blocking::Response) -> impl Read {
+/// An answer read up to [`MAX_ANSWER`] and until the request's deadline; past either, an
+/// error that says so (a cut answer would read as malformed JSON). reqwest's blocking client
+/// bounds each read of the body by its timeout, not the whole of it: a backend sending a byte
+/// at a time would hold the command for as long as it likes.
+fn bounded(
+    response: reqwest::blocking::Response,
+    deadline: Instant,
+    timeout: Duration,
+) -> impl Read {
     struct Bounded<R> {
         inner: R,
         left: u64,
+        deadline: Instant,
+        timeout: Duration,
     }
     impl<R: Read> Read for Bounded<R> {
         fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            if Instant::now() > self.deadline {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "the answer took longer than the timeout ({} s) to arrive",
+                        self.timeout.as_secs()
+                    ),
+                ));
+            }
             if self.left == 0 {
                 let mut probe = [0u8; 1];
                 return match self.inner.read(&mut probe)? {
@@ -333,6 +372,8 @@ fn bounded(response: reqwest::blocking::Response) -> impl Read {
     Bounded {
         inner: response,
         left: MAX_ANSWER,
+        deadline,
+        timeout,
     }
 }
 
