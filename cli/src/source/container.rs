@@ -27,6 +27,12 @@ pub enum Unwrapped<'a> {
 /// Joins the parts of the lines of one input.
 #[derive(Debug, Default)]
 pub struct Joiner {
+    /// By stream: standard output's, then standard error's.
+    streams: [Stream; 2],
+}
+
+#[derive(Debug, Default)]
+struct Stream {
     pending: Vec<u8>,
     /// The joined line went past the limit: the rest of its parts are skipped.
     overflowed: u64,
@@ -35,47 +41,51 @@ pub struct Joiner {
 impl Joiner {
     /// `line` unwrapped, or joined with the parts before it.
     pub fn unwrap<'a>(&'a mut self, line: &'a [u8], max_line: usize) -> Unwrapped<'a> {
-        let (part, complete) = if let Some(record) = docker(line) {
+        let (part, complete, stderr) = if let Some(record) = docker(line) {
             match record {
-                Some((text, complete)) => (Cow::Owned(text.into_bytes()), complete),
+                Some((text, complete, stderr)) => (Cow::Owned(text.into_bytes()), complete, stderr),
                 // A Docker record whose JSON did not parse: left to the line reader to count.
                 None => return Unwrapped::Plain(line),
             }
-        } else if let Some((text, complete)) = cri(line) {
-            (Cow::Borrowed(text), complete)
+        } else if let Some((text, complete, stderr)) = cri(line) {
+            (Cow::Borrowed(text), complete, stderr)
         } else {
             return Unwrapped::Plain(line);
         };
-        if complete && self.pending.is_empty() && self.overflowed == 0 {
+        let this = &mut self.streams[usize::from(stderr)];
+        if complete && this.pending.is_empty() && this.overflowed == 0 {
             return Unwrapped::Line(part);
         }
-        if self.overflowed > 0 || self.pending.len() + part.len() > max_line {
-            self.overflowed += (self.pending.len() + part.len()) as u64;
-            self.pending.clear();
+        if this.overflowed > 0 || this.pending.len() + part.len() > max_line {
+            this.overflowed += (this.pending.len() + part.len()) as u64;
+            this.pending.clear();
             if complete {
-                let length = std::mem::take(&mut self.overflowed);
+                let length = std::mem::take(&mut this.overflowed);
                 return Unwrapped::TooLong(length);
             }
             return Unwrapped::Part;
         }
-        self.pending.extend_from_slice(&part);
+        this.pending.extend_from_slice(&part);
         if !complete {
             return Unwrapped::Part;
         }
-        Unwrapped::Line(Cow::Owned(std::mem::take(&mut self.pending)))
+        Unwrapped::Line(Cow::Owned(std::mem::take(&mut this.pending)))
     }
 }
 
 /// Docker's record: `Some(None)` when it starts like one and does not parse; its text without
-/// the newline, and whether the newline was there (the line's last part).
+/// the newline, whether the newline was there (the line's last part), and whether it is
+/// standard error's.
 #[allow(clippy::option_option)]
-fn docker(line: &[u8]) -> Option<Option<(String, bool)>> {
+fn docker(line: &[u8]) -> Option<Option<(String, bool, bool)>> {
     if !line.starts_with(b"{\"log\":") {
         return None;
     }
     #[derive(serde::Deserialize)]
     struct Record {
         log: String,
+        #[serde(default)]
+        stream: String,
     }
     let Ok(record) = serde_json::from_slice::<Record>(line) else {
         return Some(None);
@@ -88,11 +98,12 @@ fn docker(line: &[u8]) -> Option<Option<(String, bool)>> {
             text.pop();
         }
     }
-    Some(Some((text, complete)))
+    Some(Some((text, complete, record.stream == "stderr")))
 }
 
-/// A CRI record: its text, and whether it is a line's last part (`F`) or not (`P`).
-fn cri(line: &[u8]) -> Option<(&[u8], bool)> {
+/// A CRI record: its text, whether it is a line's last part (`F`) or not (`P`), and whether
+/// it is standard error's.
+fn cri(line: &[u8]) -> Option<(&[u8], bool, bool)> {
     // The time first: `2016-10-06T00:17:09.669794202Z`, or with an offset.
     if line.len() < 24 || !line[..4].iter().all(u8::is_ascii_digit) || line[4] != b'-' {
         return None;
@@ -107,8 +118,8 @@ fn cri(line: &[u8]) -> Option<(&[u8], bool)> {
     }
     // The tag may carry more flags after a `:` (CRI's `F:...`); the first is the part's.
     match tag.split(|&byte| byte == b':').next()? {
-        b"F" => Some((text, true)),
-        b"P" => Some((text, false)),
+        b"F" => Some((text, true, stream == b"stderr")),
+        b"P" => Some((text, false, stream == b"stderr")),
         _ => None,
     }
 }
@@ -154,10 +165,11 @@ mod tests {
     #[test]
     fn cri_records_are_unwrapped_and_p_parts_joined_until_f() {
         // The CRI log format's own example line, then a line cut in three.
-        let records: [&[u8]; 6] = [
+        let records: [&[u8]; 7] = [
             b"2016-10-06T00:17:09.669794202Z stdout F log content 1",
             b"2016-10-06T00:17:09.669794203Z stderr P {\"a\":",
             b"2016-10-06T00:17:09.669794204Z stderr P \"b\",",
+            b"2016-10-06T00:17:09.669794204Z stdout F standard output between",
             b"2016-10-06T00:17:09.669794205Z stderr F \"c\":1}",
             b"2016-10-06T00:17:10Z stdout F",
             b"2016-10-06 not a record",
@@ -168,6 +180,7 @@ mod tests {
                 "line log content 1",
                 "part",
                 "part",
+                "line standard output between",
                 r#"line {"a":"b","c":1}"#,
                 "line ",
                 "plain 2016-10-06 not a record",
