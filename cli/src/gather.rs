@@ -269,15 +269,24 @@ impl TracesSink {
     /// The failing traces, newest first, with the spans read dated and their reports added.
     pub fn finish(mut self) -> (Vec<crate::analysis::traces::TraceView>, u64) {
         let span_traces = std::mem::take(&mut self.spans).into_traces();
-        for spans in span_traces.values() {
-            for span in spans {
-                for at in [span.start, span.end].into_iter().flatten() {
-                    self.traces.see(span.trace_id, at);
-                }
-            }
-        }
+        let times: Vec<(TraceId, Timestamp)> = span_traces
+            .values()
+            .flatten()
+            .flat_map(|span| {
+                [span.start, span.end]
+                    .into_iter()
+                    .flatten()
+                    .map(|at| (span.trace_id, at))
+            })
+            .collect();
         for report in reports_of_span_traces(span_traces) {
             self.traces.add(&report);
+        }
+        // Dated once the reports made their traces failing: a trace not yet failing keeps
+        // only its first time, and its duration would end at its last report rather than at
+        // its last span's end, as `show` has it.
+        for (trace, at) in times {
+            self.traces.see(trace, at);
         }
         let duplicates = self.traces.duplicates;
         (self.traces.finish(), duplicates)

@@ -260,9 +260,12 @@ impl Live {
             // The backend's error says more than "not in the sources".
             return fetch_error.map_or(Ok(None), Err);
         }
-        let note = gathered.dropped_note(SHOW_LIMITS);
+        let notes = [
+            gathered.dropped_note(SHOW_LIMITS),
+            gathered.duplicates_note(),
+        ];
         let mut story = tell(trace, gathered.evidence);
-        story.notes.extend(note);
+        story.notes.extend(notes.into_iter().flatten());
         let html = trace_page(&story, generation, MAX_BARS);
         self.pages
             .retain(|(id, made, _)| *id != trace && *made == generation);

@@ -372,3 +372,23 @@ fn spans_without_ids_are_counted_and_url_safe_ids_read() {
     assert_eq!(shown["waterfall"][0]["span_id"], "eee19b7ec3c1b174");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One trace, one duration: `traces` lists it as long as `show` tells it, from spans (the
+/// recorded Jaeger answer, read as a file) and from log lines (the shop's log).
+#[test]
+fn traces_and_show_give_one_trace_one_duration() {
+    for source in [
+        format!("{FIXTURES}/jaeger-v1.75.0-get-trace.json"),
+        format!("{FIXTURES}/backends/shop-orders.log"),
+    ] {
+        let traces = json_of(&tracefault(&["traces", "--json", &source]));
+        let listed = traces["traces"].as_array().unwrap();
+        assert!(!listed.is_empty(), "{source}");
+        for trace in listed {
+            let id = trace["trace_id"].as_str().unwrap();
+            let shown = json_of(&tracefault(&["show", id, "--json", &source]));
+            assert_eq!(trace["duration"], shown["duration"], "{source}: {id}");
+            assert_eq!(trace["start"], shown["start"], "{source}: {id}");
+        }
+    }
+}

@@ -212,6 +212,12 @@ fn searches_tell_what_the_logs_tell(jaeger: &Jaeger, logs: &[String], failing: &
         trace_rows(&from_logs),
         "{from_jaeger}\nfrom the logs: {from_logs}"
     );
+    // One trace, one duration: the list's is the story's.
+    for trace in from_jaeger["traces"].as_array().unwrap() {
+        let id = trace["trace_id"].as_str().unwrap();
+        let shown = tracefault(&["show", id, "--json", "--url", query]);
+        assert_eq!(trace["duration"], shown["duration"], "{id}");
+    }
     let mut listed: Vec<String> = trace_rows(&from_jaeger)
         .iter()
         .map(|row| row["trace_id"].as_str().unwrap().to_owned())
