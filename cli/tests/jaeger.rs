@@ -455,3 +455,130 @@ fn show_from_a_real_jaeger_tells_the_same_story_as_the_logs() {
         );
     }
 }
+
+/// The measurement docs/COMMAND.md quotes ("At scale"): 10,000 traces of the shop's failing
+/// checkout (the recorded answer's 11 spans each, new trace ids, spread over the last hour)
+/// posted to a real Jaeger over OTLP/HTTP JSON, then `tracefault errors --url` timed by GNU
+/// time. Ignored: it measures, and its numbers belong to a quiet machine.
+///
+/// `TRACEFAULT_MEASURE_BIN` names the tracefault to time (a release build:
+/// `target/release/tracefault`); the debug one of the test otherwise.
+///
+///     cargo test -p tracefault-cli --test jaeger -- --ignored --nocapture
+#[test]
+#[ignore]
+fn measure_errors_over_ten_thousand_traces() {
+    const TRACES: usize = 10_000;
+    const PER_POST: usize = 100;
+    let jaeger = Jaeger::start();
+    let recorded: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE)).unwrap(),
+    )
+    .unwrap();
+    let template = &recorded["result"];
+    let first_start = template["resourceSpans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|resource| resource["scopeSpans"].as_array().unwrap())
+        .flat_map(|scope| scope["spans"].as_array().unwrap())
+        .map(|span| {
+            span["startTimeUnixNano"]
+                .as_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        })
+        .min()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    // Trace i starts 3600 s * i / TRACES after an hour ago.
+    let hour = 3_600_000_000_000u64;
+    let client = reqwest::blocking::Client::new();
+    let posting = Instant::now();
+    for batch in 0..TRACES / PER_POST {
+        let mut resources = Vec::new();
+        for index in batch * PER_POST..(batch + 1) * PER_POST {
+            let shift = now - hour + hour / TRACES as u64 * index as u64 - first_start;
+            let trace_id = format!("{:032x}", 0x7f00_0000_0000_0000_u128 + index as u128 + 1);
+            let mut copy = template["resourceSpans"].clone();
+            for resource in copy.as_array_mut().unwrap() {
+                for scope in resource["scopeSpans"].as_array_mut().unwrap() {
+                    for span in scope["spans"].as_array_mut().unwrap() {
+                        span["traceId"] = Value::from(trace_id.clone());
+                        for key in ["startTimeUnixNano", "endTimeUnixNano"] {
+                            let at: u64 = span[key].as_str().unwrap().parse().unwrap();
+                            span[key] = Value::from((at + shift).to_string());
+                        }
+                        for event in span["events"].as_array_mut().into_iter().flatten() {
+                            let at: u64 = event["timeUnixNano"].as_str().unwrap().parse().unwrap();
+                            event["timeUnixNano"] = Value::from((at + shift).to_string());
+                        }
+                    }
+                }
+                resources.push(resource.clone());
+            }
+        }
+        let body = serde_json::json!({ "resourceSpans": resources }).to_string();
+        let response = client
+            .post(format!("{}/v1/traces", jaeger.endpoint))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .unwrap();
+        assert!(response.status().is_success(), "{:?}", response.text());
+    }
+    let posted = posting.elapsed();
+    let binary = std::env::var("TRACEFAULT_MEASURE_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_tracefault").to_owned());
+    // Jaeger stores what it was sent a moment later: wait until the search finds it all.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let traces = tracefault(&["traces", "--json", "--limit", "1", "--url", &jaeger.query]);
+        if traces["total"] == TRACES {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Jaeger holds {}",
+            traces["total"]
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    for command in ["errors", "traces"] {
+        let output = Command::new("/usr/bin/time")
+            .arg("-v")
+            .arg(&binary)
+            .args([command, "--json", "--url", &jaeger.query])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let time = String::from_utf8_lossy(&output.stderr);
+        let field = |name: &str| {
+            time.lines()
+                .find_map(|line| line.trim().strip_prefix(name))
+                .unwrap_or("?")
+                .trim()
+                .to_owned()
+        };
+        let counted = match command {
+            "errors" => format!("{} reports", document["reports"]),
+            _ => format!("{} failing traces", document["total"]),
+        };
+        println!(
+            "{binary} {command} --url: {counted} from {} spans; {} requests; elapsed {}; \
+             peak RSS {} KiB; user {} s, system {} s (posting {TRACES} traces took {posted:?})",
+            document["input"]["spans"],
+            document["input"]["requests"],
+            field("Elapsed (wall clock) time (h:mm:ss or m:ss):"),
+            field("Maximum resident set size (kbytes):"),
+            field("User time (seconds):"),
+            field("System time (seconds):"),
+        );
+    }
+}

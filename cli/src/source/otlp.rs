@@ -181,6 +181,9 @@ pub fn read_spans(
                 read.cut += 1;
                 break;
             }
+            // Reading failed (the connection broke, the answer was too slow or too large):
+            // said as it is, not as bad JSON.
+            Err(error) if error.is_io() => return Err(anyhow::Error::new(error)),
             Err(error) => return Err(anyhow::Error::new(error).context("not OTLP JSON")),
         };
         if !document.is_known() {
