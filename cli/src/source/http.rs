@@ -369,12 +369,16 @@ fn bounded(
             Ok(read)
         }
     }
-    Bounded {
-        inner: response,
-        left: MAX_ANSWER,
-        deadline,
-        timeout,
-    }
+    // serde_json reads a reader a byte at a time: each would be a read of the response.
+    io::BufReader::with_capacity(
+        64 << 10,
+        Bounded {
+            inner: response,
+            left: MAX_ANSWER,
+            deadline,
+            timeout,
+        },
+    )
 }
 
 #[cfg(test)]
