@@ -308,6 +308,10 @@ fn jaegers_v1_json_model_is_read() {
     assert_eq!(row("0000000000000004")["parent"], "0000000000000002");
     assert_eq!(row("0000000000000005")["parent"], "0000000000000004");
     assert_eq!(document["timing"], "measured");
+    // The same answer saved to a file (as Jaeger's UI saves a trace) reads alike.
+    let saved = format!("{FIXTURES}/backends/jaeger-v1.75.0-api-traces-ui_01.json");
+    let from_file = json_of(&tracefault(&["show", trace, "--json", &saved]));
+    assert_eq!(from_file["waterfall"], document["waterfall"]);
 }
 
 /// A collector's file exporter still writing: the complete lines are read, the cut one

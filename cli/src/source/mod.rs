@@ -386,17 +386,21 @@ fn prefix_service(prefix: &[u8]) -> Option<&str> {
     (!name.is_empty() && !name.contains(char::is_whitespace)).then_some(name)
 }
 
-/// A trace document starts with one of the envelopes' keys.
+/// A trace document starts with one of the envelopes' keys. `data` is a common first key of
+/// other programs' JSON lines too: it is Jaeger's (a trace saved from its UI or API) only when
+/// its spans' `traceID` follows.
 fn looks_like_otlp(head: &[u8]) -> bool {
+    let jaeger_v1 =
+        || looks_like(head, b"\"data\"") && memchr::memmem::find(head, b"\"traceID\"").is_some();
     [
         &b"\"resourceSpans\""[..],
         b"\"result\"",
         b"\"batches\"",
         b"\"trace\"",
-        b"\"data\"",
     ]
     .iter()
     .any(|key| looks_like(head, key))
+        || jaeger_v1()
 }
 
 /// Whether `head` is a JSON object whose first key is `key`.
@@ -443,6 +447,11 @@ mod tests {
         assert!(looks_like_otlp(br#"{"result":{"resourceSpans":[]}}"#));
         assert!(!looks_like_otlp(br#"{"timestamp":"2026-11-28T04:51:38Z"}"#));
         assert!(!looks_like_otlp(b"[pod/a/b] {\"resourceSpans\":[]}"));
+        // Jaeger's own JSON model, as its UI saves a trace; another program's `data` is not.
+        assert!(looks_like_otlp(
+            br#"{"data":[{"traceID":"0000000000000001","spans":[]}]}"#
+        ));
+        assert!(!looks_like_otlp(br#"{"data":{"user":"x"},"level":"info"}"#));
     }
 
     #[test]
