@@ -64,6 +64,9 @@ struct Tail {
     /// The last bytes read: a file cut and written again in place (`copytruncate`) has
     /// other bytes there, even when it has grown past where it was.
     mark: Vec<u8>,
+    /// The parts of a line a container runtime cut, read before the line's last part was
+    /// written.
+    joiner: source::container::Joiner,
 }
 
 /// How many bytes before a tail's offset are kept to recognise the file.
@@ -320,13 +323,14 @@ fn read_new_lines(
     }
     file.seek(SeekFrom::Start(tail.offset))?;
     let lines_before = stats.lines;
-    source::read_one_at(
+    source::read_one_joined(
         file.take(end - tail.offset),
         &Input::File(path.to_owned()),
         tail.lines,
         options,
         sinks,
         stats,
+        &mut tail.joiner,
     )?;
     tail.lines += stats.lines - lines_before;
     tail.offset = end;

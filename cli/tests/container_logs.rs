@@ -5,7 +5,11 @@
 //! exporting to Jaeger in `tests/jaeger.rs`); each runtime's wrapping is written here, with
 //! its records cut into parts shorter than a report, as runtimes cut lines longer than 16 KiB.
 
+#[path = "common/serve.rs"]
+mod serve;
+
 use serde_json::Value;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -217,5 +221,48 @@ fn container_runtimes_logs_tell_what_the_log_tells() {
     assert!(too_long > 0);
     assert_eq!(limited["input"]["too_long"], too_long as u64, "{limited}");
     assert_eq!(limited["input"]["malformed"], 0, "{limited}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `serve` reads a growing file a part at a time: a report whose first records were written
+/// before its last is still one report, joined across the reads.
+#[test]
+fn serve_joins_a_reports_parts_written_between_two_reads() {
+    let dir: PathBuf = std::env::temp_dir().join(format!(
+        "tracefault-containers-serve-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = std::fs::read_to_string(LOG).unwrap();
+    let report = log
+        .lines()
+        .find(|line| line.contains("\"exception.type\"") && line.len() > 3 * PART)
+        .unwrap();
+    let trace = serde_json::from_str::<Value>(report).unwrap()["trace_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let records: Vec<String> = cri(report).lines().map(str::to_owned).collect();
+    let (first, rest) = records.split_at(records.len() / 2);
+    let path = dir.join("cri.log");
+    std::fs::write(&path, first.join("\n") + "\n").unwrap();
+    let server = serve::Server::start(&[&path]);
+    let get = || {
+        reqwest::blocking::get(format!("http://{}/", server.address))
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    assert!(!get().contains(&trace), "half a report is no report yet");
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    file.write_all((rest.join("\n") + "\n").as_bytes()).unwrap();
+    drop(file);
+    assert!(
+        get().contains(&trace),
+        "the report, joined across two reads"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -25,13 +25,13 @@ pub enum Unwrapped<'a> {
 }
 
 /// Joins the parts of the lines of one input.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Joiner {
     /// By stream: standard output's, then standard error's.
     streams: [Stream; 2],
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Stream {
     pending: Vec<u8>,
     /// The joined line went past the limit: the rest of its parts are skipped.

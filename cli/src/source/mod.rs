@@ -265,6 +265,22 @@ pub fn read_one_at(
     sink: &mut impl Sink,
     stats: &mut ReadStats,
 ) -> anyhow::Result<()> {
+    let mut joiner = container::Joiner::default();
+    read_one_joined(input, name, lines_before, options, sink, stats, &mut joiner)
+}
+
+/// The same, with the parts of a line a container runtime cut that an earlier part of the
+/// input left in `joiner` (`serve` reads a growing file a part at a time, and a part may end
+/// between a line's records).
+pub fn read_one_joined(
+    input: impl Read,
+    name: &Input,
+    lines_before: u64,
+    options: ReadOptions,
+    sink: &mut impl Sink,
+    stats: &mut ReadStats,
+    joiner: &mut container::Joiner,
+) -> anyhow::Result<()> {
     let mut reader = BufReader::with_capacity(64 << 10, input);
     let head = reader.fill_buf()?;
     if looks_like_otlp(head) {
@@ -296,7 +312,6 @@ pub fn read_one_at(
         stats.cut_documents += read.cut;
         return Ok(());
     }
-    let mut joiner = container::Joiner::default();
     lines::for_each_line(reader, options.max_line, |number, line| {
         let number = lines_before + number;
         let line = match line {
