@@ -14,7 +14,7 @@ use crate::model::Span;
 use crate::time::Timestamp;
 use anyhow::Context as _;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
@@ -292,12 +292,15 @@ impl Connection {
                 let Some(response) = self.get(&url, otlp::is_backend_error)? else {
                     continue;
                 };
-                let mut page: HashSet<TraceId> = HashSet::new();
+                // Each trace's first start in this answer.
+                let mut page: HashMap<TraceId, Timestamp> = HashMap::new();
                 let read = otlp::read_spans(
                     bounded(response, self.deadline, self.timeout),
                     Ending::Whole,
                     |span| {
-                        page.insert(span.trace_id);
+                        let start = span.start.unwrap_or(to);
+                        let first = page.entry(span.trace_id).or_insert(start);
+                        *first = (*first).min(start);
                         each(span);
                     },
                 )
@@ -307,9 +310,8 @@ impl Connection {
                 found.read.partial.extend(read.partial);
                 if page.len() >= PAGE {
                     if to.0 - from.0 > MIN_WINDOW_MICROS {
-                        let middle = Timestamp(from.0 + (to.0 - from.0) / 2);
-                        windows.push((from, middle));
-                        windows.push((middle, to));
+                        let oldest = page.values().min().copied().unwrap_or(from);
+                        windows.extend(split(from, to, oldest));
                     } else {
                         found.read.partial.push(format!(
                             "{service}: {PAGE} traces or more start within {from} to {to}; \
@@ -317,12 +319,32 @@ impl Connection {
                         ));
                     }
                 }
-                traces.extend(page);
+                traces.extend(page.into_keys());
             }
         }
         found.traces = traces.len() as u64;
         Ok(found)
     }
+}
+
+/// The parts a full page's window `from..to` is asked again in. Jaeger answers a window's
+/// newest traces, so the page's oldest start says how dense the window is near its end: the
+/// window is cut into as many parts as that density makes about half a page each (2 to 64),
+/// and each part is asked again (a part still full is cut again). Halving alone would read each
+/// trace once per level of halving. The estimate only sets how many parts: a backend that
+/// answers other traces than the newest costs more requests, never a trace.
+fn split(from: Timestamp, to: Timestamp, oldest: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+    let length = to.0 - from.0;
+    let covered = (to.0 - oldest.0).clamp(1, length);
+    let estimate = PAGE as i64 * (length / covered).max(1);
+    let parts = (estimate / (PAGE as i64 / 2)).clamp(2, 64);
+    (0..parts)
+        .map(|part| {
+            let start = Timestamp(from.0 + length * part / parts);
+            let end = Timestamp(from.0 + length * (part + 1) / parts);
+            (start, end)
+        })
+        .collect()
 }
 
 /// An answer read up to [`MAX_ANSWER`] and until the request's deadline; past either, an
@@ -399,6 +421,20 @@ mod tests {
             let error = parse_header(given).unwrap_err().to_string();
             assert!(!error.contains(secret), "{error}");
         }
+    }
+
+    #[test]
+    fn a_full_windows_parts_cover_it_and_follow_its_density() {
+        let (from, to) = (Timestamp(0), Timestamp(3_600_000_000));
+        // The newest page covers the last 3 minutes of an hour: about 20 pages in all.
+        let parts = split(from, to, Timestamp(to.0 - 180_000_000));
+        assert_eq!(parts.len(), 40);
+        assert_eq!(parts[0].0, from);
+        assert_eq!(parts[39].1, to);
+        assert!(parts.windows(2).all(|pair| pair[0].1 == pair[1].0));
+        // A page covering most of the window: halves. A page from one instant: at most 64.
+        assert_eq!(split(from, to, Timestamp(1)).len(), 2);
+        assert_eq!(split(from, to, to).len(), 64);
     }
 
     #[test]
