@@ -74,10 +74,37 @@ pub struct Filters {
     pub type_name: Option<String>,
 }
 
+/// A tracing backend to read instead of, or besides, the sources.
+#[derive(Debug, Args)]
+pub struct BackendArgs {
+    /// A tracing backend's base URL (http://jaeger:16686, http://tempo:3200). `show` fetches
+    /// its trace; `errors`, `traces` and `serve` search Jaeger's api_v3 for the traces of
+    /// --service (every service when not given) from --since (default 24h ago) to --until.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The backend's API at --url.
+    #[arg(long, value_enum, default_value_t = Backend::Auto, requires = "url")]
+    pub backend: Backend,
+    /// A header sent with every request to --url, as curl takes it: -H 'X-Scope-OrgID: t1',
+    /// -H 'Authorization: Bearer ...'. Repeatable. Values are never printed.
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "NAME: VALUE",
+        requires = "url"
+    )]
+    pub headers: Vec<String>,
+    /// Seconds each request to --url may take, from connecting to the answer's last byte.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "url")]
+    pub timeout: u64,
+}
+
 #[derive(Debug, Args)]
 pub struct ErrorsArgs {
     #[command(flatten)]
     pub input: Input,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     #[command(flatten)]
     pub filters: Filters,
     #[command(flatten)]
@@ -88,6 +115,8 @@ pub struct ErrorsArgs {
 pub struct TracesArgs {
     #[command(flatten)]
     pub input: Input,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     #[command(flatten)]
     pub filters: Filters,
     /// Show at most this many traces on a terminal (0: all); --json has them all unless set.
@@ -103,13 +132,8 @@ pub struct ShowArgs {
     pub trace_id: String,
     #[command(flatten)]
     pub input: Input,
-    /// A tracing backend's base URL (http://jaeger:16686, http://tempo:3200) to fetch the
-    /// trace's spans from, besides or instead of the sources.
-    #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
-    /// The backend's API at --url.
-    #[arg(long, value_enum, default_value_t = Backend::Auto, requires = "url")]
-    pub backend: Backend,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     #[command(flatten)]
     pub output: Output,
 }
@@ -132,9 +156,11 @@ pub struct HtmlArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Log files, directories (their new files join as they appear) or globs: JSON lines or
-    /// OTLP JSON. Not standard input, which cannot be read again.
-    #[arg(value_name = "SOURCE", required = true)]
+    /// OTLP JSON. Not standard input, which cannot be read again. Needed unless --url.
+    #[arg(value_name = "SOURCE", required_unless_present = "url")]
     pub sources: Vec<String>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
     /// Lines longer than this many bytes are skipped and counted.
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::lines::DEFAULT_MAX_LINE)]
     pub max_line_bytes: usize,

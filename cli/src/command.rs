@@ -5,15 +5,16 @@ use crate::analysis::story::tell;
 use crate::analysis::traces::FailingTraces;
 use crate::analysis::Filter;
 use crate::args::{
-    Cli, Color, Command, ErrorsArgs, Filters, HtmlArgs, Input, Output, ServeArgs, ShowArgs,
-    TracesArgs,
+    BackendArgs, Cli, Color, Command, ErrorsArgs, Filters, HtmlArgs, Input, Output, ServeArgs,
+    ShowArgs, TracesArgs,
 };
 use crate::dashboard::{self, DashboardLimits};
 use crate::gather::{self, stats_line, ErrorsSink, EvidenceSink, TracesSink, SHOW_LIMITS};
 use crate::ids::TraceId;
 use crate::render::html::{report_file, FileBudget, FileContents};
 use crate::render::{self, terminal};
-use crate::source::{self, ReadOptions, ReadStats, Sink};
+use crate::source::http::{parse_header, BackendOptions, Connection};
+use crate::source::{ReadOptions, ReadStats, Sink};
 use crate::time::{parse_instant, Timestamp};
 use anyhow::Context as _;
 use clap::Parser as _;
@@ -108,6 +109,73 @@ fn read(input: &Input, sink: &mut impl Sink) -> anyhow::Result<ReadStats> {
     gather::read(&input.sources, read_options(input), sink)
 }
 
+/// The backend `--url` names, if any, with its headers parsed.
+pub(crate) fn backend_options(args: &BackendArgs) -> anyhow::Result<Option<BackendOptions>> {
+    let Some(url) = &args.url else {
+        return Ok(None);
+    };
+    if args.timeout == 0 {
+        return Err(anyhow::anyhow!("--timeout 0: a request needs some time"));
+    }
+    Ok(Some(BackendOptions {
+        url: url.clone(),
+        backend: args.backend,
+        headers: args
+            .headers
+            .iter()
+            .map(|header| parse_header(header))
+            .collect::<anyhow::Result<_>>()?,
+        timeout: std::time::Duration::from_secs(args.timeout),
+    }))
+}
+
+/// How far back a search of a backend looks without `--since`: a backend holds days or weeks
+/// of traces, and a search of all of them is rarely what is meant.
+const DEFAULT_LOOKBACK_MICROS: i64 = 24 * 3600 * 1_000_000;
+
+/// The traces a backend holds for the filter's service and time window, into `sink`.
+pub(crate) fn search(
+    options: &BackendOptions,
+    filter: &Filter,
+    sink: &mut impl Sink,
+) -> anyhow::Result<ReadStats> {
+    let mut connection = Connection::open(options)?;
+    let now = Timestamp::now();
+    let until = filter.until.unwrap_or(now);
+    let since = filter
+        .since
+        .unwrap_or(Timestamp(until.0 - DEFAULT_LOOKBACK_MICROS));
+    let mut stats = ReadStats {
+        inputs: 1,
+        ..ReadStats::default()
+    };
+    let found = connection.find_traces(filter.service.as_deref(), since, until, |span| {
+        stats.spans += 1;
+        sink.span(span);
+    });
+    stats.requests = connection.requests;
+    stats.add_otlp(found?.read);
+    Ok(stats)
+}
+
+/// The sources and the backend, each when named: standard input only when neither is.
+fn read_with_backend(
+    input: &Input,
+    backend: &BackendArgs,
+    filter: &Filter,
+    sink: &mut impl Sink,
+) -> anyhow::Result<ReadStats> {
+    let mut stats = ReadStats::default();
+    if let Some(options) = backend_options(backend)? {
+        stats.absorb(search(&options, filter, sink)?);
+        if input.sources.is_empty() {
+            return Ok(stats);
+        }
+    }
+    stats.absorb(read(input, sink)?);
+    Ok(stats)
+}
+
 fn read_options(input: &Input) -> ReadOptions {
     ReadOptions {
         max_line: input.max_line_bytes,
@@ -118,8 +186,10 @@ fn read_options(input: &Input) -> ReadOptions {
 // errors
 
 fn errors(args: ErrorsArgs) -> anyhow::Result<Answer> {
-    let mut sink = ErrorsSink::new(ErrorGroups::new(filter(&args.filters)?));
-    let stats = read(&args.input, &mut sink)?;
+    let filter = filter(&args.filters)?;
+    let mut sink = ErrorsSink::new(ErrorGroups::new(filter.clone()));
+    let mut stats = read_with_backend(&args.input, &args.backend, &filter, &mut sink)?;
+    stats.duplicate_spans += sink.spans.duplicates;
     let summary = sink.finish();
     let stats_line = stats_line(&stats, summary.duplicates);
     let text = if args.output.json {
@@ -147,8 +217,10 @@ fn errors(args: ErrorsArgs) -> anyhow::Result<Answer> {
 // traces
 
 fn traces(args: TracesArgs) -> anyhow::Result<Answer> {
-    let mut sink = TracesSink::new(FailingTraces::new(filter(&args.filters)?));
-    let stats = read(&args.input, &mut sink)?;
+    let filter = filter(&args.filters)?;
+    let mut sink = TracesSink::new(FailingTraces::new(filter.clone()));
+    let mut stats = read_with_backend(&args.input, &args.backend, &filter, &mut sink)?;
+    stats.duplicate_spans += sink.spans.duplicates;
     let (views, duplicates) = sink.finish();
     let total = views.len();
     let limit = match (args.limit, args.output.json) {
@@ -192,31 +264,47 @@ fn show(args: ShowArgs) -> anyhow::Result<Answer> {
     let mut sink = EvidenceSink::new([trace_id], SHOW_LIMITS);
     let mut stats = ReadStats::default();
     let mut fetched_from = None;
-    if let Some(url) = &args.url {
-        fetched_from = Some(source::http::fetch_trace(
-            url,
-            args.backend,
-            trace_id,
-            |span| {
-                stats.spans += 1;
-                sink.span(span);
-            },
-        )?);
+    let backend = backend_options(&args.backend)?;
+    if let Some(options) = &backend {
+        let mut connection = Connection::open(options)?;
+        let fetched = connection.fetch_trace(trace_id, |span| {
+            stats.spans += 1;
+            sink.span(span);
+        });
+        stats.requests += connection.requests;
+        let fetched = fetched?;
+        stats.inputs += 1;
+        stats.add_otlp(fetched.read);
+        fetched_from = Some(fetched.url);
     }
-    if args.url.is_none() || !args.input.sources.is_empty() {
-        let read = read(&args.input, &mut sink)?;
-        stats = ReadStats {
-            spans: stats.spans + read.spans,
-            ..read
-        };
+    if backend.is_none() || !args.input.sources.is_empty() {
+        stats.absorb(read(&args.input, &mut sink)?);
     }
     let gathered = sink.into_gathered().remove(&trace_id).unwrap_or_default();
     if gathered.is_empty() {
-        return Err(anyhow::anyhow!("trace {trace_id} is not in the sources"));
+        return Err(match &fetched_from {
+            // The backend's answer was one this reads, and held nothing of the trace.
+            Some(url) => anyhow::anyhow!(
+                "trace {trace_id}: {url} answered no spans of it{}",
+                if args.input.sources.is_empty() {
+                    ""
+                } else {
+                    ", and the sources have nothing of it"
+                }
+            ),
+            None => anyhow::anyhow!("trace {trace_id} is not in the sources"),
+        });
     }
-    let note = gathered.dropped_note(SHOW_LIMITS);
+    stats.duplicate_spans += gathered.duplicate_spans;
+    let mut notes: Vec<String> = stats
+        .partial
+        .iter()
+        .map(|why| format!("partial: {why}"))
+        .collect();
+    notes.extend(gathered.dropped_note(SHOW_LIMITS));
+    notes.extend(gathered.duplicates_note());
     let mut story = tell(trace_id, gathered.evidence);
-    story.notes.extend(note);
+    story.notes.extend(notes);
     if let Some(url) = &fetched_from {
         story.notes.push(format!("spans from {url}"));
     }
@@ -324,6 +412,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<Answer> {
             max_line: args.max_line_bytes,
         },
         filter,
+        backend_options(&args.backend)?,
         args.listen,
         |line| {
             let mut stdout = std::io::stdout().lock();

@@ -160,9 +160,12 @@ pub fn gather(
         .iter()
         .filter_map(|trace| {
             let evidence = gathered.remove(trace)?;
-            let note = evidence.dropped_note(trace_limits);
+            let notes = [
+                evidence.dropped_note(trace_limits),
+                evidence.duplicates_note(),
+            ];
             let mut story = tell(*trace, evidence.evidence);
-            story.notes.extend(note);
+            story.notes.extend(notes.into_iter().flatten());
             Some(story)
         })
         .collect();

@@ -44,12 +44,18 @@ pub fn stats_line(stats: &ReadStats, duplicates: u64) -> String {
             stats.spans, stats.otlp_documents
         ));
     }
+    if stats.requests > 0 {
+        parts.push(format!("{} requests to the backend", stats.requests));
+    }
     let mut skipped = Vec::new();
     for (count, what) in [
         (stats.not_ours, "not ours"),
         (stats.malformed, "malformed"),
         (stats.too_long, "too long"),
         (duplicates, "duplicate reports"),
+        (stats.duplicate_spans, "spans read more than once"),
+        (stats.dropped_spans, "spans without valid ids"),
+        (stats.cut_documents, "OTLP documents cut short at the end"),
     ] {
         if count > 0 {
             skipped.push(format!("{count} {what}"));
@@ -57,6 +63,9 @@ pub fn stats_line(stats: &ReadStats, duplicates: u64) -> String {
     }
     if !skipped.is_empty() {
         parts.push(format!("skipped {}", skipped.join(", ")));
+    }
+    for partial in &stats.partial {
+        parts.push(format!("partial: {partial}"));
     }
     for unreadable in &stats.unreadable {
         parts.push(format!("unreadable: {unreadable}"));
@@ -72,6 +81,58 @@ fn written_span_id(written: &Option<std::borrow::Cow<'_, str>>) -> Option<SpanId
 /// Where a report was read, for `--json` and messages.
 fn location(context: &LineContext<'_>) -> String {
     format!("{}:{}", context.input.name(), context.number)
+}
+
+/// Where each span of one trace is in its list: a span read twice (overlapping exports, a
+/// file read twice, a file and a backend, a backend's search answering a trace once per
+/// service) is one span, its last copy kept. The one place spans are deduplicated, for every
+/// command: [`SpanStore`] for `errors` and `traces`, [`Gathered`] for a story.
+#[derive(Clone, Debug, Default)]
+pub struct SpanIndex(IdMap<SpanId, usize>);
+
+impl SpanIndex {
+    /// Keeps `span` in `spans`, replacing an earlier copy; false when it was one.
+    pub fn keep(&mut self, spans: &mut Vec<Span>, span: Span) -> bool {
+        match self.0.get(&span.span_id) {
+            Some(&at) => {
+                spans[at] = span;
+                false
+            }
+            None => {
+                self.0.insert(span.span_id, spans.len());
+                spans.push(span);
+                true
+            }
+        }
+    }
+
+    pub fn contains(&self, span: SpanId) -> bool {
+        self.0.contains_key(&span)
+    }
+}
+
+/// The spans read, by trace, each once.
+#[derive(Clone, Debug, Default)]
+pub struct SpanStore {
+    traces: HashMap<TraceId, (SpanIndex, Vec<Span>)>,
+    /// Copies read after the first, over all traces.
+    pub duplicates: u64,
+}
+
+impl SpanStore {
+    pub fn add(&mut self, span: Span) {
+        let (index, spans) = self.traces.entry(span.trace_id).or_default();
+        if !index.keep(spans, span) {
+            self.duplicates += 1;
+        }
+    }
+
+    pub fn into_traces(self) -> HashMap<TraceId, Vec<Span>> {
+        self.traces
+            .into_iter()
+            .map(|(trace, (_, spans))| (trace, spans))
+            .collect()
+    }
 }
 
 /// The reports of OTLP spans gathered by trace: the sources without report lines.
@@ -147,7 +208,7 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
 pub struct ErrorsSink {
     pub groups: ErrorGroups,
     report_key: Finder<'static>,
-    pub spans: HashMap<TraceId, Vec<Span>>,
+    pub spans: SpanStore,
 }
 
 impl ErrorsSink {
@@ -155,13 +216,13 @@ impl ErrorsSink {
         ErrorsSink {
             groups,
             report_key: report_key(),
-            spans: HashMap::new(),
+            spans: SpanStore::default(),
         }
     }
 
     /// The groups, with the reports of the spans read added.
     pub fn finish(mut self) -> crate::analysis::groups::ErrorSummary {
-        for report in reports_of_span_traces(std::mem::take(&mut self.spans)) {
+        for report in reports_of_span_traces(std::mem::take(&mut self.spans).into_traces()) {
             self.groups.add(&report);
         }
         self.groups.finish()
@@ -182,7 +243,7 @@ impl Sink for ErrorsSink {
     }
 
     fn span(&mut self, span: Span) {
-        self.spans.entry(span.trace_id).or_default().push(span);
+        self.spans.add(span);
     }
 }
 
@@ -192,7 +253,7 @@ pub struct TracesSink {
     pub traces: FailingTraces,
     report_key: Finder<'static>,
     trace_key: Finder<'static>,
-    pub spans: HashMap<TraceId, Vec<Span>>,
+    pub spans: SpanStore,
 }
 
 impl TracesSink {
@@ -201,22 +262,31 @@ impl TracesSink {
             traces,
             report_key: report_key(),
             trace_key: trace_key(),
-            spans: HashMap::new(),
+            spans: SpanStore::default(),
         }
     }
 
     /// The failing traces, newest first, with the spans read dated and their reports added.
     pub fn finish(mut self) -> (Vec<crate::analysis::traces::TraceView>, u64) {
-        let span_traces = std::mem::take(&mut self.spans);
-        for spans in span_traces.values() {
-            for span in spans {
-                for at in [span.start, span.end].into_iter().flatten() {
-                    self.traces.see(span.trace_id, at);
-                }
-            }
-        }
+        let span_traces = std::mem::take(&mut self.spans).into_traces();
+        let times: Vec<(TraceId, Timestamp)> = span_traces
+            .values()
+            .flatten()
+            .flat_map(|span| {
+                [span.start, span.end]
+                    .into_iter()
+                    .flatten()
+                    .map(|at| (span.trace_id, at))
+            })
+            .collect();
         for report in reports_of_span_traces(span_traces) {
             self.traces.add(&report);
+        }
+        // Dated once the reports made their traces failing: a trace not yet failing keeps
+        // only its first time, and its duration would end at its last report rather than at
+        // its last span's end, as `show` has it.
+        for (trace, at) in times {
+            self.traces.see(trace, at);
         }
         let duplicates = self.traces.duplicates;
         (self.traces.finish(), duplicates)
@@ -244,7 +314,7 @@ impl Sink for TracesSink {
     }
 
     fn span(&mut self, span: Span) {
-        self.spans.entry(span.trace_id).or_default().push(span);
+        self.spans.add(span);
     }
 }
 
@@ -277,7 +347,11 @@ pub struct EvidenceSink {
 #[derive(Debug, Default)]
 pub struct Gathered {
     pub evidence: TraceEvidence,
+    /// Where each span is in `evidence.spans`: each is kept once.
+    span_index: SpanIndex,
     pub dropped: u64,
+    /// Spans read more than once, each kept once.
+    pub duplicate_spans: u64,
 }
 
 impl Gathered {
@@ -292,9 +366,22 @@ impl Gathered {
         })
     }
 
+    /// The note a story gets when spans were read more than once.
+    pub fn duplicates_note(&self) -> Option<String> {
+        (self.duplicate_spans > 0)
+            .then(|| format!("{} spans were read more than once", self.duplicate_spans))
+    }
+
     pub fn is_empty(&self) -> bool {
         let evidence = &self.evidence;
         evidence.reports.is_empty() && evidence.spans.is_empty() && evidence.sightings.is_empty()
+    }
+
+    /// Keeps `span`, replacing an earlier copy of it.
+    fn add_span(&mut self, span: Span) {
+        if !self.span_index.keep(&mut self.evidence.spans, span) {
+            self.duplicate_spans += 1;
+        }
     }
 }
 
@@ -406,10 +493,12 @@ impl Sink for EvidenceSink {
         let Some(gathered) = self.wanted.get_mut(&span.trace_id) else {
             return;
         };
-        if gathered.evidence.spans.len() >= limits.spans {
+        if gathered.evidence.spans.len() >= limits.spans
+            && !gathered.span_index.contains(span.span_id)
+        {
             gathered.dropped += 1;
             return;
         }
-        gathered.evidence.spans.push(span);
+        gathered.add_span(span);
     }
 }

@@ -136,9 +136,18 @@ fn decode_base64<const N: usize>(text: &str) -> Option<[u8; N]> {
     if text.is_empty() || text.len() > 32 {
         return None;
     }
-    let bytes = base64::engine::general_purpose::STANDARD
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    // Protobuf's JSON mapping writes standard base64 and reads the URL-safe alphabet too, and
+    // so does Jaeger: an id copied from either is the same id. The alphabets differ only in
+    // `+/` against `-_`, so at most one of them decodes a given text.
+    let engine = if text.contains(['-', '_']) {
+        [URL_SAFE, URL_SAFE_NO_PAD]
+    } else {
+        [STANDARD, STANDARD_NO_PAD]
+    };
+    let bytes = engine[0]
         .decode(text)
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(text))
+        .or_else(|_| engine[1].decode(text))
         .ok()?;
     bytes.try_into().ok()
 }
@@ -183,6 +192,12 @@ mod tests {
         let span = SpanId::parse("eee19b7ec3c1b174").unwrap();
         assert_eq!(SpanId::parse("7uGbfsPBsXQ="), Some(span));
         assert_eq!(span.to_string(), "eee19b7ec3c1b174");
+        // The URL-safe alphabet, with and without padding, as Jaeger and protobuf accept it.
+        assert_eq!(TraceId::parse("W47_95gDgQPSabYzgT_GDA=="), Some(hex));
+        assert_eq!(TraceId::parse("W47_95gDgQPSabYzgT_GDA"), Some(hex));
+        assert_eq!(TraceId::parse("W47/95gDgQPSabYzgT/GDA"), Some(hex));
+        // Mixed alphabets are no encoding at all.
+        assert_eq!(TraceId::parse("W47_95gDgQPSabYzgT/GDA=="), None);
     }
 
     #[test]

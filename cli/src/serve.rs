@@ -5,6 +5,11 @@
 //! watched directory joins. A line still being written waits for its newline (or for its file
 //! to rest) so that half a line is never read as a whole one.
 //!
+//! With `--url`, the traces a tracing backend holds for the filter's window join the files':
+//! searched again (and the files read again from their start, so that nothing is counted
+//! twice) when a request comes [`SEARCH_EVERY`] or more after the last search. A trace's page
+//! asks the backend for the trace.
+//!
 //! Read-only: every route is a `GET` (anything else is refused by the router), nothing runs
 //! anything or writes anywhere. Bound to loopback by default, and there a request must name
 //! a loopback host, so that another site's page cannot read this one through a DNS name it
@@ -19,7 +24,8 @@ use crate::ids::TraceId;
 use crate::render::html::{
     content_security_policy, overview_page, trace_page, Mode, Overview, Pages,
 };
-use crate::source::{self, Input, ReadOptions, ReadStats};
+use crate::source::http::{BackendOptions, Connection};
+use crate::source::{self, Input, ReadOptions, ReadStats, Sink as _};
 use anyhow::Context as _;
 use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -32,7 +38,7 @@ use std::io::{Read as _, Seek as _, SeekFrom};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// A trace page draws at most this many spans: the file's limit for a page of its own.
 const MAX_BARS: usize = 10_000;
@@ -44,6 +50,8 @@ const CACHED_PAGES: usize = 32;
 /// A last line without its newline is read once its file has not changed for this long: its
 /// writer is done with it.
 const SETTLED: Duration = Duration::from_secs(2);
+/// A backend is searched again at most this often: a search is many requests.
+const SEARCH_EVERY: Duration = Duration::from_secs(15);
 
 /// Where the reading of one file stands.
 #[derive(Clone, Debug, Default)]
@@ -56,6 +64,9 @@ struct Tail {
     /// The last bytes read: a file cut and written again in place (`copytruncate`) has
     /// other bytes there, even when it has grown past where it was.
     mark: Vec<u8>,
+    /// The parts of a line a container runtime cut, read before the line's last part was
+    /// written.
+    joiner: source::container::Joiner,
 }
 
 /// How many bytes before a tail's offset are kept to recognise the file.
@@ -83,6 +94,9 @@ struct Live {
     sources: Vec<String>,
     options: ReadOptions,
     filter: Filter,
+    backend: Option<BackendOptions>,
+    /// When the backend was last searched.
+    searched_at: Option<Instant>,
     tails: HashMap<PathBuf, Tail>,
     sinks: (ErrorsSink, TracesSink),
     stats: ReadStats,
@@ -93,12 +107,19 @@ struct Live {
 }
 
 impl Live {
-    fn new(sources: Vec<String>, options: ReadOptions, filter: Filter) -> Live {
+    fn new(
+        sources: Vec<String>,
+        options: ReadOptions,
+        filter: Filter,
+        backend: Option<BackendOptions>,
+    ) -> Live {
         Live {
             sinks: fresh_sinks(&filter),
             sources,
             options,
             filter,
+            backend,
+            searched_at: None,
             tails: HashMap::new(),
             stats: ReadStats::default(),
             generation: 0,
@@ -130,12 +151,21 @@ impl Live {
             }
             states.push((path, metadata, identity));
         }
-        if restart {
+        let search_due = self
+            .searched_at
+            .is_none_or(|at| at.elapsed() >= SEARCH_EVERY);
+        let search = self.backend.clone().filter(|_| restart || search_due);
+        if restart || search.is_some() {
             self.tails.clear();
             self.sinks = fresh_sinks(&self.filter);
             self.stats = ReadStats::default();
         }
-        let mut grew = restart;
+        if let Some(options) = &search {
+            // What the backend holds now, and then every file again from its start.
+            self.stats = crate::command::search(options, &self.filter, &mut self.sinks)?;
+            self.searched_at = Some(Instant::now());
+        }
+        let mut grew = restart || search.is_some();
         let settled = |metadata: &std::fs::Metadata| {
             metadata
                 .modified()
@@ -168,7 +198,8 @@ impl Live {
                     .push(format!("{}: {error}", path.display())),
             }
         }
-        self.stats.inputs = self.tails.len() as u64;
+        self.stats.inputs = self.tails.len() as u64 + u64::from(self.backend.is_some());
+        self.stats.duplicate_spans = self.sinks.0.spans.duplicates;
         if grew {
             self.generation += 1;
         }
@@ -213,22 +244,31 @@ impl Live {
             return Ok(Some(html.clone()));
         }
         let mut sink = EvidenceSink::new([trace], SHOW_LIMITS);
+        let mut fetch_error = None;
+        if let Some(options) = &self.backend {
+            let fetched = Connection::open(options)
+                .and_then(|mut connection| connection.fetch_trace(trace, |span| sink.span(span)));
+            fetch_error = fetched.err();
+        }
         let files: Vec<String> = self
             .tails
             .keys()
             .map(|path| path.display().to_string())
             .collect();
-        if files.is_empty() {
-            return Ok(None);
+        if !files.is_empty() {
+            gather::read(&files, self.options, &mut sink)?;
         }
-        gather::read(&files, self.options, &mut sink)?;
         let gathered = sink.into_gathered().remove(&trace).unwrap_or_default();
         if gathered.is_empty() {
-            return Ok(None);
+            // The backend's error says more than "not in the sources".
+            return fetch_error.map_or(Ok(None), Err);
         }
-        let note = gathered.dropped_note(SHOW_LIMITS);
+        let notes = [
+            gathered.dropped_note(SHOW_LIMITS),
+            gathered.duplicates_note(),
+        ];
         let mut story = tell(trace, gathered.evidence);
-        story.notes.extend(note);
+        story.notes.extend(notes.into_iter().flatten());
         let html = trace_page(&story, generation, MAX_BARS);
         self.pages
             .retain(|(id, made, _)| *id != trace && *made == generation);
@@ -283,13 +323,14 @@ fn read_new_lines(
     }
     file.seek(SeekFrom::Start(tail.offset))?;
     let lines_before = stats.lines;
-    source::read_one_at(
+    source::read_one_joined(
         file.take(end - tail.offset),
         &Input::File(path.to_owned()),
         tail.lines,
         options,
         sinks,
         stats,
+        &mut tail.joiner,
     )?;
     tail.lines += stats.lines - lines_before;
     tail.offset = end;
@@ -505,17 +546,21 @@ pub fn serve(
     sources: Vec<String>,
     options: ReadOptions,
     filter: Filter,
+    backend: Option<BackendOptions>,
     address: SocketAddr,
     mut announce: impl FnMut(&str),
 ) -> anyhow::Result<()> {
-    let inputs = source::resolve(&sources)?;
-    if sources.is_empty() || inputs.contains(&Input::Stdin) {
+    let inputs = match sources.is_empty() {
+        true => Vec::new(),
+        false => source::resolve(&sources)?,
+    };
+    if (sources.is_empty() && backend.is_none()) || inputs.contains(&Input::Stdin) {
         return Err(anyhow::anyhow!(
             "serve reads its sources again as they grow: name files or directories, not standard \
              input"
         ));
     }
-    let mut live = Live::new(sources, options, filter);
+    let mut live = Live::new(sources, options, filter, backend);
     live.refresh()?;
     let stats = gather::stats_line(&live.stats, 0);
     let runtime = tokio::runtime::Builder::new_current_thread()

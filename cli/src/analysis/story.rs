@@ -62,7 +62,8 @@ pub struct ChainLink {
 
 pub fn tell(trace_id: TraceId, evidence: TraceEvidence) -> Story {
     let mut notes = Vec::new();
-    let spans = unique_spans(evidence.spans, &mut notes);
+    // Each span once: deduplicated where the spans were gathered (`gather::SpanIndex`).
+    let spans = evidence.spans;
     let mut dedup = Dedup::default();
     let mut reports: Vec<Report> = evidence
         .reports
@@ -225,29 +226,6 @@ fn is_address(name: &str) -> bool {
     name.rsplit_once(':').is_some_and(|(host, port)| {
         !host.is_empty() && !port.is_empty() && port.bytes().all(|byte| byte.is_ascii_digit())
     })
-}
-
-/// A span delivered twice (two overlapping exports) is one span: the last copy is kept.
-fn unique_spans(spans: Vec<Span>, notes: &mut Vec<String>) -> Vec<Span> {
-    let total = spans.len();
-    let mut position: HashMap<SpanId, usize> = HashMap::with_capacity(total);
-    let mut unique: Vec<Span> = Vec::with_capacity(total);
-    for span in spans {
-        match position.get(&span.span_id) {
-            Some(&at) => unique[at] = span,
-            None => {
-                position.insert(span.span_id, unique.len());
-                unique.push(span);
-            }
-        }
-    }
-    if unique.len() < total {
-        notes.push(format!(
-            "{} spans were read more than once",
-            total - unique.len()
-        ));
-    }
-    unique
 }
 
 fn tree_node(span: &Span) -> TreeNode {

@@ -2,16 +2,20 @@
 //! lines or OTLP JSON, and tracing backends over HTTP. Each input is read once, in order,
 //! into a [`Sink`]; what could not be read is counted in [`ReadStats`], never fatal.
 
+pub mod container;
 pub mod http;
+pub mod jaeger_v1;
 pub mod lines;
 pub mod logline;
 pub mod otlp;
+pub mod otlp_logs;
 
 use crate::model::Span;
 use anyhow::Context as _;
 use lines::Line;
 use logline::LogLine;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -124,12 +128,50 @@ pub struct ReadStats {
     pub too_long: u64,
     pub otlp_documents: u64,
     pub spans: u64,
+    /// Spans without a valid trace or span id (empty, zeros, junk), left out.
+    pub dropped_spans: u64,
+    /// Spans read more than once (overlapping exports, a file read twice), each kept once.
+    pub duplicate_spans: u64,
+    /// OTLP documents cut short at the end of a file (its writer still writing), not read.
+    pub cut_documents: u64,
+    /// Requests made to a tracing backend.
+    pub requests: u64,
+    /// What a backend said of an answer it knows is incomplete, and where the command's own
+    /// bounds left something out.
+    pub partial: Vec<String>,
     /// Inputs that could not be opened or read, with why.
     pub unreadable: Vec<String>,
 }
 
+impl ReadStats {
+    /// Adds what another reading of other inputs counted.
+    pub fn absorb(&mut self, other: ReadStats) {
+        self.inputs += other.inputs;
+        self.lines += other.lines;
+        self.not_ours += other.not_ours;
+        self.malformed += other.malformed;
+        self.too_long += other.too_long;
+        self.otlp_documents += other.otlp_documents;
+        self.spans += other.spans;
+        self.dropped_spans += other.dropped_spans;
+        self.duplicate_spans += other.duplicate_spans;
+        self.cut_documents += other.cut_documents;
+        self.requests += other.requests;
+        self.partial.extend(other.partial);
+        self.unreadable.extend(other.unreadable);
+    }
+
+    /// Adds what one OTLP read gave.
+    pub fn add_otlp(&mut self, read: otlp::OtlpRead) {
+        self.otlp_documents += read.documents;
+        self.dropped_spans += read.dropped_spans;
+        self.cut_documents += read.cut;
+        self.partial.extend(read.partial);
+    }
+}
+
 /// A log line that passed the sink's prefilter and parsed.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct LineContext<'a> {
     pub input: &'a Input,
     pub number: u64,
@@ -223,55 +265,110 @@ pub fn read_one_at(
     sink: &mut impl Sink,
     stats: &mut ReadStats,
 ) -> anyhow::Result<()> {
+    let mut joiner = container::Joiner::default();
+    read_one_joined(input, name, lines_before, options, sink, stats, &mut joiner)
+}
+
+/// The same, with the parts of a line a container runtime cut that an earlier part of the
+/// input left in `joiner` (`serve` reads a growing file a part at a time, and a part may end
+/// between a line's records).
+pub fn read_one_joined(
+    input: impl Read,
+    name: &Input,
+    lines_before: u64,
+    options: ReadOptions,
+    sink: &mut impl Sink,
+    stats: &mut ReadStats,
+    joiner: &mut container::Joiner,
+) -> anyhow::Result<()> {
     let mut reader = BufReader::with_capacity(64 << 10, input);
     let head = reader.fill_buf()?;
     if looks_like_otlp(head) {
         let mut spans = 0;
-        let documents = otlp::read_spans(reader, |span| {
+        let read = otlp::read_spans(reader, otlp::Ending::MayBeCut, |span| {
             spans += 1;
             sink.span(span);
         });
         stats.spans += spans;
-        stats.otlp_documents += documents?;
+        stats.add_otlp(read?);
         return Ok(());
     }
     let service_hint = name.service_hint();
+    if looks_like(head_of(&mut reader)?, b"\"resourceLogs\"") {
+        // A collector's logs: each record's text is a line, numbered by its place.
+        let mut number = lines_before;
+        let read = otlp_logs::read_lines(reader, |line, service| {
+            number += 1;
+            stats.lines += 1;
+            let context = LineContext {
+                input: name,
+                number,
+                service_hint: service.or(service_hint.as_deref()),
+            };
+            read_line(line.as_bytes(), &context, sink, stats);
+        })?;
+        stats.otlp_documents += read.documents;
+        stats.not_ours += read.not_text;
+        stats.cut_documents += read.cut;
+        return Ok(());
+    }
     lines::for_each_line(reader, options.max_line, |number, line| {
         let number = lines_before + number;
-        stats.lines += 1;
         let line = match line {
             Line::Complete(line) => line,
             Line::TooLong(_) => {
+                stats.lines += 1;
                 stats.too_long += 1;
                 return;
             }
         };
-        let Some(start) = json_start(line) else {
-            stats.not_ours += 1;
-            return;
+        // A container runtime's record holds the program's line, or a part of it.
+        let line = match joiner.unwrap(line, options.max_line) {
+            container::Unwrapped::Plain(line) => Cow::Borrowed(line),
+            container::Unwrapped::Line(line) => line,
+            container::Unwrapped::Part => return,
+            container::Unwrapped::TooLong(_) => {
+                stats.lines += 1;
+                stats.too_long += 1;
+                return;
+            }
         };
-        let json = &line[start..];
-        if !sink.wants(json) {
-            if !json.starts_with(OUR_START) {
-                stats.not_ours += 1;
-            }
-            return;
-        }
-        match LogLine::parse(json) {
-            Ok(parsed) if parsed.level.is_some() || parsed.timestamp.is_some() => {
-                let prefix_service = prefix_service(&line[..start]);
-                let context = LineContext {
-                    input: name,
-                    number,
-                    service_hint: prefix_service.or(service_hint.as_deref()),
-                };
-                sink.line(&parsed, &context);
-            }
-            Ok(_) => stats.not_ours += 1,
-            Err(_) => stats.malformed += 1,
-        }
+        stats.lines += 1;
+        let context = LineContext {
+            input: name,
+            number,
+            service_hint: service_hint.as_deref(),
+        };
+        read_line(&line, &context, sink, stats);
     })
     .map_err(anyhow::Error::from)
+}
+
+/// One program's line: to the sink if it is one of ours it wants, counted if not.
+fn read_line(line: &[u8], context: &LineContext<'_>, sink: &mut impl Sink, stats: &mut ReadStats) {
+    let Some(start) = json_start(line) else {
+        stats.not_ours += 1;
+        return;
+    };
+    let json = &line[start..];
+    if !sink.wants(json) {
+        if !json.starts_with(OUR_START) {
+            stats.not_ours += 1;
+        }
+        return;
+    }
+    match LogLine::parse(json) {
+        Ok(parsed) if parsed.level.is_some() || parsed.timestamp.is_some() => {
+            let prefix_service = prefix_service(&line[..start]);
+            let context = LineContext {
+                service_hint: prefix_service.or(context.service_hint),
+                ..*context
+            };
+            sink.line(&parsed, &context);
+        }
+        Ok(_) => stats.not_ours += 1,
+        Err(_) => stats.malformed += 1,
+    }
 }
 
 /// Every line `tracefault::init()` writes starts with this: the timestamp is its first key.
@@ -304,13 +401,12 @@ fn prefix_service(prefix: &[u8]) -> Option<&str> {
     (!name.is_empty() && !name.contains(char::is_whitespace)).then_some(name)
 }
 
-/// A trace document starts with one of the envelopes' keys.
+/// A trace document starts with one of the envelopes' keys. `data` is a common first key of
+/// other programs' JSON lines too: it is Jaeger's (a trace saved from its UI or API) only when
+/// its spans' `traceID` follows.
 fn looks_like_otlp(head: &[u8]) -> bool {
-    let text = head.trim_ascii_start();
-    let Some(rest) = text.strip_prefix(b"{") else {
-        return false;
-    };
-    let rest = rest.trim_ascii_start();
+    let jaeger_v1 =
+        || looks_like(head, b"\"data\"") && memchr::memmem::find(head, b"\"traceID\"").is_some();
     [
         &b"\"resourceSpans\""[..],
         b"\"result\"",
@@ -318,7 +414,19 @@ fn looks_like_otlp(head: &[u8]) -> bool {
         b"\"trace\"",
     ]
     .iter()
-    .any(|key| rest.starts_with(key))
+    .any(|key| looks_like(head, key))
+        || jaeger_v1()
+}
+
+/// Whether `head` is a JSON object whose first key is `key`.
+fn looks_like(head: &[u8], key: &[u8]) -> bool {
+    let text = head.trim_ascii_start();
+    text.strip_prefix(b"{")
+        .is_some_and(|rest| rest.trim_ascii_start().starts_with(key))
+}
+
+fn head_of(reader: &mut impl BufRead) -> io::Result<&[u8]> {
+    reader.fill_buf()
 }
 
 #[cfg(test)]
@@ -354,6 +462,11 @@ mod tests {
         assert!(looks_like_otlp(br#"{"result":{"resourceSpans":[]}}"#));
         assert!(!looks_like_otlp(br#"{"timestamp":"2026-11-28T04:51:38Z"}"#));
         assert!(!looks_like_otlp(b"[pod/a/b] {\"resourceSpans\":[]}"));
+        // Jaeger's own JSON model, as its UI saves a trace; another program's `data` is not.
+        assert!(looks_like_otlp(
+            br#"{"data":[{"traceID":"0000000000000001","spans":[]}]}"#
+        ));
+        assert!(!looks_like_otlp(br#"{"data":{"user":"x"},"level":"info"}"#));
     }
 
     #[test]

@@ -11,25 +11,44 @@
 use crate::ids::{SpanId, TraceId};
 use crate::model::{ExceptionEvent, Span, SpanEvent, SpanKind, SpanStatus, MAX_SPAN_EVENTS};
 use crate::time::Timestamp;
-use anyhow::Context as _;
 use serde::Deserialize;
 use serde_json::Value;
 use std::io::Read;
 use tracefault_report::keys;
 
-/// The envelopes, all optional, so that one type reads every writer's document.
+/// The envelopes, all optional, so that one type reads every writer's document. A document
+/// with none of them is not one this command knows, and is said to be so.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct Document {
-    resource_spans: Vec<ResourceSpans>,
+    resource_spans: Option<Vec<ResourceSpans>>,
     /// Tempo v1.
-    batches: Vec<ResourceSpans>,
+    batches: Option<Vec<ResourceSpans>>,
     /// Jaeger api_v3.
     result: Option<Box<Document>>,
     /// Tempo v2.
     trace: Option<Box<Document>>,
+    /// Tempo v2: `PARTIAL` when the trace is larger than Tempo's limit (`COMPLETE`, its
+    /// default, is left out), with why in `message`.
+    status: Option<Value>,
+    message: Option<String>,
     /// Jaeger api_v3's `GRPCGatewayError`.
     error: Option<GatewayError>,
+    /// Jaeger's query API v1.
+    data: Option<Vec<super::jaeger_v1::Trace>>,
+    /// Jaeger's query API v1: why traces asked for are not in `data`.
+    errors: Option<Vec<super::jaeger_v1::StructuredError>>,
+}
+
+impl Document {
+    fn is_known(&self) -> bool {
+        self.resource_spans.is_some()
+            || self.batches.is_some()
+            || self.result.is_some()
+            || self.trace.is_some()
+            || self.error.is_some()
+            || self.data.is_some()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,17 +142,60 @@ impl NumberOrText {
     }
 }
 
+/// What reading OTLP JSON gave besides its spans.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OtlpRead {
+    pub documents: u64,
+    /// Spans without a valid trace id or span id (empty, zeros, not hex or base64): nothing
+    /// could refer to them, so they are counted and left out.
+    pub dropped_spans: u64,
+    /// A last document cut short, its writer still writing it: counted, not read.
+    pub cut: u64,
+    /// What a backend said of an answer it knows is incomplete (Tempo's `PARTIAL`).
+    pub partial: Vec<String>,
+}
+
+/// How the input may end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// A backend's answer: cut short is an error (the connection broke).
+    Whole,
+    /// A file a collector may still be writing: a last document cut short is counted and the
+    /// complete ones before it are read, as a log's last line is.
+    MayBeCut,
+}
+
 /// The spans of every document in `input`, one JSON value after another (a file exporter's
-/// lines, or one backend answer). Stops at the first value that is not OTLP JSON.
-pub fn read_spans(input: impl Read, mut each: impl FnMut(Span)) -> anyhow::Result<u64> {
+/// lines, or one backend answer). Stops at the first value that is not one this reads.
+pub fn read_spans(
+    input: impl Read,
+    ending: Ending,
+    mut each: impl FnMut(Span),
+) -> anyhow::Result<OtlpRead> {
     let documents = serde_json::Deserializer::from_reader(input).into_iter::<Document>();
-    let mut count = 0;
+    let mut read = OtlpRead::default();
     for document in documents {
-        let document = document.context("not OTLP JSON")?;
-        count += 1;
-        spans_of(document, &mut each)?;
+        let document = match document {
+            Ok(document) => document,
+            Err(error) if error.is_eof() && ending == Ending::MayBeCut => {
+                read.cut += 1;
+                break;
+            }
+            // Reading failed (the connection broke, the answer was too slow or too large):
+            // said as it is, not as bad JSON.
+            Err(error) if error.is_io() => return Err(anyhow::Error::new(error)),
+            Err(error) => return Err(anyhow::Error::new(error).context("not OTLP JSON")),
+        };
+        if !document.is_known() {
+            return Err(anyhow::anyhow!(
+                "not an answer this command reads: a JSON object without resourceSpans, \
+                 result, batches, trace, data or error"
+            ));
+        }
+        read.documents += 1;
+        spans_of(document, &mut each, &mut read)?;
     }
-    Ok(count)
+    Ok(read)
 }
 
 /// Whether `body` is a backend's error in its API's own envelope (Jaeger api_v3's
@@ -142,7 +204,11 @@ pub fn is_backend_error(body: &[u8]) -> bool {
     serde_json::from_slice::<Document>(body).is_ok_and(|document| document.error.is_some())
 }
 
-fn spans_of(document: Document, each: &mut impl FnMut(Span)) -> anyhow::Result<()> {
+fn spans_of(
+    document: Document,
+    each: &mut impl FnMut(Span),
+    read: &mut OtlpRead,
+) -> anyhow::Result<()> {
     if let Some(error) = document.error {
         let code = error
             .http_code
@@ -153,10 +219,28 @@ fn spans_of(document: Document, each: &mut impl FnMut(Span)) -> anyhow::Result<(
             error.message
         ));
     }
-    for inner in [document.result, document.trace].into_iter().flatten() {
-        spans_of(*inner, each)?;
+    let partial = match &document.status {
+        Some(Value::String(status)) => status.eq_ignore_ascii_case("PARTIAL"),
+        // The enum's number, as some protobuf JSON writers put it.
+        Some(Value::Number(status)) => status.as_u64() == Some(1),
+        _ => false,
+    };
+    if partial && document.trace.is_some() {
+        let why = document
+            .message
+            .as_deref()
+            .filter(|message| !message.is_empty())
+            .unwrap_or("the backend says the trace is partial");
+        read.partial.push(why.to_owned());
     }
-    for resource_spans in document.resource_spans.into_iter().chain(document.batches) {
+    for inner in [document.result, document.trace].into_iter().flatten() {
+        spans_of(*inner, each, read)?;
+    }
+    if let Some(traces) = document.data {
+        super::jaeger_v1::spans_of(traces, document.errors, each, &mut read.dropped_spans)?;
+    }
+    let resources = document.resource_spans.into_iter().flatten();
+    for resource_spans in resources.chain(document.batches.into_iter().flatten()) {
         let attributes = resource_spans.resource.unwrap_or_default().attributes;
         let service = attributes
             .iter()
@@ -168,8 +252,9 @@ fn spans_of(document: Document, each: &mut impl FnMut(Span)) -> anyhow::Result<(
             .into_iter()
             .chain(resource_spans.instrumentation_library_spans);
         for span in scopes.flat_map(|scope| scope.spans) {
-            if let Some(span) = to_span(span, service.clone()) {
-                each(span);
+            match to_span(span, service.clone()) {
+                Some(span) => each(span),
+                None => read.dropped_spans += 1,
             }
         }
     }
@@ -203,38 +288,15 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
         (Some(2), _) | (_, Some("STATUS_CODE_ERROR")) => SpanStatus::Error,
         _ => SpanStatus::Unset,
     };
-    let exceptions = span
+    let all_events = span
         .events
         .iter()
-        .filter(|event| event.name == "exception")
-        .map(|event| {
-            let attribute = |key: &str| {
-                event
-                    .attributes
-                    .iter()
-                    .find(|attribute| attribute.key == key)
-                    .and_then(|attribute| attribute.value.as_ref())
-                    .map(value_text)
-            };
-            ExceptionEvent {
-                timestamp: time(&event.time_unix_nano),
-                type_name: attribute(keys::EXCEPTION_TYPE),
-                message: attribute(keys::EXCEPTION_MESSAGE),
-                stacktrace: attribute(keys::EXCEPTION_STACKTRACE),
-            }
-        })
-        .collect();
-    let events = span
-        .events
-        .iter()
-        .take(MAX_SPAN_EVENTS)
         .map(|event| SpanEvent {
             timestamp: time(&event.time_unix_nano),
             name: event.name.clone(),
             attributes: event
                 .attributes
                 .iter()
-                .filter(|attribute| attribute.key != keys::EXCEPTION_STACKTRACE)
                 .filter_map(|attribute| {
                     let value = attribute.value.as_ref()?;
                     Some((attribute.key.clone(), value_text(value)))
@@ -242,6 +304,7 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
                 .collect(),
         })
         .collect();
+    let (exceptions, events, more_events) = split_events(all_events);
     Some(Span {
         trace_id,
         // A span that names itself as its parent has none we can use.
@@ -264,8 +327,45 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
             .collect(),
         exceptions,
         events,
-        more_events: span.events.len().saturating_sub(MAX_SPAN_EVENTS) as u64,
+        more_events,
     })
+}
+
+/// A span's events, whoever wrote them: its exceptions (with their stack traces), the events
+/// kept (at most [`MAX_SPAN_EVENTS`], without the stack traces, which their reports hold),
+/// and how many more there were.
+pub(super) fn split_events(all: Vec<SpanEvent>) -> (Vec<ExceptionEvent>, Vec<SpanEvent>, u64) {
+    let exceptions = all
+        .iter()
+        .filter(|event| event.name == "exception")
+        .map(|event| {
+            let attribute = |key: &str| {
+                event
+                    .attributes
+                    .iter()
+                    .find(|(name, _)| name == key)
+                    .map(|(_, value)| value.clone())
+            };
+            ExceptionEvent {
+                timestamp: event.timestamp,
+                type_name: attribute(keys::EXCEPTION_TYPE),
+                message: attribute(keys::EXCEPTION_MESSAGE),
+                stacktrace: attribute(keys::EXCEPTION_STACKTRACE),
+            }
+        })
+        .collect();
+    let more = all.len().saturating_sub(MAX_SPAN_EVENTS) as u64;
+    let events = all
+        .into_iter()
+        .take(MAX_SPAN_EVENTS)
+        .map(|mut event| {
+            event
+                .attributes
+                .retain(|(name, _)| name != keys::EXCEPTION_STACKTRACE);
+            event
+        })
+        .collect();
+    (exceptions, events, more)
 }
 
 /// An `AnyValue` as text: `{"stringValue": "x"}` is `x`, `{"intValue": "68"}` is `68`.
@@ -300,7 +400,7 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-fn plain_text(value: &Value) -> String {
+pub(super) fn plain_text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Null => String::new(),
@@ -314,7 +414,7 @@ mod tests {
 
     fn spans(json: &str) -> anyhow::Result<Vec<Span>> {
         let mut spans = Vec::new();
-        read_spans(json.as_bytes(), |span| spans.push(span))?;
+        read_spans(json.as_bytes(), Ending::Whole, |span| spans.push(span))?;
         Ok(spans)
     }
 
