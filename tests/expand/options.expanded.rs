@@ -39,8 +39,11 @@ fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbErro
         _,
     >(move || {
         let id = id;
+        let _ = &id;
         let customer = customer;
+        let _ = &customer;
         let attempt = attempt;
+        let _ = &attempt;
         query(id, customer)
     });
     __tracefault_guard.leave(::tracefault::__private::err_view!(& __tracefault_result));
