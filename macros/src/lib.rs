@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 mod args;
+mod container;
 mod expand;
 mod item;
 mod params;
@@ -101,8 +102,59 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
-/// A `const fn`, a trait method without a body, and anything that is not a function are
-/// compile errors.
+/// A `const fn`, a trait method without a body, and anything that is not a function, an `impl`
+/// block or an inline `mod` are compile errors.
+///
+/// # On an `impl` block or a `mod`
+///
+/// On an `impl` block (inherent or of a trait) the attribute instruments every method with a
+/// body, as if each carried it; on an inline `mod`, its functions, the methods of its `impl`
+/// blocks and its inner `mod`s. Its options apply to all of them. Inside, a function's own
+/// `#[trace(...)]` (or `#[tracefault::trace(...)]`) completes them: an option it sets wins, the
+/// others are the block's. `#[trace(skip)]` leaves a function (or an `impl` block or `mod`
+/// inside a `mod`) as written. A `const fn` is left as written unless its own attribute asks.
+/// The options that describe one function (`name`, `args`, `fields`, `remote`, `err`) go on
+/// the function, not the block. Each function is then checked as if it carried the attribute,
+/// and all the errors of the block are reported together.
+///
+/// ```
+/// # #[derive(Debug)] struct StockError;
+/// # impl std::fmt::Display for StockError {
+/// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("no stock") }
+/// # }
+/// # impl std::error::Error for StockError {}
+/// struct Inventory {
+///     units: Vec<u32>,
+/// }
+///
+/// #[tracefault::trace(level = "debug")]
+/// impl Inventory {
+///     fn reserve(&mut self, sku: u32) -> Result<u32, StockError> {
+///         self.take(sku)
+///     }
+///
+///     // Its own options over the block's: `args(sku)` added, `level` replaced.
+///     #[trace(args(sku), level = "info")]
+///     fn take(&mut self, sku: u32) -> Result<u32, StockError> {
+///         let index = self.units.iter().position(|unit| *unit == sku).ok_or(StockError)?;
+///         Ok(self.units.remove(index))
+///     }
+///
+///     // Called in every loop: no span.
+///     #[trace(skip)]
+///     fn len(&self) -> usize {
+///         self.units.len()
+///     }
+/// }
+/// # let mut inventory = Inventory { units: vec![3] };
+/// # assert_eq!(inventory.reserve(3).unwrap(), 3);
+/// # assert_eq!(inventory.len(), 0);
+/// ```
+///
+/// Inside the block, `#[trace(...)]` is recognised by its name: `trace`, `tracefault::trace`,
+/// or `path::trace` under `crate = path`; another crate's attribute named `trace` there
+/// (fastrace's) must be written with its path. With `#[async_trait]`, put `#[async_trait]`
+/// above `#[tracefault::trace]`, as for a method.
 ///
 /// # Naming the span: `name`, `target`, `level`
 ///
@@ -359,6 +411,9 @@ fn trace_impl(
     item: proc_macro2::TokenStream,
     enabled: bool,
 ) -> proc_macro2::TokenStream {
+    if let Some(container) = container::parse(&item) {
+        return container::instrument(args, container, enabled);
+    }
     let function = match item::parse(item.clone()) {
         Ok(function) => function,
         Err(item::ParseFailure::NotAFunction(error)) => return fallback(error, item),

@@ -46,6 +46,7 @@ pub(crate) fn check(
     function: &TracedFn,
     mut errors: Errors,
 ) -> syn::Result<Resolved> {
+    skip_only_inside_a_block(args, &mut errors);
     not_const(function, &mut errors);
     recorded_args_are_parameters(args, function, &mut errors);
     err_needs_a_result(args, function, &mut errors);
@@ -73,6 +74,43 @@ fn resolve(args: &TraceArgs, function: &TracedFn) -> Resolved {
             .map_or(BacktraceMode::Origin, |(mode, _)| mode),
         record_panics: args.panic.as_ref().is_none_or(|value| value.value),
         captures_errors: args.captures_errors(function),
+    }
+}
+
+/// `skip` leaves an item out of an instrumented `impl` block or `mod`; on a function of its
+/// own it would say "do not instrument" under an attribute that instruments.
+fn skip_only_inside_a_block(args: &TraceArgs, errors: &mut Errors) {
+    if let Some(span) = args.skip {
+        errors.push(syn::Error::new(
+            span,
+            "`skip` leaves a method or item out of an instrumented `impl` block or `mod`; on a \
+             function of its own, remove the attribute instead",
+        ));
+    }
+}
+
+/// On an `impl` block or a `mod` the options apply to every function inside. Those that
+/// describe one function cannot: its span's name, its parameters (`args`, `fields` and
+/// `remote` read them), and `err`, which forces capture on functions whose value may not be a
+/// `Result`; nor can `skip`, which leaves an item out of the block around it.
+pub(crate) fn block_options(args: &TraceArgs, errors: &mut Errors) {
+    const PER_FUNCTION: &[&str] = &["name", "args", "fields", "remote", "err"];
+    for (key, span) in &args.written {
+        if PER_FUNCTION.contains(&key.as_str()) {
+            errors.push(syn::Error::new(
+                *span,
+                format!(
+                    "`{key}` describes one function: put it on the function itself; an `impl` \
+                     block or `mod` takes level, target, no_err, backtrace, panic and crate"
+                ),
+            ));
+        } else if key == "skip" {
+            errors.push(syn::Error::new(
+                *span,
+                "`skip` leaves one item out of an instrumented block; remove the attribute to \
+                 leave the whole block out",
+            ));
+        }
     }
 }
 
