@@ -276,3 +276,50 @@ async fn a_huge_answer_is_read_only_as_far_as_the_bound() {
     .await
     .expect("the loopback exchange finished in time");
 }
+
+#[test]
+fn anyhow_and_eyre_errors_are_taken_as_they_are() {
+    use anyhow::Context as _;
+    let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "prices.json not found");
+    let anyhow_error = Err::<(), _>(io())
+        .context("loading the price table")
+        .unwrap_err();
+    let eyre_error = eyre::Report::new(io()).wrap_err("loading the price table");
+    let boxed: Box<dyn Error + Send + Sync> = Box::new(io());
+    let local: Box<dyn Error> = Box::new(io());
+    for (problem, type_name, chain) in [
+        (
+            Problem::from_error(502, &anyhow_error),
+            "anyhow::Error",
+            &["loading the price table", "prices.json not found"][..],
+        ),
+        (
+            Problem::from_error(502, &eyre_error),
+            "eyre::Report",
+            &["loading the price table", "prices.json not found"][..],
+        ),
+        // A well-known type behind the pointer is named, not the pointer.
+        (
+            Problem::from_error(502, &boxed),
+            "std::io::Error",
+            &["prices.json not found"][..],
+        ),
+        (
+            Problem::from_error(502, &local),
+            "std::io::Error",
+            &["prices.json not found"][..],
+        ),
+        (
+            Problem::from_error(502, &*boxed),
+            "std::io::Error",
+            &["prices.json not found"][..],
+        ),
+    ] {
+        let body = problem.exposure(Exposure::Chain).to_json();
+        let remote =
+            RemoteError::from_answer("pricing", 502, Some(Problem::CONTENT_TYPE), body.as_bytes());
+        let messages: Vec<&str> = remote.chain().iter().map(|cause| cause.message()).collect();
+        assert_eq!(messages, chain, "{body}");
+        assert_eq!(remote.chain()[0].type_name(), Some(type_name), "{body}");
+    }
+}
