@@ -258,6 +258,44 @@ async fn each_exposure_lets_out_what_it_says_over_loopback() {
     .expect("the loopback exchanges finished in time");
 }
 
+/// The same exchange with reqwest 0.12's types (feature `reqwest-0-12`), through the same
+/// traits.
+#[tokio::test]
+async fn reqwest_0_12_sends_traced_and_reads_problems_too() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let (server, url) = serve(Some(Exposure::Chain)).await;
+        let client = reqwest_0_12::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        let response = client
+            .get(format!("{url}/stock/42"))
+            .with_trace_context()
+            .send_traced()
+            .await
+            .unwrap();
+        assert!(tracefault::integrations::traceresponse(&response).is_none());
+        let remote = response.error_for_problem().await.unwrap_err();
+        assert_eq!(remote.status(), 500);
+        assert_eq!(remote.service(), "stock");
+        assert_eq!(
+            remote.chain()[0].message(),
+            "sku 42: the stock could not be read"
+        );
+        assert_eq!(remote.chain()[0].origin().method.as_deref(), Some("GET"));
+        let answer: reqwest_0_12::Response = client
+            .get(format!("{url}/stock/42"))
+            .send_traced()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 500);
+        server.abort();
+    })
+    .await
+    .expect("the loopback exchange finished in time");
+}
+
 #[tokio::test]
 async fn a_huge_answer_is_read_only_as_far_as_the_bound() {
     async fn huge() -> (axum::http::StatusCode, String) {
