@@ -3,7 +3,7 @@
 //! Grammar: `#[trace]` or `#[trace(option, ...)]`, where option is one of
 //! `name = "..."`, `target = "..."`, `level = "trace|debug|info|warn|error"`,
 //! `args(a, %b, ?c)`, `fields(key = expr, key = %expr, key)`, `err`, `no_err`,
-//! `backtrace = "origin|always|never"`, `panic = true|false`, `crate = path`, and `skip` (on a
+//! `expected`, `backtrace = "origin|always|never"`, `panic = true|false`, `crate = path`, and `skip` (on a
 //! method or item inside an instrumented `impl` block or `mod`: leave it out).
 //!
 //! Parsing collects every error it can find (an unknown option, a repeated one, a value of the
@@ -28,10 +28,11 @@ mod kw {
     syn::custom_keyword!(panic);
     syn::custom_keyword!(remote);
     syn::custom_keyword!(skip);
+    syn::custom_keyword!(expected);
 }
 
 const OPTIONS: &str =
-    "name, target, level, args, fields, err, no_err, backtrace, panic, remote, crate, skip";
+    "name, target, level, args, fields, err, no_err, expected, backtrace, panic, remote, crate, skip";
 
 #[derive(Default, Clone)]
 pub(crate) struct TraceArgs {
@@ -48,6 +49,9 @@ pub(crate) struct TraceArgs {
     pub(crate) krate: Option<syn::Path>,
     /// `skip`: inside an instrumented `impl` block or `mod`, this item is left as written.
     pub(crate) skip: Option<Span>,
+    /// `expected`: the errors this function returns are expected outcomes (a lookup's "not
+    /// found"), reported at `WARN` without a backtrace.
+    pub(crate) expected: Option<Span>,
     /// Every option as written, by its keyword: for the errors about an option as a whole
     /// (one that an `impl` block or `mod` cannot take).
     pub(crate) written: Vec<(String, Span)>,
@@ -200,6 +204,15 @@ impl TraceArgs {
             input.parse::<Token![=]>()?;
             let path = input.call(syn::Path::parse_mod_style)?;
             set_once(&mut self.krate, Some(path), key.span, "crate", errors);
+        } else if lookahead.peek(kw::expected) {
+            let key = input.parse::<kw::expected>()?;
+            set_once(
+                &mut self.expected,
+                Some(key.span),
+                key.span,
+                "expected",
+                errors,
+            );
         } else if lookahead.peek(kw::skip) {
             let key = input.parse::<kw::skip>()?;
             set_once(&mut self.skip, Some(key.span), key.span, "skip", errors);
@@ -407,6 +420,7 @@ impl TraceArgs {
             remote: self.remote.or_else(|| block.remote.clone()),
             krate: self.krate.or_else(|| block.krate.clone()),
             skip: self.skip,
+            expected: self.expected.or(block.expected),
             written: self.written,
         }
     }

@@ -560,6 +560,11 @@ fn site_static(resolved: &Resolved, function: &TracedFn, names: &Names) -> Token
             #krate::__private::Site::options(#krate::__private::BacktraceMode::#backtrace, #record_panics)
         }
     };
+    let options = if resolved.expected {
+        quote_spanned!(at=> #options | #krate::__private::Site::EXPECTED)
+    } else {
+        options
+    };
     quote_spanned! {at=>
         static #site: #krate::__private::Site = #krate::__private::Site::with(
             &#site,

@@ -113,9 +113,9 @@ use proc_macro::TokenStream;
 /// `#[trace(...)]` (or `#[tracefault::trace(...)]`) completes them: an option it sets wins, the
 /// others are the block's. `#[trace(skip)]` leaves a function (or an `impl` block or `mod`
 /// inside a `mod`) as written. A `const fn` is left as written unless its own attribute asks.
-/// The options that describe one function (`name`, `args`, `fields`, `remote`, `err`) go on
-/// the function, not the block. Each function is then checked as if it carried the attribute,
-/// and all the errors of the block are reported together.
+/// The options that describe one function (`name`, `args`, `fields`, `remote`, `err`,
+/// `expected`) go on the function, not the block. Each function is then checked as if it
+/// carried the attribute, and all the errors of the block are reported together.
 ///
 /// ```
 /// # #[derive(Debug)] struct StockError;
@@ -276,6 +276,29 @@ use proc_macro::TokenStream;
 /// a `#[track_caller]` function (it would change what `Location::caller()` says there): add
 /// `no_err` to such a function.
 ///
+/// # Expected errors: `expected`
+///
+/// `expected` says that the `Err` values this function returns are expected outcomes (an
+/// unknown id, a refused login), not failures: an error that leaves it is reported as a `WARN`
+/// event, `expected error escaped ...`, with its message, causes and span trace and without a
+/// backtrace (none is captured). Its callers need not say it again. A panic is never expected.
+/// It needs a function whose `Err` is captured. An error whose callee answered a client error
+/// (4xx) is expected too, without the option.
+///
+/// ```
+/// #[derive(Debug)]
+/// struct NotFound(u64);
+/// # impl std::fmt::Display for NotFound {
+/// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "no product {}", self.0) }
+/// # }
+///
+/// #[tracefault::trace(expected)]
+/// fn find_product(id: u64) -> Result<&'static str, NotFound> {
+///     if id == 7 { Ok("teapot") } else { Err(NotFound(id)) }
+/// }
+/// # assert!(find_product(8).is_err());
+/// ```
+///
 /// # Backtraces: `backtrace`
 ///
 /// `backtrace = "origin"` (the default) captures a backtrace where an error starts, in the
@@ -369,10 +392,10 @@ use proc_macro::TokenStream;
 /// # Misuse is a compile error
 ///
 /// Every misuse is a compile error pointing at the offending tokens: an unknown or repeated
-/// option, a value of the wrong kind, an invalid level or backtrace mode, `args(...)` naming no
-/// parameter (or one bound inside a pattern), a field declared twice or named like one
-/// tracefault sets, `err` and `no_err` together, `err` on a function that cannot return a
-/// `Result`, `remote` without headers (and, from rustc, headers that are not a carrier), and
+/// option, a value of the wrong kind, an invalid level or backtrace mode, `expected` where no
+/// `Err` is captured, `args(...)` naming no parameter (or one bound inside a pattern), a field
+/// declared twice or named like one tracefault sets, `err` and `no_err` together, `err` on a
+/// function that cannot return a `Result`, `remote` without headers (and, from rustc, headers that are not a carrier), and
 /// capturing the `Err` of a `#[track_caller]` function. All the errors in one attribute are
 /// reported together, and the function is still compiled as written, so that no cascade of
 /// other errors follows.

@@ -116,10 +116,12 @@ where
     }
 }
 
-/// The report sink's events, as opposed to others recorded while one is dispatched.
+/// The report sink's events, as opposed to others recorded while one is dispatched: `ERROR`,
+/// or `WARN` for an expected error.
 fn is_report_event(event: &Event<'_>) -> bool {
     let metadata = event.metadata();
-    metadata.target() == fields::TARGET && *metadata.level() == Level::ERROR
+    metadata.target() == fields::TARGET
+        && (*metadata.level() == Level::ERROR || *metadata.level() == Level::WARN)
 }
 
 /// `2026-11-28T03:50:47.312485Z  INFO span{fields}:inner: target: message k=v trace_id=… span_id=…`,

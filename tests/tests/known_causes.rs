@@ -28,20 +28,30 @@ fn cause_line(stacktrace: &str) -> &str {
         .split_once("The above error was caused by:")
         .unwrap_or_else(|| panic!("no causes in {stacktrace}"))
         .1;
-    after.lines().map(str::trim).find(|line| !line.is_empty()).unwrap()
+    after
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap()
 }
 
 #[test]
 fn serde_json_and_reqwest_causes_are_named() {
     let (_, captured) = capture(|| read_prices("\"12.99\""));
-    let stacktrace = captured.the_report().field("exception.stacktrace").to_owned();
+    let stacktrace = captured
+        .the_report()
+        .field("exception.stacktrace")
+        .to_owned();
     assert!(
         cause_line(&stacktrace).starts_with("serde_json::Error: invalid type: string \"12.99\""),
         "{stacktrace}"
     );
     for fetch in [fetch_0_13 as fn() -> Result<(), Failure>, fetch_0_12] {
         let (_, captured) = capture(fetch);
-        let stacktrace = captured.the_report().field("exception.stacktrace").to_owned();
+        let stacktrace = captured
+            .the_report()
+            .field("exception.stacktrace")
+            .to_owned();
         assert!(
             cause_line(&stacktrace).starts_with("reqwest::Error: builder error"),
             "{stacktrace}"
