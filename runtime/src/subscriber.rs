@@ -138,10 +138,10 @@ where
 {
     let ansi = writer.has_ansi_escapes();
     let metadata = event.metadata();
-    if report.is_none() {
-        SystemTime.format_time(&mut writer)?;
-        writer.write_char(' ')?;
-    }
+    // A report's first line starts with the time too, as every other line does: it is how a
+    // reader finds it among the lines of the request that failed.
+    SystemTime.format_time(&mut writer)?;
+    writer.write_char(' ')?;
     let level = metadata.level();
     if ansi {
         write!(writer, "{}{level:>5}\x1b[0m ", level_colour(level))?;
@@ -168,6 +168,15 @@ where
             let mut message = Message::default();
             event.record(&mut message);
             write_escaped(&mut writer, &message.0)?;
+            // The request being served when the error escaped, as the server said it.
+            if let Some(server) = &report.server {
+                if let (Some(method), Some(path)) = (&server.method, &server.path) {
+                    writer.write_str(" in ")?;
+                    write_escaped(&mut writer, method)?;
+                    writer.write_char(' ')?;
+                    write_escaped(&mut writer, path)?;
+                }
+            }
             write_ids(&mut writer, report.trace_id.zip(report.span_id))?;
             writer.write_char('\n')?;
             for line in report.to_string().lines() {
