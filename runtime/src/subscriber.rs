@@ -178,6 +178,16 @@ where
                 }
             }
             write_ids(&mut writer, report.trace_id.zip(report.span_id))?;
+            // The id a caller's report names this service's part by ("In pricing, span ..."),
+            // which is the server span's, not the span the error escaped from: written here so
+            // that a search of this service's log for it finds the report.
+            if let Some(server) = report
+                .server
+                .as_ref()
+                .filter(|server| Some(server.span_id) != report.span_id)
+            {
+                write!(writer, " server_span_id={}", server.span_id)?;
+            }
             writer.write_char('\n')?;
             for line in report.to_string().lines() {
                 if line.is_empty() {

@@ -1,5 +1,6 @@
 //! A readable report's first line, as an operator reads it among the service's other lines:
-//! the time first, as on every line, and the request the server was answering.
+//! the time first, as on every line, the request the server was answering, and the server
+//! span's id, by which a caller's report names this service's part.
 
 use axum::routing::get;
 use std::io::Write;
@@ -81,6 +82,16 @@ async fn the_first_line_has_the_time_and_the_request() {
     assert!(first.contains(" ERROR "), "{first}");
     assert!(
         first.contains("error escaped pretty_report::price in GET /price/42 trace_id="),
+        "{first}"
+    );
+    // The server span's id, which a caller's report names this service's part by.
+    let server_span = first
+        .split_once(" server_span_id=")
+        .unwrap_or_else(|| panic!("no server span id in {first}"))
+        .1;
+    assert_eq!(server_span.len(), 16, "{first}");
+    assert!(
+        server_span.bytes().all(|b| b.is_ascii_hexdigit()),
         "{first}"
     );
 }
