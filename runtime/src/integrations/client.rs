@@ -24,11 +24,7 @@ use std::future::Future;
 ///     request.send().await?.text().await
 /// }
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a reqwest `RequestBuilder` of a version tracefault's features enable",
-    note = "tracefault's feature `reqwest` is for reqwest 0.13, `reqwest-0-12` for reqwest 0.12"
-)]
-pub trait ReqwestExt: sealed::Sealed + Sized {
+pub trait ReqwestExt: Sized {
     /// The version's `Response`.
     type Response;
     /// The version's `Error`.
@@ -55,7 +51,7 @@ pub trait ReqwestExt: sealed::Sealed + Sized {
 struct SentMethod(http::Method);
 
 /// Reading a failed answer as the callee's error.
-pub trait ResponseExt: sealed::SealedResponse + Sized {
+pub trait ResponseExt: Sized {
     /// The response when it succeeded; else a [`RemoteError`]: the service that answered
     /// (as its Problem Details name it, else the URL's host), the status, its server span
     /// (from `traceresponse`, or the body), the request, and the callee's error chain from its
@@ -75,11 +71,35 @@ pub trait ResponseExt: sealed::SealedResponse + Sized {
     fn error_for_problem(self) -> impl Future<Output = Result<Self, RemoteError>> + Send;
 }
 
+// Implemented for every type that is a request builder or a response of a version a feature
+// enables, rather than for each: on the types of another version (reqwest 0.12 with only the
+// `reqwest` feature), the method is then found and its bound fails, and rustc says which
+// versions are supported (the `on_unimplemented` of the sealed traits) instead of "no method
+// named `send_traced` found".
+impl<B: sealed::RequestBuilder> ReqwestExt for B {
+    type Response = B::Response;
+    type Error = B::Error;
+
+    fn with_trace_context(self) -> Self {
+        sealed::RequestBuilder::with_trace_context(self)
+    }
+
+    fn send_traced(self) -> impl Future<Output = Result<B::Response, B::Error>> + Send {
+        sealed::RequestBuilder::send_traced(self)
+    }
+}
+
+impl<R: sealed::Response> ResponseExt for R {
+    fn error_for_problem(self) -> impl Future<Output = Result<Self, RemoteError>> + Send {
+        sealed::Response::error_for_problem(self)
+    }
+}
+
 /// The impls for one version of reqwest, named by the path of its crate: 0.12 and 0.13 have the
 /// same API for everything used here.
 macro_rules! for_reqwest {
     ($reqwest:ident) => {
-        impl ReqwestExt for $reqwest::RequestBuilder {
+        impl sealed::RequestBuilder for $reqwest::RequestBuilder {
             type Response = $reqwest::Response;
             type Error = $reqwest::Error;
 
@@ -127,7 +147,11 @@ macro_rules! for_reqwest {
             }
         }
 
-        impl ResponseExt for $reqwest::Response {
+        impl sealed::Response for $reqwest::Response {
+            fn headers(&self) -> &http::HeaderMap {
+                self.headers()
+            }
+
             async fn error_for_problem(self) -> Result<Self, RemoteError> {
                 {
                     if !(self.status().is_client_error() || self.status().is_server_error()) {
@@ -164,14 +188,6 @@ macro_rules! for_reqwest {
             }
         }
 
-        impl sealed::Sealed for $reqwest::RequestBuilder {}
-
-        impl sealed::SealedResponse for $reqwest::Response {
-            fn headers(&self) -> &http::HeaderMap {
-                self.headers()
-            }
-        }
-
         /// The first `limit` bytes of the body; what follows is not read. An answer that breaks
         /// off gives what came.
         async fn read_at_most(mut response: $reqwest::Response, limit: usize) -> Vec<u8> {
@@ -204,16 +220,33 @@ mod v0_12 {
 
 /// The callee's span, from its `traceresponse` header: `None` unless the response has exactly
 /// one valid one (servers send it only when they opt in). For a reqwest 0.13 or 0.12 `Response`.
-pub fn traceresponse<R: ResponseExt>(response: &R) -> Option<TraceResponse> {
-    TraceResponse::extract(sealed::SealedResponse::headers(response))
+pub fn traceresponse<R: sealed::Response>(response: &R) -> Option<TraceResponse> {
+    TraceResponse::extract(sealed::Response::headers(response))
 }
 
+/// What the public traits are implemented over: only reqwest's types, of the versions the
+/// features enable.
 mod sealed {
-    /// Only reqwest's builder: a blanket extension trait could clash with a user's own.
-    pub trait Sealed {}
+    use crate::remote::RemoteError;
+    use std::future::Future;
 
-    /// Only reqwest's response.
-    pub trait SealedResponse {
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not a reqwest `RequestBuilder` of a version that tracefault's features enable",
+        note = "tracefault's feature `reqwest` is for reqwest 0.13, `reqwest-0-12` for reqwest 0.12: turn on the one of the reqwest your crate uses"
+    )]
+    pub trait RequestBuilder: Sized {
+        type Response;
+        type Error;
+        fn with_trace_context(self) -> Self;
+        fn send_traced(self) -> impl Future<Output = Result<Self::Response, Self::Error>> + Send;
+    }
+
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not a reqwest `Response` of a version that tracefault's features enable",
+        note = "tracefault's feature `reqwest` is for reqwest 0.13, `reqwest-0-12` for reqwest 0.12: turn on the one of the reqwest your crate uses"
+    )]
+    pub trait Response: Sized {
         fn headers(&self) -> &http::HeaderMap;
+        fn error_for_problem(self) -> impl Future<Output = Result<Self, RemoteError>> + Send;
     }
 }
