@@ -3,7 +3,8 @@
 //! Grammar: `#[trace]` or `#[trace(option, ...)]`, where option is one of
 //! `name = "..."`, `target = "..."`, `level = "trace|debug|info|warn|error"`,
 //! `args(a, %b, ?c)`, `fields(key = expr, key = %expr, key)`, `err`, `no_err`,
-//! `backtrace = "origin|always|never"`, `panic = true|false`, `crate = path`.
+//! `expected`, `backtrace = "origin|always|never"`, `panic = true|false`, `crate = path`, and `skip` (on a
+//! method or item inside an instrumented `impl` block or `mod`: leave it out).
 //!
 //! Parsing collects every error it can find (an unknown option, a repeated one, a value of the
 //! wrong kind) so that the user sees them all at once.
@@ -26,12 +27,14 @@ mod kw {
     syn::custom_keyword!(backtrace);
     syn::custom_keyword!(panic);
     syn::custom_keyword!(remote);
+    syn::custom_keyword!(skip);
+    syn::custom_keyword!(expected);
 }
 
 const OPTIONS: &str =
-    "name, target, level, args, fields, err, no_err, backtrace, panic, remote, crate";
+    "name, target, level, args, fields, err, no_err, expected, backtrace, panic, remote, crate, skip";
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct TraceArgs {
     pub(crate) name: Option<LitStr>,
     pub(crate) target: Option<LitStr>,
@@ -44,6 +47,14 @@ pub(crate) struct TraceArgs {
     /// `remote = <expr>`: the incoming headers whose trace this function continues.
     pub(crate) remote: Option<Expr>,
     pub(crate) krate: Option<syn::Path>,
+    /// `skip`: inside an instrumented `impl` block or `mod`, this item is left as written.
+    pub(crate) skip: Option<Span>,
+    /// `expected`: the errors this function returns are expected outcomes (a lookup's "not
+    /// found"), reported at `WARN` without a backtrace.
+    pub(crate) expected: Option<Span>,
+    /// Every option as written, by its keyword: for the errors about an option as a whole
+    /// (one that an `impl` block or `mod` cannot take).
+    pub(crate) written: Vec<(String, Span)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -80,12 +91,14 @@ pub(crate) enum Recording {
 }
 
 /// A parameter named in `args(...)`.
+#[derive(Clone)]
 pub(crate) struct RecordedArg {
     pub(crate) ident: Ident,
     pub(crate) recording: Recording,
 }
 
 /// `key = value` in `fields(...)`; a key without a value declares an empty field.
+#[derive(Clone)]
 pub(crate) struct CustomField {
     /// The dotted path, e.g. `user.id`.
     pub(crate) key: Punctuated<Ident, Token![.]>,
@@ -124,6 +137,9 @@ pub(crate) fn parse(tokens: proc_macro2::TokenStream) -> syn::Result<(TraceArgs,
 
 impl TraceArgs {
     fn parse_option(&mut self, input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<()> {
+        if let Ok(key) = input.fork().call(Ident::parse_any) {
+            self.written.push((key.to_string(), key.span()));
+        }
         let lookahead = input.lookahead1();
         if lookahead.peek(kw::name) {
             let key = input.parse::<kw::name>()?;
@@ -188,6 +204,18 @@ impl TraceArgs {
             input.parse::<Token![=]>()?;
             let path = input.call(syn::Path::parse_mod_style)?;
             set_once(&mut self.krate, Some(path), key.span, "crate", errors);
+        } else if lookahead.peek(kw::expected) {
+            let key = input.parse::<kw::expected>()?;
+            set_once(
+                &mut self.expected,
+                Some(key.span),
+                key.span,
+                "expected",
+                errors,
+            );
+        } else if lookahead.peek(kw::skip) {
+            let key = input.parse::<kw::skip>()?;
+            set_once(&mut self.skip, Some(key.span), key.span, "skip", errors);
         } else if input.peek(Ident::peek_any) {
             let unknown: Ident = input.call(syn::ext::IdentExt::parse_any)?;
             errors.push(syn::Error::new(
@@ -362,12 +390,41 @@ impl Errors {
         }
     }
 
+    /// Adds the errors another parse found.
+    pub(crate) fn absorb(&mut self, other: Errors) {
+        if let Some(error) = other.0 {
+            self.push(error);
+        }
+    }
+
     pub(crate) fn finish(self) -> syn::Result<()> {
         self.0.map_or(Ok(()), Err)
     }
 }
 
 impl TraceArgs {
+    /// The options of a method's own attribute inside an instrumented `impl` block or `mod`,
+    /// completed by the block's: an option the method sets wins, one it leaves out is the
+    /// block's. `err` and `no_err` count as one option, so that a method's `err` undoes the
+    /// block's `no_err`.
+    pub(crate) fn over(self, block: &TraceArgs) -> TraceArgs {
+        TraceArgs {
+            name: self.name.or_else(|| block.name.clone()),
+            target: self.target.or_else(|| block.target.clone()),
+            level: self.level.or(block.level),
+            args: self.args.or_else(|| block.args.clone()),
+            fields: self.fields.or_else(|| block.fields.clone()),
+            err: self.err.or(block.err),
+            backtrace: self.backtrace.or(block.backtrace),
+            panic: self.panic.or_else(|| block.panic.clone()),
+            remote: self.remote.or_else(|| block.remote.clone()),
+            krate: self.krate.or_else(|| block.krate.clone()),
+            skip: self.skip,
+            expected: self.expected.or(block.expected),
+            written: self.written,
+        }
+    }
+
     /// Whether the function's `Err` is captured: forced by `err`, refused by `no_err`, and
     /// otherwise when the produced type is written as a `Result`.
     pub(crate) fn captures_errors(&self, function: &crate::item::TracedFn) -> bool {

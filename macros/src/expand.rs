@@ -105,7 +105,7 @@ pub(crate) fn generate(args: &TraceArgs, resolved: &Resolved, function: &TracedF
         span: span_expr(args, resolved, &names),
         remote: args.remote.clone(),
         enters: matches!(shape, Shape::Sync),
-        used_by_options: args.remote.as_ref().map(names_in).unwrap_or_default(),
+        used_by_options: read_by_options(args),
         exported_args: exported_args(args, &names),
     };
     let instrumented = match shape {
@@ -130,13 +130,7 @@ pub(crate) fn generate(args: &TraceArgs, resolved: &Resolved, function: &TracedF
 /// (`remote = &headers`, `args(sku)`, `fields(user = user.id)`) are read in it too, so that
 /// rustc does not call them unused there.
 fn as_written(function: &TracedFn, args: &TraceArgs) -> TokenStream {
-    let mut read = args.remote.as_ref().map(names_in).unwrap_or_default();
-    for field in args.fields.iter().flatten() {
-        if let Some((_, value)) = &field.value {
-            read.extend(names_in(value));
-        }
-    }
-    read.extend(args.args.iter().flatten().map(|arg| arg.ident.to_string()));
+    let read = read_by_options(args);
     let parameters = function.parameter_names();
     let mut reads = Vec::new();
     for (parameter, _) in &parameters {
@@ -161,6 +155,21 @@ fn as_written(function: &TracedFn, args: &TraceArgs) -> TokenStream {
     } = function;
     let body = user_block(function, quote!(#(#inner_attrs)* #(#reads)*));
     quote!(#(#attrs)* #vis #sig #body)
+}
+
+/// The names the options' expressions read (`remote = &headers`, `args(sku)`,
+/// `fields(user = user.id)`): they read them before the body runs, so that a parameter the body
+/// itself never touches is still used. The body that takes the parameters over says so with
+/// `let _ = &name;`, or rustc would call its copy unused (an `async fn`'s `args(id)` did).
+fn read_by_options(args: &TraceArgs) -> Vec<String> {
+    let mut read = args.remote.as_ref().map(names_in).unwrap_or_default();
+    for field in args.fields.iter().flatten() {
+        if let Some((_, value)) = &field.value {
+            read.extend(names_in(value));
+        }
+    }
+    read.extend(args.args.iter().flatten().map(|arg| arg.ident.to_string()));
+    read
 }
 
 fn sync_frame(names: &Names, span: Option<TokenStream>, remote: Option<&syn::Expr>) -> TokenStream {
@@ -550,6 +559,11 @@ fn site_static(resolved: &Resolved, function: &TracedFn, names: &Names) -> Token
         quote_spanned! {at=>
             #krate::__private::Site::options(#krate::__private::BacktraceMode::#backtrace, #record_panics)
         }
+    };
+    let options = if resolved.expected {
+        quote_spanned!(at=> #options | #krate::__private::Site::EXPECTED)
+    } else {
+        options
     };
     quote_spanned! {at=>
         static #site: #krate::__private::Site = #krate::__private::Site::with(

@@ -66,7 +66,7 @@ pub(crate) fn parse(item: TokenStream) -> Result<TracedFn, ParseFailure> {
     match syn::parse2::<syn::Item>(item) {
         Ok(other) => Err(ParseFailure::NotAFunction(syn::Error::new(
             item_keyword_span(&other),
-            "#[trace] can only be applied to functions and methods",
+            "#[trace] can only be applied to functions, methods, `impl` blocks and inline `mod`s",
         ))),
         Err(_) => Err(ParseFailure::Unparsable),
     }

@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 mod args;
+mod container;
 mod expand;
 mod item;
 mod params;
@@ -101,8 +102,59 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
-/// A `const fn`, a trait method without a body, and anything that is not a function are
-/// compile errors.
+/// A `const fn`, a trait method without a body, and anything that is not a function, an `impl`
+/// block or an inline `mod` are compile errors.
+///
+/// # On an `impl` block or a `mod`
+///
+/// On an `impl` block (inherent or of a trait) the attribute instruments every method with a
+/// body, as if each carried it; on an inline `mod`, its functions, the methods of its `impl`
+/// blocks and its inner `mod`s. Its options apply to all of them. Inside, a function's own
+/// `#[trace(...)]` (or `#[tracefault::trace(...)]`) completes them: an option it sets wins, the
+/// others are the block's. `#[trace(skip)]` leaves a function (or an `impl` block or `mod`
+/// inside a `mod`) as written. A `const fn` is left as written unless its own attribute asks.
+/// The options that describe one function (`name`, `args`, `fields`, `remote`, `err`,
+/// `expected`) go on the function, not the block. Each function is then checked as if it
+/// carried the attribute, and all the errors of the block are reported together.
+///
+/// ```
+/// # #[derive(Debug)] struct StockError;
+/// # impl std::fmt::Display for StockError {
+/// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("no stock") }
+/// # }
+/// # impl std::error::Error for StockError {}
+/// struct Inventory {
+///     units: Vec<u32>,
+/// }
+///
+/// #[tracefault::trace(level = "debug")]
+/// impl Inventory {
+///     fn reserve(&mut self, sku: u32) -> Result<u32, StockError> {
+///         self.take(sku)
+///     }
+///
+///     // Its own options over the block's: `args(sku)` added, `level` replaced.
+///     #[trace(args(sku), level = "info")]
+///     fn take(&mut self, sku: u32) -> Result<u32, StockError> {
+///         let index = self.units.iter().position(|unit| *unit == sku).ok_or(StockError)?;
+///         Ok(self.units.remove(index))
+///     }
+///
+///     // Called in every loop: no span.
+///     #[trace(skip)]
+///     fn len(&self) -> usize {
+///         self.units.len()
+///     }
+/// }
+/// # let mut inventory = Inventory { units: vec![3] };
+/// # assert_eq!(inventory.reserve(3).unwrap(), 3);
+/// # assert_eq!(inventory.len(), 0);
+/// ```
+///
+/// Inside the block, `#[trace(...)]` is recognised by its name: `trace`, `tracefault::trace`,
+/// or `path::trace` under `crate = path`; another crate's attribute named `trace` there
+/// (fastrace's) must be written with its path. With `#[async_trait]`, put `#[async_trait]`
+/// above `#[tracefault::trace]`, as for a method.
 ///
 /// # Naming the span: `name`, `target`, `level`
 ///
@@ -224,6 +276,29 @@ use proc_macro::TokenStream;
 /// a `#[track_caller]` function (it would change what `Location::caller()` says there): add
 /// `no_err` to such a function.
 ///
+/// # Expected errors: `expected`
+///
+/// `expected` says that the `Err` values this function returns are expected outcomes (an
+/// unknown id, a refused login), not failures: an error that leaves it is reported as a `WARN`
+/// event, `expected error escaped ...`, with its message, causes and span trace and without a
+/// backtrace (none is captured). Its callers need not say it again. A panic is never expected.
+/// It needs a function whose `Err` is captured. An error whose callee answered a client error
+/// (4xx) is expected too, without the option.
+///
+/// ```
+/// #[derive(Debug)]
+/// struct NotFound(u64);
+/// # impl std::fmt::Display for NotFound {
+/// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "no product {}", self.0) }
+/// # }
+///
+/// #[tracefault::trace(expected)]
+/// fn find_product(id: u64) -> Result<&'static str, NotFound> {
+///     if id == 7 { Ok("teapot") } else { Err(NotFound(id)) }
+/// }
+/// # assert!(find_product(8).is_err());
+/// ```
+///
 /// # Backtraces: `backtrace`
 ///
 /// `backtrace = "origin"` (the default) captures a backtrace where an error starts, in the
@@ -317,10 +392,10 @@ use proc_macro::TokenStream;
 /// # Misuse is a compile error
 ///
 /// Every misuse is a compile error pointing at the offending tokens: an unknown or repeated
-/// option, a value of the wrong kind, an invalid level or backtrace mode, `args(...)` naming no
-/// parameter (or one bound inside a pattern), a field declared twice or named like one
-/// tracefault sets, `err` and `no_err` together, `err` on a function that cannot return a
-/// `Result`, `remote` without headers (and, from rustc, headers that are not a carrier), and
+/// option, a value of the wrong kind, an invalid level or backtrace mode, `expected` where no
+/// `Err` is captured, `args(...)` naming no parameter (or one bound inside a pattern), a field
+/// declared twice or named like one tracefault sets, `err` and `no_err` together, `err` on a
+/// function that cannot return a `Result`, `remote` without headers (and, from rustc, headers that are not a carrier), and
 /// capturing the `Err` of a `#[track_caller]` function. All the errors in one attribute are
 /// reported together, and the function is still compiled as written, so that no cascade of
 /// other errors follows.
@@ -359,6 +434,9 @@ fn trace_impl(
     item: proc_macro2::TokenStream,
     enabled: bool,
 ) -> proc_macro2::TokenStream {
+    if let Some(container) = container::parse(&item) {
+        return container::instrument(args, container, enabled);
+    }
     let function = match item::parse(item.clone()) {
         Ok(function) => function,
         Err(item::ParseFailure::NotAFunction(error)) => return fallback(error, item),

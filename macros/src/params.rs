@@ -19,7 +19,8 @@ pub(crate) struct Rebinding {
 //         let (b, c) = __tracefault_arg2;` to open the body, as rustc lowers an `async fn`'s
 //         parameters: what a pattern leaves unbound is dropped with its parameter.
 //
-// A parameter that the function's options already read (`remote = &headers`) counts as used:
+// A parameter that the function's options already read (`remote = &headers`, `args(id)`,
+// `fields(user = user.id)`) counts as used:
 // `let _ = &headers;` keeps rustc from calling it unused in the body.
 pub(crate) fn rebind(sig: &Signature, used_by_options: &[String]) -> Rebinding {
     let mut outer = sig.clone();

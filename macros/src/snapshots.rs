@@ -52,6 +52,12 @@ fn expand_file(path: &Path) -> String {
             syn::Item::Fn(function) => {
                 expanded_items.extend(parse_all(expand_item(function.to_token_stream(), enabled)))
             }
+            syn::Item::Impl(block) if has_trace_attribute(&block.attrs) => {
+                expanded_items.extend(parse_all(expand_block(block.attrs.clone(), block, enabled)))
+            }
+            syn::Item::Mod(module) if has_trace_attribute(&module.attrs) => expanded_items.extend(
+                parse_all(expand_block(module.attrs.clone(), module, enabled)),
+            ),
             syn::Item::Impl(mut block) => {
                 let mut expanded_methods = Vec::new();
                 for impl_item in std::mem::take(&mut block.items) {
@@ -86,14 +92,42 @@ fn parse_all<T: syn::parse::Parse>(tokens: proc_macro2::TokenStream) -> Vec<T> {
     .expect("the expansion is items")
 }
 
+fn is_trace_attribute(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "trace")
+}
+
+fn has_trace_attribute(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(is_trace_attribute)
+}
+
+/// An `impl` block or `mod` under `#[trace]`, expanded whole as the attribute sees it.
+fn expand_block<T: ToTokens>(
+    mut attrs: Vec<syn::Attribute>,
+    item: T,
+    enabled: bool,
+) -> proc_macro2::TokenStream {
+    let position = attrs.iter().position(is_trace_attribute).unwrap();
+    let attribute = attrs.remove(position);
+    let args = match attribute.meta {
+        syn::Meta::List(list) => list.tokens,
+        _ => proc_macro2::TokenStream::new(),
+    };
+    // The item without the attribute being expanded: re-parse it with the others only.
+    let mut parsed: syn::Item = syn::parse2(item.to_token_stream()).unwrap();
+    match &mut parsed {
+        syn::Item::Impl(block) => block.attrs = attrs,
+        syn::Item::Mod(module) => module.attrs = attrs,
+        _ => unreachable!("only impl blocks and mods are expanded whole"),
+    }
+    crate::trace_impl(args, parsed.to_token_stream(), enabled)
+}
+
 fn expand_item(tokens: proc_macro2::TokenStream, enabled: bool) -> proc_macro2::TokenStream {
     let mut function: syn::ItemFn = syn::parse2(tokens).unwrap();
-    let position = function.attrs.iter().position(|attr| {
-        attr.path()
-            .segments
-            .last()
-            .is_some_and(|segment| segment.ident == "trace")
-    });
+    let position = function.attrs.iter().position(is_trace_attribute);
     let Some(position) = position else {
         return function.to_token_stream();
     };

@@ -27,6 +27,8 @@ pub(crate) struct Resolved {
     pub(crate) record_panics: bool,
     /// Whether the function's `Err` values are recorded (`err`, `no_err`, else its return type).
     pub(crate) captures_errors: bool,
+    /// `expected`: its errors are reported at `WARN`, without a backtrace.
+    pub(crate) expected: bool,
 }
 
 impl Resolved {
@@ -36,6 +38,7 @@ impl Resolved {
             && self.record_panics
             && self.level == Level::Info
             && !self.named
+            && !self.expected
     }
 }
 
@@ -46,10 +49,12 @@ pub(crate) fn check(
     function: &TracedFn,
     mut errors: Errors,
 ) -> syn::Result<Resolved> {
+    skip_only_inside_a_block(args, &mut errors);
     not_const(function, &mut errors);
     recorded_args_are_parameters(args, function, &mut errors);
     err_needs_a_result(args, function, &mut errors);
     err_capture_keeps_track_caller(args, function, &mut errors);
+    expected_needs_captured_errors(args, function, &mut errors);
     field_names_are_unique(args, &mut errors);
     names_are_not_empty(args, &mut errors);
     errors.finish()?;
@@ -73,6 +78,44 @@ fn resolve(args: &TraceArgs, function: &TracedFn) -> Resolved {
             .map_or(BacktraceMode::Origin, |(mode, _)| mode),
         record_panics: args.panic.as_ref().is_none_or(|value| value.value),
         captures_errors: args.captures_errors(function),
+        expected: args.expected.is_some(),
+    }
+}
+
+/// `skip` leaves an item out of an instrumented `impl` block or `mod`; on a function of its
+/// own it would say "do not instrument" under an attribute that instruments.
+fn skip_only_inside_a_block(args: &TraceArgs, errors: &mut Errors) {
+    if let Some(span) = args.skip {
+        errors.push(syn::Error::new(
+            span,
+            "`skip` leaves a method or item out of an instrumented `impl` block or `mod`; on a \
+             function of its own, remove the attribute instead",
+        ));
+    }
+}
+
+/// On an `impl` block or a `mod` the options apply to every function inside. Those that
+/// describe one function cannot: its span's name, its parameters (`args`, `fields` and
+/// `remote` read them), `err`, which forces capture on functions whose value may not be a
+/// `Result`, and `expected`, which needs one; nor can `skip`, which leaves an item out of the block around it.
+pub(crate) fn block_options(args: &TraceArgs, errors: &mut Errors) {
+    const PER_FUNCTION: &[&str] = &["name", "args", "fields", "remote", "err", "expected"];
+    for (key, span) in &args.written {
+        if PER_FUNCTION.contains(&key.as_str()) {
+            errors.push(syn::Error::new(
+                *span,
+                format!(
+                    "`{key}` describes one function: put it on the function itself; an `impl` \
+                     block or `mod` takes level, target, no_err, backtrace, panic and crate"
+                ),
+            ));
+        } else if key == "skip" {
+            errors.push(syn::Error::new(
+                *span,
+                "`skip` leaves one item out of an instrumented block; remove the attribute to \
+                 leave the whole block out",
+            ));
+        }
     }
 }
 
@@ -144,6 +187,21 @@ fn err_capture_keeps_track_caller(args: &TraceArgs, function: &TracedFn, errors:
                 attr,
                 "#[trace] cannot capture the `Err` of a `#[track_caller]` function without \
                  changing what `Location::caller()` returns in it; add `no_err`",
+            ));
+        }
+    }
+}
+
+/// `expected` says how this function's `Err` values are reported; a function whose `Err` is
+/// not captured (`no_err`, or a return type that is not written as a `Result`) has none, and
+/// the option would silently do nothing.
+fn expected_needs_captured_errors(args: &TraceArgs, function: &TracedFn, errors: &mut Errors) {
+    if let Some(span) = args.expected {
+        if !args.captures_errors(function) {
+            errors.push(syn::Error::new(
+                span,
+                "`expected` classifies the `Err` this function returns, and none is captured \
+                 here: it needs a return type written as a `Result` (or `err`), without `no_err`",
             ));
         }
     }

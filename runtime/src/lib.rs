@@ -50,7 +50,7 @@ mod config;
 pub mod context;
 #[cfg(feature = "otel")]
 pub mod export;
-#[cfg(any(feature = "axum", feature = "reqwest"))]
+#[cfg(any(feature = "axum", feature = "reqwest", feature = "reqwest-0-12"))]
 pub mod integrations;
 pub mod propagation;
 pub mod remote;

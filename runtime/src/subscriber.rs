@@ -231,10 +231,12 @@ where
     }
 }
 
-/// The report sink's events, as opposed to others recorded while one is dispatched.
+/// The report sink's events, as opposed to others recorded while one is dispatched: `ERROR`,
+/// or `WARN` for an expected error.
 fn is_report_event(event: &Event<'_>) -> bool {
     let metadata = event.metadata();
-    metadata.target() == fields::TARGET && *metadata.level() == Level::ERROR
+    metadata.target() == fields::TARGET
+        && (*metadata.level() == Level::ERROR || *metadata.level() == Level::WARN)
 }
 
 /// `2026-11-28T03:50:47.312485Z  INFO span{fields}:inner: target: message k=v trace_id=… span_id=…`,
@@ -251,10 +253,10 @@ where
 {
     let ansi = writer.has_ansi_escapes();
     let metadata = event.metadata();
-    if report.is_none() {
-        SystemTime.format_time(&mut writer)?;
-        writer.write_char(' ')?;
-    }
+    // A report's first line starts with the time too, as every other line does: it is how a
+    // reader finds it among the lines of the request that failed.
+    SystemTime.format_time(&mut writer)?;
+    writer.write_char(' ')?;
     let level = metadata.level();
     if ansi {
         write!(writer, "{}{level:>5}\x1b[0m ", level_colour(level))?;
@@ -281,7 +283,26 @@ where
             let mut message = Message::default();
             event.record(&mut message);
             write_escaped(&mut writer, &message.0)?;
+            // The request being served when the error escaped, as the server said it.
+            if let Some(server) = &report.server {
+                if let (Some(method), Some(path)) = (&server.method, &server.path) {
+                    writer.write_str(" in ")?;
+                    write_escaped(&mut writer, method)?;
+                    writer.write_char(' ')?;
+                    write_escaped(&mut writer, path)?;
+                }
+            }
             write_ids(&mut writer, report.trace_id.zip(report.span_id))?;
+            // The id a caller's report names this service's part by ("In pricing, span ..."),
+            // which is the server span's, not the span the error escaped from: written here so
+            // that a search of this service's log for it finds the report.
+            if let Some(server) = report
+                .server
+                .as_ref()
+                .filter(|server| Some(server.span_id) != report.span_id)
+            {
+                write!(writer, " server_span_id={}", server.span_id)?;
+            }
             writer.write_char('\n')?;
             for line in report.to_string().lines() {
                 if line.is_empty() {

@@ -33,6 +33,7 @@ impl Inventory {
             _,
         >(move || {
             let sku = sku;
+            let _ = &sku;
             let quantity = quantity;
             self.take(sku, quantity)
         });

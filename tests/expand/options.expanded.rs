@@ -39,8 +39,11 @@ fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbErro
         _,
     >(move || {
         let id = id;
+        let _ = &id;
         let customer = customer;
+        let _ = &customer;
         let attempt = attempt;
+        let _ = &attempt;
         query(id, customer)
     });
     __tracefault_guard.leave(::tracefault::__private::err_view!(& __tracefault_result));
@@ -52,4 +55,39 @@ fn load_order(id: u64, customer: &Customer, attempt: u8) -> Result<Order, DbErro
     let _ = &customer;
     let _ = &attempt;
     query(id, customer)
+}
+#[cfg(not(clippy))]
+fn find_product(id: u64) -> Result<Product, NotFound> {
+    static __TRACEFAULT_SITE: ::tracefault::__private::Site = ::tracefault::__private::Site::with(
+        &__TRACEFAULT_SITE,
+        "find_product",
+        "find_product",
+        ::core::module_path!(),
+        ::core::file!(),
+        ::core::line!(),
+        ::core::line!(),
+        ::tracefault::__private::tracing::Level::INFO,
+        {
+            fn inside() -> &'static str {
+                ::core::any::type_name_of_val(&inside)
+            }
+            inside
+        },
+        ::tracefault::__private::Site::DEFAULT | ::tracefault::__private::Site::EXPECTED,
+    );
+    let mut __tracefault_frame = ::tracefault::__private::Frame::new(&__TRACEFAULT_SITE);
+    let __tracefault_guard = __tracefault_frame.enter();
+    let __tracefault_result = ::tracefault::__private::call::<
+        Result<Product, NotFound>,
+        _,
+    >(move || {
+        let id = id;
+        catalog(id)
+    });
+    __tracefault_guard.leave(::tracefault::__private::err_view!(& __tracefault_result));
+    __tracefault_result
+}
+#[cfg(clippy)]
+fn find_product(id: u64) -> Result<Product, NotFound> {
+    catalog(id)
 }

@@ -258,6 +258,44 @@ async fn each_exposure_lets_out_what_it_says_over_loopback() {
     .expect("the loopback exchanges finished in time");
 }
 
+/// The same exchange with reqwest 0.12's types (feature `reqwest-0-12`), through the same
+/// traits.
+#[tokio::test]
+async fn reqwest_0_12_sends_traced_and_reads_problems_too() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let (server, url) = serve(Some(Exposure::Chain)).await;
+        let client = reqwest_0_12::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        let response = client
+            .get(format!("{url}/stock/42"))
+            .with_trace_context()
+            .send_traced()
+            .await
+            .unwrap();
+        assert!(tracefault::integrations::traceresponse(&response).is_none());
+        let remote = response.error_for_problem().await.unwrap_err();
+        assert_eq!(remote.status(), 500);
+        assert_eq!(remote.service(), "stock");
+        assert_eq!(
+            remote.chain()[0].message(),
+            "sku 42: the stock could not be read"
+        );
+        assert_eq!(remote.chain()[0].origin().method.as_deref(), Some("GET"));
+        let answer: reqwest_0_12::Response = client
+            .get(format!("{url}/stock/42"))
+            .send_traced()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 500);
+        server.abort();
+    })
+    .await
+    .expect("the loopback exchange finished in time");
+}
+
 #[tokio::test]
 async fn a_huge_answer_is_read_only_as_far_as_the_bound() {
     async fn huge() -> (axum::http::StatusCode, String) {
@@ -275,4 +313,51 @@ async fn a_huge_answer_is_read_only_as_far_as_the_bound() {
     })
     .await
     .expect("the loopback exchange finished in time");
+}
+
+#[test]
+fn anyhow_and_eyre_errors_are_taken_as_they_are() {
+    use anyhow::Context as _;
+    let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "prices.json not found");
+    let anyhow_error = Err::<(), _>(io())
+        .context("loading the price table")
+        .unwrap_err();
+    let eyre_error = eyre::Report::new(io()).wrap_err("loading the price table");
+    let boxed: Box<dyn Error + Send + Sync> = Box::new(io());
+    let local: Box<dyn Error> = Box::new(io());
+    for (problem, type_name, chain) in [
+        (
+            Problem::from_error(502, &anyhow_error),
+            "anyhow::Error",
+            &["loading the price table", "prices.json not found"][..],
+        ),
+        (
+            Problem::from_error(502, &eyre_error),
+            "eyre::Report",
+            &["loading the price table", "prices.json not found"][..],
+        ),
+        // A well-known type behind the pointer is named, not the pointer.
+        (
+            Problem::from_error(502, &boxed),
+            "std::io::Error",
+            &["prices.json not found"][..],
+        ),
+        (
+            Problem::from_error(502, &local),
+            "std::io::Error",
+            &["prices.json not found"][..],
+        ),
+        (
+            Problem::from_error(502, &*boxed),
+            "std::io::Error",
+            &["prices.json not found"][..],
+        ),
+    ] {
+        let body = problem.exposure(Exposure::Chain).to_json();
+        let remote =
+            RemoteError::from_answer("pricing", 502, Some(Problem::CONTENT_TYPE), body.as_bytes());
+        let messages: Vec<&str> = remote.chain().iter().map(|cause| cause.message()).collect();
+        assert_eq!(messages, chain, "{body}");
+        assert_eq!(remote.chain()[0].type_name(), Some(type_name), "{body}");
+    }
 }

@@ -4,8 +4,17 @@
 //! that varies (an id, a sku) does not split a group. The message is used only when there
 //! are no frames to go by. This is Sentry's grouping by stack trace; grouping by type and
 //! message (SigNoz) splits one bug into as many groups as it has messages.
+//!
+//! A report with causes is also told apart by its root cause, the deepest of its `source()`
+//! chain: its type, the service it ran in, and its origin (the innermost of its own
+//! application frames, a callee's frames when it came from one), else its message with the
+//! numbers taken out. A layer that wraps every failure in one type (`anyhow`'s `.context(...)`,
+//! a `RemoteError` for whatever the callee said) would otherwise put a callee's 500, a timeout
+//! and a callee's panic into one group, because their outer type and path are the same. This
+//! is what Sentry's grouping of chained exceptions does with the chain; we take only its root,
+//! because the wrappers between are the path already hashed.
 
-use crate::model::Report;
+use crate::model::{Cause, Report};
 use serde::Serialize;
 use std::fmt;
 
@@ -45,7 +54,46 @@ impl Fingerprint {
             hash.write(b"\0");
             hash.write(function.as_bytes());
         }
+        if let Some(root) = report.causes.last() {
+            root_cause(&mut hash, root);
+        }
         Fingerprint(hash.finish())
+    }
+}
+
+/// What tells one root cause from another: its type, its service, and its origin; its message,
+/// numbers out, only when neither its type nor its origin is known (an untyped cause from
+/// another service, or a library error read back as text), so that an id or a port in it does
+/// not split a group.
+fn root_cause(hash: &mut Fnv1a, root: &Cause) {
+    hash.write(b"\0root\0");
+    if let Some(type_name) = &root.type_name {
+        hash.write(type_name.as_bytes());
+    }
+    if let Some(service) = &root.service {
+        hash.write(b"\0service\0");
+        hash.write(service.as_bytes());
+    }
+    let origin = root
+        .frames
+        .iter()
+        .rev()
+        .find(|frame| frame.user)
+        .map(|frame| function_identity(&frame.function));
+    if let Some(origin) = origin {
+        hash.write(b"\0origin\0");
+        hash.write(origin.as_bytes());
+    }
+    if root.type_name.is_none() && origin.is_none() {
+        hash.write(b"\0message\0");
+        let mut in_number = false;
+        for byte in root.message.bytes() {
+            let digit = byte.is_ascii_digit();
+            if !(digit && in_number) {
+                hash.write(&[if digit { b'0' } else { byte }]);
+            }
+            in_number = digit;
+        }
     }
 }
 
@@ -154,6 +202,97 @@ mod tests {
         let mut rate_limited = captured.clone();
         rate_limited.frames.clear();
         assert_eq!(Fingerprint::of(&captured), Fingerprint::of(&rate_limited));
+    }
+
+    /// A caller's handler wraps every failure of its callee with `anyhow`'s `.context(...)`:
+    /// the same outer type and path, three root causes.
+    #[test]
+    fn errors_wrapped_alike_are_told_apart_by_their_root_cause() {
+        let wrapped = |causes: Vec<Cause>| Report {
+            causes,
+            ..report(
+                "anyhow::Error",
+                "pricing the order failed",
+                &[("shop::checkout", 40, true), ("shop::price", 12, true)],
+            )
+        };
+        let cause = |type_name: Option<&str>, message: &str, service: Option<&str>| Cause {
+            type_name: type_name.map(str::to_owned),
+            message: message.to_owned(),
+            service: service.map(str::to_owned),
+            ..Cause::default()
+        };
+        let remote = cause(
+            Some("tracefault::RemoteError"),
+            "pricing answered 500",
+            None,
+        );
+        let origin_at = |function: &str| {
+            vec![
+                Frame {
+                    function: "pricing::handler".to_owned(),
+                    user: true,
+                    ..Frame::default()
+                },
+                Frame {
+                    function: function.to_owned(),
+                    user: true,
+                    ..Frame::default()
+                },
+            ]
+        };
+        let server_error = |sku: u32| {
+            wrapped(vec![
+                remote.clone(),
+                Cause {
+                    frames: origin_at("pricing::load_table"),
+                    ..cause(
+                        Some("serde_json::Error"),
+                        &format!("invalid type for sku {sku}"),
+                        Some("pricing"),
+                    )
+                },
+            ])
+        };
+        let timeout = wrapped(vec![
+            cause(
+                None,
+                "error sending request for url (http://127.0.0.1:7001/price/42)",
+                None,
+            ),
+            cause(None, "operation timed out after 3000 ms", None),
+        ]);
+        let remote_panic = wrapped(vec![
+            remote.clone(),
+            Cause {
+                frames: origin_at("pricing::discount"),
+                ..cause(
+                    Some("panic"),
+                    "index out of bounds: the len is 3 but the index is 7",
+                    Some("pricing"),
+                )
+            },
+        ]);
+        let groups = [
+            Fingerprint::of(&server_error(42)),
+            Fingerprint::of(&timeout),
+            Fingerprint::of(&remote_panic),
+        ];
+        assert_ne!(groups[0], groups[1]);
+        assert_ne!(groups[0], groups[2]);
+        assert_ne!(groups[1], groups[2]);
+
+        // The same root cause with another message, and an untyped one with other numbers,
+        // stay in their group.
+        assert_eq!(Fingerprint::of(&server_error(7)), groups[0]);
+        let mut later_timeout = timeout.clone();
+        later_timeout.causes[1].message = "operation timed out after 250 ms".to_owned();
+        later_timeout.causes[0].message =
+            "error sending request for url (http://127.0.0.1:7002/price/7)".to_owned();
+        assert_eq!(Fingerprint::of(&later_timeout), groups[1]);
+        let mut other_timeout = timeout;
+        other_timeout.causes[1].message = "connection refused".to_owned();
+        assert_ne!(Fingerprint::of(&other_timeout), groups[1]);
     }
 
     #[test]

@@ -50,6 +50,8 @@ const BACKTRACE_ALWAYS: u8 = 1;
 const BACKTRACE_NEVER: u8 = 2;
 /// `#[trace(panic = false)]`: panics unwind through without a record.
 const IGNORES_PANICS: u8 = 0b100;
+/// `#[trace(expected)]`: see [`Site::EXPECTED`].
+const EXPECTS_ERRORS: u8 = 0b1000;
 
 impl Site {
     /// The site of `function`, whose span is at `INFO` under its own name, with the default
@@ -165,12 +167,21 @@ impl Site {
     /// The options of a site whose attribute sets none.
     pub const DEFAULT: u8 = 0;
 
+    /// Added to the options by `#[trace(expected)]`: the `Err` values the function returns are
+    /// expected outcomes, reported at `WARN` and without a backtrace.
+    pub const EXPECTED: u8 = EXPECTS_ERRORS;
+
     pub(crate) fn backtrace(&self) -> BacktraceMode {
         match self.options & BACKTRACE_MASK {
             BACKTRACE_ALWAYS => BacktraceMode::Always,
             BACKTRACE_NEVER => BacktraceMode::Never,
             _ => BacktraceMode::Origin,
         }
+    }
+
+    /// Whether the errors that leave this function are expected (`#[trace(expected)]`).
+    pub(crate) fn expects_errors(&self) -> bool {
+        self.options & EXPECTS_ERRORS != 0
     }
 
     #[inline]

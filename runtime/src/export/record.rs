@@ -2,7 +2,7 @@
 //! into the `SpanData` the batch processor sends, with the ids `inject` put on the wire.
 
 use super::pipeline::{self, Pipeline};
-#[cfg(any(feature = "axum", feature = "reqwest"))]
+#[cfg(any(feature = "axum", feature = "reqwest", feature = "reqwest-0-12"))]
 use crate::context::Context;
 use crate::context::{Lineage, Scope, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
 use crate::report::ErrorReport;
@@ -65,7 +65,7 @@ pub(crate) fn open(scope: &Scope) -> Option<Box<SpanRecord>> {
 impl SpanRecord {
     /// A record of the span `context` describes (an HTTP exchange's), if spans are being
     /// exported and this one is sampled.
-    #[cfg(any(feature = "axum", feature = "reqwest"))]
+    #[cfg(any(feature = "axum", feature = "reqwest", feature = "reqwest-0-12"))]
     pub(crate) fn open(context: &Context) -> Option<Box<SpanRecord>> {
         let span = context.span.as_ref()?;
         if !pipeline::is_active() || !span.flags.is_sampled() {
@@ -166,7 +166,10 @@ impl SpanRecord {
 
     /// The span failed without an error value to describe (an HTTP status, say): `error_type`
     /// is its class (`"503"`, `"_OTHER"`).
-    #[cfg_attr(not(any(feature = "axum", feature = "reqwest")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "axum", feature = "reqwest", feature = "reqwest-0-12")),
+        allow(dead_code)
+    )]
     pub(crate) fn record_error_status(&self, error_type: Cow<'static, str>, description: String) {
         let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
         if outcome.status == Status::Unset {

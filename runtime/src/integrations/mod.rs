@@ -1,6 +1,7 @@
 //! Trace Context on HTTP without writing headers by hand: [`TraceContextLayer`] continues the
 //! caller's trace on a server (feature `axum`; any tower stack over `http` types), and
-//! [`ReqwestExt`] sends the current one with a reqwest request (feature `reqwest`).
+//! [`ReqwestExt`] sends the current one with a reqwest request (feature `reqwest` for reqwest
+//! 0.13, `reqwest-0-12` for reqwest 0.12).
 //!
 //! ```no_run
 //! # #[cfg(all(feature = "axum", feature = "reqwest"))]
@@ -17,7 +18,7 @@
 //! # }
 //! ```
 
-#[cfg(feature = "reqwest")]
+#[cfg(any(feature = "reqwest", feature = "reqwest-0-12"))]
 mod client;
 mod http_span;
 #[cfg(feature = "axum")]
@@ -27,7 +28,7 @@ mod server;
 #[cfg(all(test, feature = "axum", feature = "reqwest"))]
 mod tests;
 
-#[cfg(feature = "reqwest")]
+#[cfg(any(feature = "reqwest", feature = "reqwest-0-12"))]
 pub use client::{traceresponse, ReqwestExt, ResponseExt};
 #[cfg(feature = "axum")]
 pub use problem::{ProblemFuture, ProblemLayer, ProblemService};

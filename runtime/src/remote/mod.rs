@@ -9,6 +9,7 @@
 //! origin's frames, only where you say (internal hops). Messages can carry secrets (a path, a
 //! query, a user's data): expose them only to callers you trust.
 
+pub mod as_error;
 mod exposure;
 #[cfg(feature = "http")]
 mod parse;
@@ -16,6 +17,7 @@ mod problem;
 
 /// Defined beside the report, which reads its causes; at home here, where answers are read.
 pub use crate::report::remote_error::{RemoteCause, RemoteError};
+pub use as_error::AsDynError;
 pub use exposure::{set_exposure, Exposure};
 #[cfg(feature = "http")]
 pub use parse::MAX_BODY;

@@ -4,7 +4,6 @@ use super::exposure::{exposure_here, Exposure};
 use crate::report::wire;
 use crate::report::{Cause, ErrorReport, RemoteFrame};
 use std::borrow::Cow;
-use std::error::Error;
 use std::sync::Arc;
 use tracefault_report::json::{self, Json};
 use tracefault_report::keys::member;
@@ -64,14 +63,18 @@ impl Problem {
 
     /// A problem of `status` about `error`: its type, message and `source()` chain (with what
     /// services further down said, when their errors are in it), and, when tracefault
-    /// reported it in this request, the origin's frames.
-    pub fn from_error<E: Error + ?Sized + 'static>(status: u16, error: &E) -> Problem {
+    /// reported it in this request, the origin's frames. `error` is any `std::error::Error`,
+    /// `dyn Error`, or pointer to one: `anyhow::Error` and `eyre::Report` as they are (see
+    /// [`AsDynError`](super::AsDynError)).
+    pub fn from_error<E: super::AsDynError<Via> + ?Sized, Via>(status: u16, error: &E) -> Problem {
+        let type_name = error.error_type_name();
+        let error = error.as_dyn_error();
         let message = error.to_string();
         let reported = reported_here().filter(|report| report.message == message);
         let exception = match reported {
             Some(report) => Exception::of_report(&report),
             None => Exception {
-                type_name: crate::report::names::readable_type_name(core::any::type_name::<E>()),
+                type_name,
                 message,
                 causes: crate::report::names::causes_of(error.source()),
                 frames: Vec::new(),

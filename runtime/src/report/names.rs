@@ -44,14 +44,24 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// The name of the standard library's error types, which a `dyn Error` cannot tell.
+/// The name of the standard library's error types, which a `dyn Error` cannot tell, and of the
+/// common crates' that a feature of ours already depends on (`serde_json` with `http`,
+/// `reqwest` with `reqwest` and `reqwest-0-12`): a cause `invalid type: string "12.99"` says it
+/// is a `serde_json::Error`. A downcast per known type, only for causes whose type is not known
+/// otherwise.
 pub(crate) fn known_type_name(error: &(dyn Error + 'static)) -> Option<&'static str> {
     macro_rules! known {
-        ($($ty:ty => $name:literal,)*) => {
-            $(if error.is::<$ty>() { return Some($name); })*
+        ($($(#[$when:meta])* $ty:ty => $name:literal,)*) => {
+            $($(#[$when])* if error.is::<$ty>() { return Some($name); })*
         };
     }
     known! {
+        #[cfg(feature = "http")]
+        serde_json::Error => "serde_json::Error",
+        #[cfg(feature = "reqwest")]
+        reqwest::Error => "reqwest::Error",
+        #[cfg(feature = "reqwest-0-12")]
+        reqwest_0_12::Error => "reqwest::Error",
         std::io::Error => "std::io::Error",
         std::fmt::Error => "std::fmt::Error",
         std::num::ParseIntError => "std::num::ParseIntError",

@@ -1,4 +1,5 @@
-//! Where finished reports go: one `ERROR` event per report, whose fields any subscriber can
+//! Where finished reports go: one `ERROR` event per report (`WARN` for an expected error),
+//! whose fields any subscriber can
 //! read, with the report itself handed to tracefault's own layer for as long as the event is
 //! being recorded, so that it writes the report structured rather than parse it back. Fields
 //! carry the values as they are; whoever shows them escapes them (the report's own text, in
@@ -15,31 +16,34 @@ thread_local! {
 }
 
 /// Emits `report`'s event, in `span` when it is enabled: the error left `edge`, the outermost
-/// instrumented function.
-pub(crate) fn emit(report: &ErrorReport, span: &Span, edge: &str) {
+/// instrumented function. An `expected` error (`#[trace(expected)]`, a callee's 4xx) is a
+/// `WARN` event, "expected error escaped ...": an outcome to count, not a failure to page for.
+pub(crate) fn emit(report: &ErrorReport, span: &Span, edge: &str, expected: bool) {
     let previous = DISPATCHING.with(|current| current.replace(report));
     let trace_id = report.trace_id.unwrap_or(crate::context::TraceId::INVALID);
     let span_id = report.span_id.unwrap_or(crate::context::SpanId::INVALID);
     let kind = report.kind.as_str();
+    // `tracing` fixes an event's level where it is written: one call per level.
     macro_rules! event {
-        ($($parent:tt)*) => {
+        ($level:expr, $prefix:literal, $($parent:tt)*) => {
             tracing::event!(
                 target: "tracefault",
                 $($parent)*
-                tracing::Level::ERROR,
+                $level,
                 { fields::EXCEPTION_TYPE } = %report.type_name,
                 { fields::EXCEPTION_MESSAGE } = %report.message,
                 { fields::EXCEPTION_STACKTRACE } = %report,
                 { fields::TRACE_ID } = %trace_id,
                 { fields::SPAN_ID } = %span_id,
-                "{kind} escaped {edge}"
+                "{}{kind} escaped {edge}", $prefix
             )
         };
     }
-    if span.is_disabled() {
-        event!();
-    } else {
-        event!(parent: span,);
+    match (expected, span.is_disabled()) {
+        (false, true) => event!(tracing::Level::ERROR, "",),
+        (false, false) => event!(tracing::Level::ERROR, "", parent: span,),
+        (true, true) => event!(tracing::Level::WARN, "expected ",),
+        (true, false) => event!(tracing::Level::WARN, "expected ", parent: span,),
     }
     DISPATCHING.with(|current| current.set(previous));
 }

@@ -40,7 +40,7 @@ mod tests {
     use crate::plan::plan;
 
     fn instrument(source: &str) -> String {
-        insert(source, &plan(&syn::parse_file(source).unwrap()).insertions)
+        insert(source, &plan(&syn::parse_file(source).unwrap(), false).insertions)
     }
 
     #[test]

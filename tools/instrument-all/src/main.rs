@@ -1,14 +1,15 @@
 //! Puts `#[tracefault::trace]` on every function with a body in a crate's source tree, in
 //! place, for scripts/real-crates:
 //!
-//!     instrument-all [--verbose] [--exclude PATH]... DIR
+//!     instrument-all [--verbose] [--per-impl] [--exclude PATH]... DIR
 //!
 //! Every `.rs` file under DIR is parsed with `syn`, except those under `target/` or a hidden
 //! folder and the `--exclude`d ones (a build script, which cannot see the crate's
 //! dependencies). Free functions, methods, trait methods with a default body and functions
 //! nested in bodies get the attribute, inserted as text before the function's visibility and
 //! signature (see plan.rs and insert.rs). What is left alone is counted by reason and printed;
-//! `--verbose` lists where.
+//! `--verbose` lists where. `--per-impl` puts one attribute on each `impl` block instead of one
+//! on each of its methods.
 
 mod insert;
 mod plan;
@@ -18,18 +19,23 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: instrument-all [--verbose] [--exclude PATH]... DIR";
+const USAGE: &str = "usage: instrument-all [--verbose] [--per-impl] [--exclude PATH]... DIR";
 
 struct Options {
     root: PathBuf,
     excluded: Vec<PathBuf>,
     verbose: bool,
+    per_impl: bool,
 }
 
 #[derive(Default)]
 struct Tally {
     files: usize,
     instrumented: usize,
+    /// Of `instrumented`, the methods instrumented by their `impl` block's attribute.
+    by_block: usize,
+    /// The `impl` blocks that got one attribute.
+    blocks: usize,
     track_caller: usize,
     skipped: BTreeMap<Skip, Vec<String>>,
 }
@@ -58,9 +64,11 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
     let mut root = None;
     let mut excluded = Vec::new();
     let mut verbose = false;
+    let mut per_impl = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--verbose" | "-v" => verbose = true,
+            "--per-impl" => per_impl = true,
             "--exclude" => {
                 excluded.push(PathBuf::from(args.next().ok_or("--exclude needs a path")?));
             }
@@ -75,6 +83,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
         root,
         excluded,
         verbose,
+        per_impl,
     })
 }
 
@@ -84,7 +93,7 @@ fn run(options: &Options) -> std::io::Result<Tally> {
     files.sort();
     let mut tally = Tally::default();
     for path in &files {
-        instrument_file(path, &options.root, &mut tally)?;
+        instrument_file(path, options, &mut tally)?;
     }
     Ok(tally)
 }
@@ -107,7 +116,8 @@ fn rust_files(dir: &Path, excluded: &[PathBuf], found: &mut Vec<PathBuf>) -> std
     Ok(())
 }
 
-fn instrument_file(path: &Path, root: &Path, tally: &mut Tally) -> std::io::Result<()> {
+fn instrument_file(path: &Path, options: &Options, tally: &mut Tally) -> std::io::Result<()> {
+    let root = &options.root;
     let shown = path
         .strip_prefix(root)
         .unwrap_or(path)
@@ -132,9 +142,12 @@ fn instrument_file(path: &Path, root: &Path, tally: &mut Tally) -> std::io::Resu
             return Ok(());
         }
     };
-    let plan = plan::plan(&file);
+    let plan = plan::plan(&file, options.per_impl);
     tally.files += 1;
-    tally.instrumented += plan.insertions.len();
+    // An `impl` block's attribute is no function; its methods are counted in `by_block`.
+    tally.instrumented += plan.insertions.len() - plan.blocks + plan.by_block;
+    tally.by_block += plan.by_block;
+    tally.blocks += plan.blocks;
     tally.track_caller += plan.track_caller;
     for skipped in &plan.skipped {
         let place = format!("{shown}:{}", skipped.line);
@@ -159,6 +172,12 @@ fn print_tally(tally: &Tally, verbose: bool) {
         "instrument-all: {} instrumented, {skipped} skipped, in {} files",
         tally.instrumented, tally.files
     );
+    if tally.blocks > 0 {
+        println!(
+            "  {} of them by the attribute of their impl block ({} blocks)",
+            tally.by_block, tally.blocks
+        );
+    }
     if tally.track_caller > 0 {
         println!(
             "  {} of the instrumented are #[track_caller]: #[tracefault::trace(no_err)], as the README says",

@@ -3,6 +3,12 @@
 //! The attribute goes right after a function's own outer attributes, before its visibility
 //! and signature: `#[cfg]`, `#[test]`, `#[inline]` and the documentation stay where they
 //! were, and the line the function starts on does not move.
+//!
+//! With `per_impl`, an `impl` block gets one attribute (after its own outer attributes, before
+//! `unsafe` or `impl`) and its methods none, except `#[trace(no_err)]` on a `#[track_caller]`
+//! one; a `const fn` in it is left alone by the block, as the attribute documents. Free
+//! functions, trait methods with a default body and functions nested in bodies get theirs as
+//! before.
 
 use proc_macro2::{LineColumn, Span, TokenStream, TokenTree};
 use syn::visit::{self, Visit};
@@ -15,6 +21,14 @@ pub(crate) struct Plan {
     pub(crate) skipped: Vec<Skipped>,
     /// How many of the insertions are `no_err`, for a `#[track_caller]` function.
     pub(crate) track_caller: usize,
+    /// One attribute per `impl` block rather than per method.
+    pub(crate) per_impl: bool,
+    /// The methods instrumented by their block's attribute, without one of their own.
+    pub(crate) by_block: usize,
+    /// The `impl` blocks given an attribute (insertions that are not a function's).
+    pub(crate) blocks: usize,
+    /// Whether the method being visited is directly in an `impl` block that has one.
+    in_traced_impl: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -64,9 +78,14 @@ const TRACE: &str = "#[tracefault::trace] ";
 /// Capturing the `Err` of a `#[track_caller]` function is a compile error: the body would move
 /// into a closure and `Location::caller()` would change. The README says to add `no_err`.
 const TRACE_NO_ERR: &str = "#[tracefault::trace(no_err)] ";
+/// The same inside an instrumented `impl` block: the method's own options over the block's.
+const METHOD_NO_ERR: &str = "#[trace(no_err)] ";
 
-pub(crate) fn plan(file: &syn::File) -> Plan {
-    let mut plan = Plan::default();
+pub(crate) fn plan(file: &syn::File, per_impl: bool) -> Plan {
+    let mut plan = Plan {
+        per_impl,
+        ..Plan::default()
+    };
     plan.visit_file(file);
     plan.insertions
         .sort_by_key(|insertion| (insertion.at.line, insertion.at.column));
@@ -92,9 +111,18 @@ impl Plan {
             .iter()
             .any(|attr| attr.path().is_ident("track_caller"));
         self.track_caller += usize::from(track_caller);
+        let attribute = match (self.in_traced_impl, track_caller) {
+            (true, false) => {
+                self.by_block += 1;
+                return;
+            }
+            (true, true) => METHOD_NO_ERR,
+            (false, true) => TRACE_NO_ERR,
+            (false, false) => TRACE,
+        };
         self.insertions.push(Insertion {
             at: start,
-            attribute: if track_caller { TRACE_NO_ERR } else { TRACE },
+            attribute,
         });
     }
 
@@ -113,9 +141,34 @@ impl<'ast> Visit<'ast> for Plan {
         visit::visit_item_fn(self, function);
     }
 
+    fn visit_item_impl(&mut self, block: &'ast syn::ItemImpl) {
+        let traced = self.per_impl && !block.attrs.iter().any(is_trace);
+        if traced {
+            self.blocks += 1;
+            let start = block
+                .defaultness
+                .as_ref()
+                .map(|token| token.span)
+                .or(block.unsafety.as_ref().map(|token| token.span))
+                .unwrap_or(block.impl_token.span)
+                .start();
+            self.insertions.push(Insertion {
+                at: start,
+                attribute: TRACE,
+            });
+        }
+        for item in &block.items {
+            self.in_traced_impl = traced;
+            self.visit_impl_item(item);
+        }
+        self.in_traced_impl = false;
+    }
+
     fn visit_impl_item_fn(&mut self, method: &'ast syn::ImplItemFn) {
         let start = start_of(&method.vis, method.defaultness.as_ref(), &method.sig);
         self.function(&method.attrs, start, &method.sig);
+        // What is nested in the method's body is not directly in the block.
+        self.in_traced_impl = false;
         visit::visit_impl_item_fn(self, method);
     }
 
@@ -195,7 +248,7 @@ mod tests {
     use super::*;
 
     fn plan_of(source: &str) -> Plan {
-        plan(&syn::parse_file(source).expect("the test's source parses"))
+        plan(&syn::parse_file(source).expect("the test's source parses"), false)
     }
 
     fn at(line: usize, column: usize) -> LineColumn {
@@ -263,6 +316,40 @@ fn caller() -> Result<(), ()> { Ok(()) }
             }]
         );
         assert_eq!(plan.track_caller, 1);
+    }
+
+    #[test]
+    fn per_impl_one_attribute_per_block_and_no_err_on_track_caller_methods() {
+        let source = "\
+#[derive(Debug)]
+unsafe impl S {
+    pub fn a(&self) {
+        fn nested() {}
+    }
+    #[track_caller]
+    fn caller(&self) -> Result<(), ()> { Ok(()) }
+    const fn c() {}
+}
+fn free() {}
+";
+        let plan = plan(&syn::parse_file(source).unwrap(), true);
+        let inserted: Vec<_> = plan
+            .insertions
+            .iter()
+            .map(|i| (i.at.line, i.at.column, i.attribute))
+            .collect();
+        assert_eq!(
+            inserted,
+            [
+                (2, 0, TRACE),
+                (4, 8, TRACE),
+                (7, 4, METHOD_NO_ERR),
+                (10, 0, TRACE)
+            ]
+        );
+        assert_eq!(plan.by_block, 1);
+        let why: Vec<_> = plan.skipped.iter().map(|s| s.why).collect();
+        assert_eq!(why, [Skip::ConstFn]);
     }
 
     #[test]

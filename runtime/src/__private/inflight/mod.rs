@@ -39,6 +39,8 @@ pub(crate) struct Record {
     edge: Option<Box<(Edge, &'static Site)>>,
     /// Reported, or dropped by tracefault's own work: not an error anybody handled.
     finished: bool,
+    /// It left a function marked `#[trace(expected)]`: reported at `WARN`.
+    expected: bool,
 }
 
 // A record that goes without being reported (its frame returned `Ok`, or returned another
@@ -364,6 +366,7 @@ fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record>
         identity: returned.identity(),
         edge: None,
         finished: false,
+        expected: false,
     })
 }
 
@@ -375,6 +378,7 @@ fn reported_record(returned: &Returned<'_>) -> Box<Record> {
         identity: returned.identity(),
         edge: None,
         finished: true,
+        expected: false,
     })
 }
 
@@ -389,6 +393,7 @@ fn origin_untold_record(returned: &Returned<'_>, why: Cow<'static, str>) -> Box<
         identity: returned.identity(),
         edge: None,
         finished: false,
+        expected: false,
     })
 }
 
@@ -402,6 +407,12 @@ fn builder_of(returned: &Returned<'_>) -> ReportBuilder {
 }
 
 fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>> {
+    // An expected error is reported without a traceback: do not pay for one.
+    if site.expects_errors() {
+        return Err(Cow::Borrowed(
+            "backtrace not captured: an expected error, #[trace(expected)]",
+        ));
+    }
     match site.backtrace() {
         BacktraceMode::Never => Err(Cow::Borrowed(
             "backtrace not captured: backtrace = \"never\"",
@@ -436,6 +447,10 @@ fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
         export,
     } = leaving;
     mark_span(span, &record, raised_here);
+    // Panics are never expected: `expected` classifies the `Err` values a function returns.
+    if site.expects_errors() && !record.identity.is_panic() {
+        record.expected = true;
+    }
     #[cfg(feature = "otel")]
     if let Some(export) = export {
         export.record_failure(record.builder.report(), raised_here);
@@ -549,6 +564,17 @@ fn edge_of(scope: &Scope) -> Edge {
     }
 }
 
+/// Whether the nearest service down the chain answered with a client error (4xx): the request
+/// was at fault, not a service (OpenTelemetry leaves a server span's status unset for a 4xx
+/// for that reason), so the report is an expected one, at `WARN`.
+fn answered_client_error(report: &crate::report::ErrorReport) -> bool {
+    report
+        .causes
+        .iter()
+        .find_map(|cause| cause.remote.as_ref()?.status)
+        .is_some_and(|status| (400..500).contains(&status))
+}
+
 /// The edge: the error leaves the outermost instrumented frame, `site` in `span`, whose ids
 /// the report carries.
 fn report(mut record: Box<Record>, edge: Edge, span: &Span, site: &'static Site) {
@@ -559,6 +585,7 @@ fn report(mut record: Box<Record>, edge: Edge, span: &Span, site: &'static Site)
     record.finished = true;
     record.builder.at_edge(edge);
     let report = record.builder.finished();
-    sink::emit(report, span, site.qualified_name());
+    let expected = record.expected || answered_client_error(report);
+    sink::emit(report, span, site.qualified_name(), expected);
     crate::remote::keep_for_request(report);
 }

@@ -93,5 +93,6 @@ pub(super) fn new_record(frame: &Scope, site: &'static Site) -> Box<Record> {
         identity: Identity::PANIC,
         edge: None,
         finished: false,
+        expected: false,
     })
 }
