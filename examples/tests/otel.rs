@@ -454,7 +454,9 @@ fn check_traces(spans: &[ExportedSpan], log: &Path) {
     );
     let servers: Vec<_> = failed.iter().filter(|span| span.kind == "server").collect();
     for server in &servers {
-        let route = server.attribute("http.route").expect("a server span's route");
+        let route = server
+            .attribute("http.route")
+            .expect("a server span's route");
         assert_eq!(server.name, format!("POST {route}"));
         assert_eq!(
             server.attribute("error.type"),

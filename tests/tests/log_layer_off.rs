@@ -53,5 +53,8 @@ fn without_log_export_the_layer_allocates_nothing() {
         })
     };
     let (base, layered) = (run(&without), run(&with));
-    assert_eq!(layered, base, "allocations per call with the layer vs without");
+    assert_eq!(
+        layered, base,
+        "allocations per call with the layer vs without"
+    );
 }
