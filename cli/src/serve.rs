@@ -7,7 +7,7 @@
 //!
 //! With `--url`, the traces a tracing backend holds for the filter's window join the files':
 //! searched again (and the files read again from their start, so that nothing is counted
-//! twice) when a request comes [`SEARCH_EVERY`] or more after the last search. A trace's page
+//! twice) when a request comes `SEARCH_EVERY` or more after the last search. A trace's page
 //! asks the backend for the trace.
 //!
 //! Read-only: every route is a `GET` (anything else is refused by the router), nothing runs

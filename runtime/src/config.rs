@@ -197,7 +197,12 @@ impl Config {
     /// error and the program runs on without it.
     #[cfg(feature = "subscriber")]
     pub fn init(self) -> Result<Guard, Box<dyn std::error::Error + Send + Sync>> {
-        crate::subscriber::install()?;
+        // With export, the events go out as OTLP log records too.
+        #[cfg(feature = "otel")]
+        let log_records = crate::export::LogLayer;
+        #[cfg(not(feature = "otel"))]
+        let log_records = tracing_subscriber::layer::Identity::new();
+        crate::subscriber::install(log_records)?;
         // The first report then finds the symbolizer's index built.
         crate::traceback::warm_up_in_background();
         #[cfg(not(feature = "otel"))]

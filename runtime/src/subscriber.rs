@@ -181,16 +181,27 @@ where
     }
 }
 
-/// `RUST_LOG` filtering (default `info`) and [`layer`], as the global subscriber.
-pub(crate) fn install() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// `RUST_LOG` filtering (default `info`), [`layer`] and `more` (export's log records, which
+/// the caller, above both, chooses), as the global subscriber.
+pub(crate) fn install<L>(more: L) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
+where
+    L: tracing_subscriber::Layer<
+            tracing_subscriber::layer::Layered<
+                Layer<tracing_subscriber::Registry>,
+                tracing_subscriber::Registry,
+            >,
+        > + Send
+        + Sync
+        + 'static,
+{
     let filter = crate::settings::env::read(Variable::RustLog)
         .and_then(|directives| EnvFilter::try_new(directives).ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
-    let registry = tracing_subscriber::registry().with(layer());
-    // The events as OTLP log records, while export runs.
-    #[cfg(feature = "otel")]
-    let registry = registry.with(crate::export::LogLayer);
-    registry.with(filter).try_init()?;
+    tracing_subscriber::registry()
+        .with(layer())
+        .with(more)
+        .with(filter)
+        .try_init()?;
     Ok(())
 }
 

@@ -254,7 +254,7 @@ impl Connection {
 
     /// Every trace with a span of `service` (of each service the backend knows, when `None`)
     /// starting between `since` and `until`, through Jaeger's api_v3 `FindTraces`. The
-    /// backend answers at most the newest [`PAGE`] traces of a window: a full page's window is
+    /// backend answers at most the newest `PAGE` traces of a window: a full page's window is
     /// split in two and each half asked again, so that a search of any size is read in
     /// answers of bounded size. A trace of several services, or over a split, is answered
     /// more than once: the spans are the same, and are deduplicated where they are gathered.
