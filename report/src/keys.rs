@@ -87,6 +87,10 @@ pub const ELAPSED_US: &str = "tracefault.elapsed_us";
 pub const CODE_FUNCTION_NAME: &str = "code.function.name";
 /// Resource attribute: the service that exported a span, as OpenTelemetry names it.
 pub const SERVICE_NAME: &str = "service.name";
+/// Log record attribute: a report's record carries the report as tracefault's JSON log line
+/// writes it (its frames and `exception.stacktrace` only where stack traces may leave the
+/// process), so that a collector's logs file tells the command the same story as the line.
+pub const REPORT_LINE: &str = "tracefault.report.line";
 /// Resource attribute: that service's version (semantic conventions 1.37).
 pub const SERVICE_VERSION: &str = "service.version";
 /// Span attribute: the class of error that ended the span, low in cardinality, as

@@ -160,6 +160,25 @@ fn events_reports_and_exceptions_are_log_records_of_their_spans() {
         Some("log_exporter::OutOfStock: out of stock")
     );
     assert!(matches!(order_span.status, Status::Error { .. }));
+    // The report as the JSON log line has it, for a collector's logs file: no frames and no
+    // text, as stack traces leave the process only when enabled.
+    let line = attribute(reports[0], "tracefault.report.line").expect("the report's line");
+    let line: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(line["exception.type"], "log_exporter::OutOfStock");
+    assert_eq!(line["exception.message"], "out of stock");
+    assert_eq!(
+        line["trace_id"].as_str().unwrap(),
+        order_span.span_context.trace_id().to_string()
+    );
+    assert_eq!(line["exception.frames"], serde_json::json!([]));
+    assert!(line.get("exception.stacktrace").is_none(), "{line}");
+    let span_trace: Vec<_> = line["exception.span_trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(span_trace, ["log_exporter::order", "log_exporter::reserve"]);
 
     let stats = tracefault::export::log_stats();
     assert_eq!(stats.exported, logs.len() as u64, "{stats}");

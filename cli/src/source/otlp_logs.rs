@@ -2,7 +2,9 @@
 //! per line (`{"resourceLogs": [{"resource": ..., "scopeLogs": [{"logRecords": [...]}]}]}`).
 //! A collector that tails a service's log file (its `filelog` receiver) puts each line in a
 //! record's `body` as a string: the line the service wrote, read here as if from the file.
-//! A record whose body is not text is another program's, counted as not ours.
+//! A record that tracefault's runtime exported for a report (`tracefault.report`) carries the
+//! report's JSON line in [`keys::REPORT_LINE`]: that line is read, not the body. A record
+//! whose body is not text is another program's, counted as not ours.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -38,6 +40,7 @@ struct ScopeLogs {
 #[serde(default)]
 struct LogRecord {
     body: Option<Value>,
+    attributes: Vec<KeyValue>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -89,10 +92,14 @@ pub fn read_lines(
                 .into_iter()
                 .flat_map(|scope| scope.log_records);
             for record in records {
-                match record
-                    .body
-                    .as_ref()
-                    .and_then(|body| body.get("stringValue"))
+                let report_line = record
+                    .attributes
+                    .iter()
+                    .find(|attribute| attribute.key == keys::REPORT_LINE)
+                    .and_then(|attribute| attribute.value.as_ref());
+                match report_line
+                    .or(record.body.as_ref())
+                    .and_then(|value| value.get("stringValue"))
                     .and_then(Value::as_str)
                 {
                     Some(line) => each(line.trim_end_matches(['\n', '\r']), service.as_deref()),
@@ -128,5 +135,26 @@ mod tests {
         assert_eq!(read.not_text, 1);
         let cut = &document[..document.len() / 2];
         assert_eq!(read_lines(cut.as_bytes(), |_, _| {}).unwrap().cut, 1);
+    }
+
+    #[test]
+    fn a_reports_record_is_read_as_the_line_it_carries() {
+        // As the runtime exports a report: its header as body, its JSON line as an attribute.
+        let document = r#"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"orders"}}]},"scopeLogs":[{"scope":{"name":"tracefault"},"logRecords":[{"eventName":"tracefault.report","severityText":"ERROR","body":{"stringValue":"app::Failure: it broke"},"attributes":[{"key":"exception.type","value":{"stringValue":"app::Failure"}},{"key":"tracefault.report.line","value":{"stringValue":"{\"target\":\"tracefault\",\"exception.type\":\"app::Failure\",\"exception.message\":\"it broke\"}"}}],"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174"}]}]}]}"#;
+        let mut lines = Vec::new();
+        read_lines(document.as_bytes(), |line, service| {
+            lines.push((line.to_owned(), service.map(str::to_owned)));
+        })
+        .unwrap();
+        assert_eq!(
+            lines,
+            [(
+                r#"{"target":"tracefault","exception.type":"app::Failure","exception.message":"it broke"}"#
+                    .to_owned(),
+                Some("orders".to_owned())
+            )]
+        );
+        let line = tracefault_report::read::LogLine::parse(lines[0].0.as_bytes()).unwrap();
+        assert!(line.is_report());
     }
 }

@@ -4,11 +4,15 @@
 //! (`tracefault.report`), with the exception attributes its span event has.
 
 use super::logs::{self, EXPORT_TARGET};
+use crate::report::wire::Frames;
 use crate::report::{fields, sink, ErrorReport};
 use opentelemetry::logs::{AnyValue, LogRecord as _, Severity};
 use opentelemetry::trace::{SpanId, TraceFlags, TraceId};
 use opentelemetry_sdk::logs::SdkLogRecord;
+use std::borrow::Cow;
 use std::time::SystemTime;
+use tracefault_report::json::Json;
+use tracefault_report::keys;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::Context;
@@ -43,7 +47,7 @@ impl<S: Subscriber> tracing_subscriber::Layer<S> for LogLayer {
         let reported = is_report
             && sink::with_dispatching(|report| {
                 report
-                    .map(|report| describe_report(&mut record, report))
+                    .map(|report| describe_report(&mut record, report, *metadata.level()))
                     .is_some()
             });
         if !reported {
@@ -54,17 +58,50 @@ impl<S: Subscriber> tracing_subscriber::Layer<S> for LogLayer {
     }
 }
 
-/// A report's record: its header as body, the exception attributes of its span event.
-fn describe_report(record: &mut SdkLogRecord, report: &ErrorReport) {
+/// A report's record: its header as body, the exception attributes of its span event, and
+/// the report as the JSON log line has it ([`keys::REPORT_LINE`]).
+fn describe_report(record: &mut SdkLogRecord, report: &ErrorReport, level: Level) {
+    let stacktraces = super::pipeline::exports_stacktraces();
     record.set_event_name(REPORT_EVENT_NAME);
     record.set_body(AnyValue::from(format!(
         "{}: {}",
         report.type_name, report.message
     )));
-    for (name, value) in sink::exception_attributes(report, super::pipeline::exports_stacktraces())
-    {
+    for (name, value) in sink::exception_attributes(report, stacktraces) {
         record.add_attribute(name, value);
     }
+    record.add_attribute(keys::REPORT_LINE, report_line(report, level, stacktraces));
+}
+
+/// The report as tracefault's JSON log line writes it; its frames and text only when stack
+/// traces may leave the process.
+fn report_line(report: &ErrorReport, level: Level, stacktraces: bool) -> String {
+    use tracing_subscriber::fmt::time::FormatTime as _;
+    let mut timestamp = String::new();
+    let _ = tracing_subscriber::fmt::time::SystemTime.format_time(
+        &mut tracing_subscriber::fmt::format::Writer::new(&mut timestamp),
+    );
+    let frames = if stacktraces {
+        Frames::Shown
+    } else {
+        Frames::Left
+    };
+    let shared = report.to_format(frames);
+    let mut line: Vec<(Cow<'_, str>, Json<'_>)> = vec![
+        (keys::TIMESTAMP.into(), timestamp.as_str().into()),
+        (keys::LEVEL.into(), level.as_str().into()),
+        (keys::LINE_TARGET.into(), fields::TARGET.into()),
+    ];
+    line.extend(
+        shared
+            .json_members()
+            .into_iter()
+            .map(|(name, value)| (Cow::Borrowed(name), value)),
+    );
+    if stacktraces {
+        line.push((keys::EXCEPTION_STACKTRACE.into(), report.to_string().into()));
+    }
+    Json::Object(line).to_string()
 }
 
 /// The ids of the instrumented code running now, if any.
