@@ -269,6 +269,9 @@ pub struct ExceptionEvent {
     pub type_name: Option<String>,
     pub message: Option<String>,
     pub stacktrace: Option<String>,
+    /// The `source()` chain a tracefault service exported with it (`exception.causes`, with
+    /// what its callees said), outermost first; empty from other SDKs.
+    pub causes: Vec<Cause>,
 }
 
 /// A log line inside a span, reduced to what a waterfall needs: when it was, in which span.

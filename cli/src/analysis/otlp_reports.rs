@@ -140,7 +140,12 @@ fn segment_report(spans: &[Span], root: usize, failing: &[usize], trace: &[usize
         .find_map(|(_, event)| event.stacktrace.as_deref())
         .map(origin_traceback)
         .unwrap_or_default();
-    let causes = causes.into_iter().chain(origin.causes).collect();
+    // A tracefault service exports the whole chain with the outermost exception, its
+    // callees' parts too: the same causes as its report line, which group alike (#27.6).
+    let causes = match outermost.filter(|(_, event)| !event.causes.is_empty()) {
+        Some((_, event)) => event.causes.clone(),
+        None => causes.into_iter().chain(origin.causes).collect(),
+    };
     let edge = path.first().copied().unwrap_or(server);
     let is_server = server.kind == SpanKind::Server;
     Report {

@@ -331,6 +331,27 @@ fn to_span(span: OtlpSpan, service: Option<String>) -> Option<Span> {
     })
 }
 
+/// The causes of `exception.causes`, read by the one reader of tracefault's report members
+/// (a line of that member alone); none when it is not that JSON.
+fn exported_causes(json: &str) -> Vec<crate::model::Cause> {
+    let line = format!(
+        "{{\"target\":\"tracefault\",\"exception.type\":\"\",\"exception.message\":\"\",\"exception.causes\":{json}}}"
+    );
+    tracefault_report::read::LogLine::parse(line.as_bytes())
+        .ok()
+        .and_then(|line| {
+            line.report(tracefault_report::read::Detail::Full)
+                .map(|read| {
+                    read.report
+                        .causes
+                        .into_iter()
+                        .map(super::logline::cause)
+                        .collect()
+                })
+        })
+        .unwrap_or_default()
+}
+
 /// A span's events, whoever wrote them: its exceptions (with their stack traces), the events
 /// kept (at most [`MAX_SPAN_EVENTS`], without the stack traces, which their reports hold),
 /// and how many more there were.
@@ -351,6 +372,9 @@ pub(super) fn split_events(all: Vec<SpanEvent>) -> (Vec<ExceptionEvent>, Vec<Spa
                 type_name: attribute(keys::EXCEPTION_TYPE),
                 message: attribute(keys::EXCEPTION_MESSAGE),
                 stacktrace: attribute(keys::EXCEPTION_STACKTRACE),
+                causes: attribute(keys::EXCEPTION_CAUSES)
+                    .map(|causes| exported_causes(&causes))
+                    .unwrap_or_default(),
             }
         })
         .collect();
