@@ -70,7 +70,7 @@ async fn checkout(order: u64, sku: u32, quantity: u32) -> Result<u32, CheckoutEr
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let _guard = tracefault::init().expect("no other subscriber is installed");
+    let _guard = tracefault::init!().expect("no other subscriber is installed");
     let panic_path = std::env::args().any(|arg| arg == "--panic");
     if panic_path {
         let outcome = tokio::spawn(checkout(8, 7, 0)).await;

@@ -66,7 +66,7 @@ fn port() -> Result<u16, String> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let _guard = tracefault::init()?;
+    let _guard = tracefault::init!()?;
     let port = port()?;
     let client = reqwest::Client::builder()
         // The harness names loopback addresses: a proxy from the environment must not see them.

@@ -67,9 +67,8 @@ fn options() -> Result<Options, String> {
 async fn main() -> Result<(), BoxError> {
     let options = options()?;
     // Every response names the span that handled it, so that a caller's error can point at it.
-    let mut config = tracefault::Config::new()
-        .traceresponse(true)
-        .service_version(env!("CARGO_PKG_VERSION"));
+    // `config!()`: this package's version is the exported spans' `service.version`.
+    let mut config = tracefault::config!().traceresponse(true);
     if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
         let service = options.service.as_deref().unwrap_or("demo");
         config = config.service_name(format!("shop-{service}"));

@@ -462,6 +462,10 @@ fn check_traces(spans: &[ExportedSpan], log: &Path) {
             server.attribute("error.type"),
             server.attribute("http.response.status_code")
         );
+        // What the caller asked for (its `Host` header): plain HTTP on loopback.
+        assert_eq!(server.attribute("url.scheme"), Some("http"));
+        assert_eq!(server.attribute("server.address"), Some("127.0.0.1"));
+        assert_eq!(server.attribute_type("server.port"), Some("Int"));
     }
     let mut routes: Vec<_> = servers
         .iter()

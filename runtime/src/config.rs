@@ -86,12 +86,25 @@ impl Config {
         self
     }
 
-    /// The `service.version` of the exported spans' resource, usually the binary's package
-    /// version: `.service_version(env!("CARGO_PKG_VERSION"))` in `main` (a library cannot
-    /// know the binary's). `service.version` in `OTEL_RESOURCE_ATTRIBUTES` is used without it.
+    /// The `service.version` of the exported spans' resource; overrides
+    /// `service.version` in `OTEL_RESOURCE_ATTRIBUTES`. Without it, [`config!`](crate::config!)
+    /// and [`init!`](crate::init!) take the binary's package version.
     #[cfg(feature = "otel")]
     pub fn service_version(mut self, version: impl Into<String>) -> Config {
         self.export.service_version = Some(version.into());
+        self
+    }
+
+    /// The version of the package that builds the program, for `service.version` (feature
+    /// `otel`) when neither [`Config::service_version`] nor `OTEL_RESOURCE_ATTRIBUTES` names
+    /// one. [`config!`](crate::config!) passes it `env!("CARGO_PKG_VERSION")`, expanded in
+    /// the caller's crate: a library cannot know its binary's version otherwise.
+    #[cfg_attr(not(feature = "otel"), allow(unused_variables, unused_mut))]
+    pub fn package_version(mut self, version: &'static str) -> Config {
+        #[cfg(feature = "otel")]
+        {
+            self.export.package_version = Some(version);
+        }
         self
     }
 
@@ -192,7 +205,7 @@ impl Config {
         crate::export::start(&self.export)
     }
 
-    /// Applies the settings, installs [`crate::init`]'s subscriber and, with feature `otel`,
+    /// Applies the settings, installs [`crate::init()`]'s subscriber and, with feature `otel`,
     /// starts export. An export that cannot start (a malformed endpoint, say) is logged as an
     /// error and the program runs on without it.
     #[cfg(feature = "subscriber")]

@@ -32,7 +32,7 @@
 //! ```
 //!
 //! [`trace`] documents every option of the attribute, with an example each. Where to go next:
-//! [`init`] (a subscriber that prints reports as tracebacks, or writes JSON lines), [`Config`]
+//! [`init()`] (a subscriber that prints reports as tracebacks, or writes JSON lines), [`Config`]
 //! (every setting), [`context`] and [`propagation`] (W3C Trace Context), [`remote`] (errors
 //! across services), [`ErrorReport`] (a report as data). The guides, the cargo features and the
 //! `tracefault` command are in the
@@ -79,6 +79,31 @@ pub use remote::{Problem, RemoteError};
 pub use report::ErrorReport;
 #[cfg(feature = "subscriber")]
 pub use subscriber::{layer, EscapedFields, EventFormat, Layer, LogFormat};
+
+/// [`Config::new()`] that knows the calling package's version (`env!("CARGO_PKG_VERSION")`,
+/// expanded in your crate), which becomes the exported resource's `service.version` unless
+/// [`Config::service_version`] or `OTEL_RESOURCE_ATTRIBUTES` says otherwise.
+///
+/// ```
+/// let config = tracefault::config!().backtrace_rate(50);
+/// # let _ = config;
+/// ```
+#[macro_export]
+macro_rules! config {
+    () => {
+        $crate::Config::new().package_version(::core::env!("CARGO_PKG_VERSION"))
+    };
+}
+
+/// [`init()`] with the calling package's version as the exported resource's `service.version`
+/// (see [`config!`]): `let _guard = tracefault::init!()?;` in the binary's `main`.
+#[cfg(feature = "subscriber")]
+#[macro_export]
+macro_rules! init {
+    () => {
+        $crate::config!().init()
+    };
+}
 
 /// Installs tracefault's panic hook now, in front of the current hook, which it calls after
 /// recording the panic. Instrumented functions do this on first use; call it after

@@ -48,7 +48,7 @@ impl LogFormat {
     }
 }
 
-/// The `tracing-subscriber` layer that [`crate::init`] installs, for a subscriber of your own:
+/// The `tracing-subscriber` layer that [`crate::init()`] installs, for a subscriber of your own:
 /// `tracing_subscriber::registry().with(tracefault::layer()).with(filter)`. It writes to
 /// standard output in the [`LogFormat::from_env`] format; `.with_writer(...)` changes where.
 pub fn layer<S>() -> Layer<S>

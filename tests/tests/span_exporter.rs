@@ -45,6 +45,12 @@ fn order(quantity: u32) -> Result<u32, OutOfStock> {
     reserve(quantity)
 }
 
+/// Boxed on the way out: `error.type` is still the type behind the box.
+#[tracefault::trace]
+fn place(quantity: u32) -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(order(quantity)?)
+}
+
 #[test]
 fn spans_go_to_the_programs_own_exporter() {
     let collected = Collect::default();
@@ -55,11 +61,15 @@ fn spans_go_to_the_programs_own_exporter() {
         .expect("export starts")
         .expect("an exporter of its own needs no endpoint");
     assert_eq!(order(1).unwrap(), 1);
-    assert!(order(5).is_err());
+    assert!(place(5).is_err());
     drop(guard);
 
     let spans = collected.0.lock().unwrap();
-    assert_eq!(spans.len(), 4, "two calls of two spans each: {spans:#?}");
+    assert_eq!(
+        spans.len(),
+        5,
+        "two calls of two and three spans: {spans:#?}"
+    );
     let named = |name: &'static str| spans.iter().filter(move |s| s.name == name);
     for outer in named("order") {
         let inner = named("reserve")
@@ -102,13 +112,14 @@ fn spans_go_to_the_programs_own_exporter() {
         error_types,
         [
             ("reserve".to_owned(), out_of_stock.clone()),
-            ("order".to_owned(), out_of_stock)
+            ("order".to_owned(), out_of_stock.clone()),
+            ("place".to_owned(), out_of_stock)
         ]
     );
     let resource = collected.1.lock().unwrap().clone().expect("a resource");
     let version = resource.get(&opentelemetry::Key::from_static_str("service.version"));
     assert_eq!(version.map(|v| v.to_string()).as_deref(), Some("1.4.2"));
     let stats = tracefault::export::stats();
-    assert_eq!(stats.exported, 4, "{stats}");
+    assert_eq!(stats.exported, 5, "{stats}");
     assert_eq!(stats.dropped, 0, "{stats}");
 }

@@ -21,7 +21,7 @@ use tracing_subscriber::layer::Context;
 pub(crate) const REPORT_EVENT_NAME: &str = "tracefault.report";
 
 /// A `tracing-subscriber` layer that exports events as OTLP log records while export runs
-/// ([`crate::init`] installs it; add it to a subscriber of your own with feature `otel`).
+/// ([`crate::init()`] installs it; add it to a subscriber of your own with feature `otel`).
 /// Without log export it costs one load per event.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LogLayer;

@@ -7,7 +7,7 @@
 //! HTTP/protobuf. There is no second span model to keep in step, and export does not depend
 //! on the log level or on which `tracing` subscriber is installed.
 //!
-//! [`crate::init`] starts export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set;
+//! [`crate::init()`] starts export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set;
 //! [`crate::Config`] does the same from code.
 
 #[cfg(feature = "subscriber")]

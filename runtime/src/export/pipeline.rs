@@ -22,6 +22,9 @@ pub(crate) struct ExportSettings {
     pub(crate) protocol: Option<String>,
     pub(crate) service_name: Option<String>,
     pub(crate) service_version: Option<String>,
+    /// The binary's package version (`tracefault::config!()`), for `service.version` when
+    /// neither `service_version` nor `OTEL_RESOURCE_ATTRIBUTES` names one.
+    pub(crate) package_version: Option<&'static str>,
     pub(crate) stacktraces: Option<bool>,
     pub(crate) shutdown_timeout: Option<Duration>,
     pub(crate) exporter: Option<OwnExporter>,
@@ -296,11 +299,17 @@ pub(crate) fn start(settings: &ExportSettings) -> Result<Option<ExportGuard>, Ex
     if let Some(name) = &settings.service_name {
         resource = resource.with_service_name(name.clone());
     }
-    if let Some(version) = &settings.service_version {
-        resource = resource.with_attribute(opentelemetry::KeyValue::new(
-            tracefault_report::keys::SERVICE_VERSION,
-            version.clone(),
-        ));
+    let version_key = opentelemetry::Key::from_static_str(tracefault_report::keys::SERVICE_VERSION);
+    let version = match (&settings.service_version, settings.package_version) {
+        (Some(version), _) => Some(version.clone()),
+        // The package's version is a default: `OTEL_RESOURCE_ATTRIBUTES` comes first.
+        (None, Some(version)) if Resource::builder().build().get(&version_key).is_none() => {
+            Some(version.to_owned())
+        }
+        (None, _) => None,
+    };
+    if let Some(version) = version {
+        resource = resource.with_attribute(opentelemetry::KeyValue::new(version_key, version));
     }
     let resource = resource.build();
     processor.set_resource(&resource);

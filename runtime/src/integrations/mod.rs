@@ -24,6 +24,8 @@ mod http_span;
 #[cfg(feature = "axum")]
 mod problem;
 #[cfg(feature = "axum")]
+mod request_origin;
+#[cfg(feature = "axum")]
 mod server;
 #[cfg(all(test, feature = "axum", feature = "reqwest"))]
 mod tests;

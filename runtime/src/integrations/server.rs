@@ -2,6 +2,7 @@
 //! trace, and answers with `traceresponse` when the program opted in.
 
 use super::http_span::{HttpSpan, Value};
+use super::request_origin::RequestOrigin;
 use crate::context::scope::Request;
 use crate::context::{Context, Role, Scope, WithContext};
 use crate::propagation::traceresponse::{traceresponse_enabled, TraceResponse, TRACERESPONSE};
@@ -119,7 +120,18 @@ where
             .filter(|_| traceresponse_enabled())
             .and_then(|span| HeaderValue::from_str(&TraceResponse::from(span).header()).ok());
         let mut export = HttpSpan::open(&context, request.method(), || {
-            vec![("url.path", Value::Text(request.uri().path().to_owned()))]
+            let origin = RequestOrigin::of(&request);
+            let mut attributes = vec![
+                ("url.path", Value::Text(request.uri().path().to_owned())),
+                ("url.scheme", Value::Text(origin.scheme)),
+            ];
+            if let Some(host) = origin.host {
+                attributes.push(("server.address", Value::Text(host)));
+            }
+            if let Some(port) = origin.port {
+                attributes.push(("server.port", Value::Number(i64::from(port))));
+            }
+            attributes
         });
         // Known when the layer is applied with `Router::layer` (per route), after routing.
         if let Some(route) = request.extensions().get::<axum::extract::MatchedPath>() {
