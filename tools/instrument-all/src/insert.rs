@@ -40,7 +40,10 @@ mod tests {
     use crate::plan::plan;
 
     fn instrument(source: &str) -> String {
-        insert(source, &plan(&syn::parse_file(source).unwrap(), false).insertions)
+        insert(
+            source,
+            &plan(&syn::parse_file(source).unwrap(), false).insertions,
+        )
     }
 
     #[test]

@@ -248,7 +248,10 @@ mod tests {
     use super::*;
 
     fn plan_of(source: &str) -> Plan {
-        plan(&syn::parse_file(source).expect("the test's source parses"), false)
+        plan(
+            &syn::parse_file(source).expect("the test's source parses"),
+            false,
+        )
     }
 
     fn at(line: usize, column: usize) -> LineColumn {
