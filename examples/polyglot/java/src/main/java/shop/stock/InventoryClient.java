@@ -2,7 +2,6 @@ package shop.stock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -12,6 +11,10 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import io.opentelemetry.semconv.ErrorAttributes;
+import io.opentelemetry.semconv.HttpAttributes;
+import io.opentelemetry.semconv.ServerAttributes;
+import io.opentelemetry.semconv.UrlAttributes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -26,16 +29,8 @@ final class InventoryClient {
     /** The most of an answer read back: a broken callee cannot make this service hold more. */
     private static final int MAX_BODY = 64 * 1024;
 
-    private static final AttributeKey<String> HTTP_REQUEST_METHOD =
-            AttributeKey.stringKey("http.request.method");
-    private static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE =
-            AttributeKey.longKey("http.response.status_code");
-    private static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
-    private static final AttributeKey<String> SERVER_ADDRESS =
-            AttributeKey.stringKey("server.address");
-    private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    /** Still incubating in the semantic conventions, so not in opentelemetry-semconv. */
     private static final AttributeKey<String> PEER_SERVICE = AttributeKey.stringKey("peer.service");
-    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
     private static final TextMapSetter<HttpRequest.Builder> HEADERS =
             (request, name, value) -> request.header(name, value);
@@ -50,9 +45,9 @@ final class InventoryClient {
                     .build();
     private final ObjectMapper json = new ObjectMapper();
 
-    InventoryClient(OpenTelemetry openTelemetry, URI inventory) {
-        this.tracer = openTelemetry.getTracer("shop.stock");
-        this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+    InventoryClient(Tracer tracer, TextMapPropagator propagator, URI inventory) {
+        this.tracer = tracer;
+        this.propagator = propagator;
         this.inventory = inventory;
     }
 
@@ -62,10 +57,10 @@ final class InventoryClient {
         Span span =
                 tracer.spanBuilder("POST")
                         .setSpanKind(SpanKind.CLIENT)
-                        .setAttribute(HTTP_REQUEST_METHOD, "POST")
-                        .setAttribute(URL_FULL, url.toString())
-                        .setAttribute(SERVER_ADDRESS, url.getHost())
-                        .setAttribute(SERVER_PORT, (long) url.getPort())
+                        .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, "POST")
+                        .setAttribute(UrlAttributes.URL_FULL, url.toString())
+                        .setAttribute(ServerAttributes.SERVER_ADDRESS, url.getHost())
+                        .setAttribute(ServerAttributes.SERVER_PORT, (long) url.getPort())
                         .setAttribute(PEER_SERVICE, "inventory")
                         .startSpan();
         try (Scope scope = span.makeCurrent()) {
@@ -81,17 +76,17 @@ final class InventoryClient {
                 body = stream.readNBytes(MAX_BODY);
             }
             int status = response.statusCode();
-            span.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) status);
+            span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
             if (status >= 400) {
                 // An HTTP client's span of an error answer: its status, as the semantic
                 // conventions say; the exception is recorded where it is handled.
-                span.setAttribute(ERROR_TYPE, Integer.toString(status));
+                span.setAttribute(ErrorAttributes.ERROR_TYPE, Integer.toString(status));
                 span.setStatus(StatusCode.ERROR);
                 throw new InventoryException(sku, status, said(body));
             }
             return body;
         } catch (IOException e) {
-            span.setAttribute(ERROR_TYPE, e.getClass().getName());
+            span.setAttribute(ErrorAttributes.ERROR_TYPE, e.getClass().getName());
             span.setStatus(StatusCode.ERROR, e.getMessage());
             throw e;
         } finally {

@@ -3,8 +3,6 @@ package shop.stock;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -13,6 +11,9 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.semconv.ErrorAttributes;
+import io.opentelemetry.semconv.HttpAttributes;
+import io.opentelemetry.semconv.UrlAttributes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.regex.Matcher;
@@ -21,14 +22,6 @@ import java.util.regex.Pattern;
 /** `POST /reservations/{sku}`, in a server span that continues the caller's trace. */
 final class ReservationHandler implements HttpHandler {
     private static final Pattern RESERVATION = Pattern.compile("/reservations/(\\d{1,9})");
-
-    private static final AttributeKey<String> HTTP_REQUEST_METHOD =
-            AttributeKey.stringKey("http.request.method");
-    private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
-    private static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE =
-            AttributeKey.longKey("http.response.status_code");
-    private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
-    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
     /** The request's headers, which the propagator reads `traceparent` from. */
     private static final TextMapGetter<HttpExchange> HEADERS =
@@ -49,9 +42,9 @@ final class ReservationHandler implements HttpHandler {
     private final InventoryClient inventory;
     private final ObjectMapper json = new ObjectMapper();
 
-    ReservationHandler(OpenTelemetry openTelemetry, InventoryClient inventory) {
-        this.tracer = openTelemetry.getTracer("shop.stock");
-        this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+    ReservationHandler(Tracer tracer, TextMapPropagator propagator, InventoryClient inventory) {
+        this.tracer = tracer;
+        this.propagator = propagator;
         this.inventory = inventory;
     }
 
@@ -59,18 +52,24 @@ final class ReservationHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         Context parent = propagator.extract(Context.root(), exchange, HEADERS);
         String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
         Span span =
                 tracer.spanBuilder("POST /reservations/{sku}")
                         .setParent(parent)
                         .setSpanKind(SpanKind.SERVER)
-                        .setAttribute(HTTP_REQUEST_METHOD, exchange.getRequestMethod())
-                        .setAttribute(URL_PATH, path)
-                        .setAttribute(HTTP_ROUTE, "/reservations/{sku}")
+                        .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
+                        .setAttribute(UrlAttributes.URL_PATH, path)
+                        .setAttribute(HttpAttributes.HTTP_ROUTE, "/reservations/{sku}")
                         .startSpan();
         try (Scope scope = span.makeCurrent()) {
             Matcher reservation = RESERVATION.matcher(path);
-            if (!exchange.getRequestMethod().equals("POST") || !reservation.matches()) {
-                answer(exchange, span, 404, "application/problem+json", problem(404, "Not Found", null, path));
+            if (!method.equals("POST") || !reservation.matches()) {
+                answer(
+                        exchange,
+                        span,
+                        404,
+                        "application/problem+json",
+                        problem(404, "Not Found", null, path));
                 return;
             }
             int sku = Integer.parseInt(reservation.group(1));
@@ -79,7 +78,7 @@ final class ReservationHandler implements HttpHandler {
             } catch (StockUnavailableException e) {
                 span.recordException(e);
                 span.setStatus(StatusCode.ERROR, e.getMessage());
-                span.setAttribute(ERROR_TYPE, e.getClass().getName());
+                span.setAttribute(ErrorAttributes.ERROR_TYPE, e.getClass().getName());
                 answer(
                         exchange,
                         span,
@@ -106,14 +105,16 @@ final class ReservationHandler implements HttpHandler {
     }
 
     /** Spring's `ProblemDetail.forStatusAndDetail(status, detail)`, with the request's path. */
-    private byte[] problem(int status, String title, String detail, String path) throws IOException {
-        return json.writeValueAsBytes(new ProblemDetail("about:blank", title, status, detail, path));
+    private byte[] problem(int status, String title, String detail, String path)
+            throws IOException {
+        return json.writeValueAsBytes(
+                new ProblemDetail("about:blank", title, status, detail, path));
     }
 
     private static void answer(
             HttpExchange exchange, Span span, int status, String contentType, byte[] body)
             throws IOException {
-        span.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) status);
+        span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {

@@ -18,6 +18,8 @@
 package shop.stock;
 
 import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.io.IOException;
@@ -41,13 +43,15 @@ public final class StockService {
                         .build()
                         .getOpenTelemetrySdk();
 
-        InventoryClient inventory = new InventoryClient(sdk, options.inventory());
+        Tracer tracer = sdk.getTracer("shop.stock");
+        TextMapPropagator propagator = sdk.getPropagators().getTextMapPropagator();
+        InventoryClient inventory = new InventoryClient(tracer, propagator, options.inventory());
         HttpServer server =
                 HttpServer.create(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 0);
         ExecutorService workers = Executors.newFixedThreadPool(8);
         server.setExecutor(workers);
-        server.createContext("/", new ReservationHandler(sdk, inventory));
+        server.createContext("/", new ReservationHandler(tracer, propagator, inventory));
         server.start();
         System.out.println(
                 "stock listening on http://127.0.0.1:" + server.getAddress().getPort());
