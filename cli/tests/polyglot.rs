@@ -1,18 +1,20 @@
-//! One trace through services in four languages, each instrumented the way its users do it:
+//! One trace through services in five languages, each instrumented the way its users do it:
 //!
 //! ```text
-//! gateway (Rust) -> orders (Python) -> pricing (Node.js) -> warehouse (Go) -> inventory (Rust)
+//! gateway (Rust) -> orders (Python) -> pricing (Node.js) -> warehouse (Go) -> stock (Java)
+//!   -> inventory (Rust)
 //! ```
 //!
-//! The two Rust services write tracefault's JSON lines and export no spans; the three others
+//! The two Rust services write tracefault's JSON lines and export no spans; the four others
 //! (`examples/polyglot/`, installed and started by `scripts/polyglot`) export their spans with
 //! their own OpenTelemetry SDKs over OTLP/HTTP to the receiver of `common/shop.rs`, whose spans
 //! this test writes as a collector's file exporter would. A checkout of sku 42 fails in
 //! inventory's stock database; each service answers the next with an error in its own
-//! language's usual shape (RFC 9457 with tracefault's extension members from Python,
-//! `{"error", "message"}` from Node.js, `{"error", "detail"}` from Go). Then `tracefault show`
-//! and the dashboard read the two services' lines and the collector's file together, and must
-//! tell one story: five services, origin first, each foreign part with its language's frames.
+//! language's usual shape (Spring's `ProblemDetail` from Java, `{"error", "detail"}` from Go,
+//! `{"error", "message"}` from Node.js, RFC 9457 with tracefault's extension members from
+//! Python). Then `tracefault show` and the dashboard read the two services' lines and the
+//! collector's file together, and must tell one story: six services, origin first, each
+//! foreign part with its language's frames.
 
 #[path = "common/serve.rs"]
 mod serve;
@@ -29,7 +31,16 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The chain, origin first: the order in which the errors happened.
-const CHAIN: [&str; 5] = ["inventory", "warehouse", "pricing", "orders", "gateway"];
+const CHAIN: [&str; 6] = [
+    "inventory",
+    "stock",
+    "warehouse",
+    "pricing",
+    "orders",
+    "gateway",
+];
+/// The services whose SDKs export their spans.
+const EXPORTING: [&str; 4] = ["orders", "pricing", "warehouse", "stock"];
 
 /// A Rust shop service writing only its JSON lines, to `<dir>/<name>.log`.
 struct RustService {
@@ -125,7 +136,7 @@ struct Run {
     /// What the gateway answered the customer.
     answered: u16,
     /// Problem Details as the services wrote them: inventory's (the Rust runtime's) for a
-    /// failure and a panic, and orders' (Python's, by hand).
+    /// failure and a panic, orders' (Python's, by hand) and stock's (Java's, Spring's shape).
     problems: Vec<(String, String)>,
 }
 
@@ -163,10 +174,12 @@ fn run() -> &'static Run {
             .lines()
             .last()
             .expect("the script prints orders' URL");
+        let stock =
+            std::fs::read_to_string(dir.join("stock.url")).expect("the script names stock's URL");
         let gateway = RustService::start(&shop, "gateway", &dir, &["--orders", orders]);
 
         let (status, _) = post(&format!("{}/checkout/1", gateway.url));
-        assert_eq!(status, 200, "a checkout through all five services succeeds");
+        assert_eq!(status, 200, "a checkout through all six services succeeds");
         let (answered, trace) = post(&format!("{}/checkout/42", gateway.url));
         assert_eq!(trace.len(), 32, "the gateway names its trace");
 
@@ -182,6 +195,10 @@ fn run() -> &'static Run {
             (
                 "orders".to_owned(),
                 post_body(&format!("{orders}/orders/42")),
+            ),
+            (
+                "stock".to_owned(),
+                post_body(&format!("{stock}/reservations/42")),
             ),
         ];
 
@@ -200,7 +217,7 @@ fn run() -> &'static Run {
     })
 }
 
-/// Until the three SDKs' spans of `trace` have all arrived.
+/// Until the four SDKs' spans of `trace` have all arrived.
 fn wait_for_spans(received: &Received, trace: &str) {
     let deadline = Instant::now() + TIME_LIMIT;
     loop {
@@ -218,7 +235,7 @@ fn wait_for_spans(received: &Received, trace: &str) {
                     .map(str::to_owned)
             })
             .collect();
-        if ["orders", "pricing", "warehouse"]
+        if EXPORTING
             .iter()
             .all(|service| services.iter().any(|known| known == service))
         {
@@ -266,7 +283,7 @@ fn functions(report: &Value) -> Vec<String> {
 }
 
 #[test]
-fn show_tells_one_story_through_five_services_in_four_languages() {
+fn show_tells_one_story_through_six_services_in_five_languages() {
     let run = run();
     assert_eq!(run.answered, 502);
     let story = show_json(run);
@@ -281,7 +298,7 @@ fn show_tells_one_story_through_five_services_in_four_languages() {
         .iter()
         .filter_map(|link| link["caused_next_by"].as_str())
         .collect();
-    assert_eq!(bases.len(), 4, "{story:#}");
+    assert_eq!(bases.len(), 5, "{story:#}");
     assert!(!bases.contains(&"time"), "{bases:?}");
     // In the order the errors happened: each caller reported after its callee.
     let times: Vec<&str> = chain
@@ -292,13 +309,48 @@ fn show_tells_one_story_through_five_services_in_four_languages() {
     sorted.sort();
     assert_eq!(times, sorted);
 
-    let report =
-        |service: &str| &chain[CHAIN.iter().position(|s| *s == service).unwrap()]["report"];
+    let link = |service: &str| &chain[CHAIN.iter().position(|s| *s == service).unwrap()];
+    let report = |service: &str| &link(service)["report"];
     // Each foreign part names its language and has its frames, read from the stack trace its
     // SDK recorded.
+    let stock = report("stock");
+    assert_eq!(stock["language"], "Java", "{stock:#}");
+    assert_eq!(stock["type_name"], "shop.stock.StockUnavailableException");
+    // The application's frames, outermost first; the JDK's HTTP server and thread pool below
+    // them are counted, not shown.
+    assert_eq!(
+        functions(stock),
+        [
+            "shop.stock.ReservationHandler.handle",
+            "shop.stock.ReservationHandler.reserve"
+        ],
+        "{stock:#}"
+    );
+    assert!(stock["hidden_frames"].as_u64() > Some(0), "{stock:#}");
+    // Its cause, from the `Caused by:` of the stack trace: what inventory answered, as the
+    // Java client read it from inventory's Problem Details.
+    let stock_causes: Vec<(&str, &str)> = stock["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|cause| {
+            (
+                cause["type_name"].as_str().unwrap_or(""),
+                cause["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stock_causes,
+        [(
+            "shop.stock.InventoryException",
+            "inventory answered 500 to the reservation of sku 42: the stock of sku 42 could not be read"
+        )],
+        "{stock:#}"
+    );
     let warehouse = report("warehouse");
     assert_eq!(warehouse["language"], "Go", "{warehouse:#}");
-    assert_eq!(warehouse["type_name"], "*main.InventoryError");
+    assert_eq!(warehouse["type_name"], "*main.ReservationError");
     assert!(
         functions(warehouse).iter().any(|f| f == "main.reserve"),
         "{warehouse:#}"
@@ -315,8 +367,8 @@ fn show_tells_one_story_through_five_services_in_four_languages() {
     assert!(functions(orders).iter().any(|f| f == "quote"), "{orders:#}");
     // Python's exception was recorded on the client span where the call failed: the report is
     // of that span, not of the server span around it.
-    let orders_span = chain[3]["span_name"].as_str().unwrap_or_default();
-    assert_ne!(orders_span, "POST /orders/{sku}", "{:#}", chain[3]);
+    let orders_span = link("orders")["span_name"].as_str().unwrap_or_default();
+    assert_ne!(orders_span, "POST /orders/{sku}", "{:#}", link("orders"));
     // The origin is Rust's, from inventory's lines.
     assert_eq!(
         report("inventory")["type_name"],
@@ -342,6 +394,16 @@ fn show_tells_one_story_through_five_services_in_four_languages() {
         .collect();
     assert_eq!(frames, ["do_POST", "place_order"], "{gateway:#}");
     assert_eq!(cause("StockError")["service"], "pricing", "{gateway:#}");
+    // Go's `{"error", "detail"}` and Node.js's `{"error", "message"}` carry no types: the Java
+    // error reaches the gateway as what each caller said of it, pricing's message quoting
+    // warehouse's, which quotes stock's ProblemDetail.
+    let said = cause("StockError")["message"].as_str().unwrap_or_default();
+    assert!(
+        said.ends_with(
+            "stock answered 502 to the reservation of sku 42: no stock could be held for sku 42"
+        ),
+        "{gateway:#}"
+    );
 
     // One waterfall: the Rust services' spans, known from their lines, beside the measured.
     let rows = story["waterfall"].as_array().unwrap();
@@ -373,6 +435,23 @@ fn show_tells_one_story_through_five_services_in_four_languages() {
         [("place_order", "internal"), ("POST", "client")],
         "{rows:#?}"
     );
+    // In stock, where Java's SDK recorded the exception: the server span that handled it, not
+    // the client span whose answer was an error status.
+    let raised: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|row| row["raised"] == true && row["service"] == "stock")
+        .map(|row| {
+            (
+                row["name"].as_str().unwrap(),
+                row["kind"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        raised,
+        [("POST /reservations/{sku}", "server")],
+        "{rows:#?}"
+    );
 }
 
 #[test]
@@ -386,15 +465,22 @@ fn show_as_text_names_each_language_in_the_order_the_errors_happened() {
         text.find(needle)
             .unwrap_or_else(|| panic!("{needle:?} is not in:\n{text}"))
     };
+    let java = at("Traceback (Java, most recent call last):");
     let go = at("Traceback (Go, most recent call last):");
     let node = at("Traceback (Node.js, most recent call last):");
     let python = at("Traceback (Python, most recent call last):");
     let origin = at("shop::inventory::StockError: the stock of sku 42");
-    assert!(origin < go && go < node && node < python, "{text}");
+    assert!(
+        origin < java && java < go && go < node && node < python,
+        "{text}"
+    );
+    // Java's `Caused by:`, under its traceback.
+    let java_cause = at("shop.stock.InventoryException: inventory answered 500");
+    assert!(java < java_cause && java_cause < go, "{text}");
     assert_eq!(
         text.matches("The above error was the direct cause of the following error")
             .count(),
-        4,
+        5,
         "{text}"
     );
 }
@@ -405,9 +491,13 @@ fn the_dashboard_tells_the_same_story() {
     let server = serve::Server::start(&run.sources());
     let page = get(&server.address, &format!("/trace/{}", run.trace));
     for needle in CHAIN.iter().copied().chain([
+        "shop.stock.ReservationHandler.reserve",
+        "shop.stock.StockUnavailableException",
+        "shop.stock.InventoryException",
         "main.reserve",
         "requestStock",
         "quote",
+        "Java",
         "Node.js",
         "Python",
         "Go",
@@ -439,6 +529,8 @@ fn the_dashboard_tells_the_same_story() {
         .expect("the page has its distributed traceback")..];
     let positions: Vec<usize> = [
         "post_reservation",
+        "(Java)",
+        "shop.stock.ReservationHandler.reserve",
         "(Go)",
         "main.reserve",
         "(Node.js)",
@@ -496,12 +588,30 @@ fn post_body(url: &str) -> String {
 }
 
 #[test]
-fn problem_details_of_rust_and_python_services_validate_against_the_published_schema() {
+fn problem_details_of_rust_python_and_java_services_validate_against_the_published_schema() {
     let run = run();
     let schema = Path::new(WORKSPACE).join("docs/problem-details.schema.json");
     let mut files = Vec::new();
     for (name, body) in &run.problems {
         let problem: Value = serde_json::from_str(body).unwrap();
+        let file = run.dir.join(format!("problem-{name}.json"));
+        std::fs::write(&file, body).unwrap();
+        files.push(file);
+        if name == "stock" {
+            // Spring's `ProblemDetail`, as a Java service sends it: RFC 9457's members alone,
+            // which the schema takes as they are (its extension members are optional).
+            assert_eq!(
+                problem,
+                serde_json::json!({
+                    "type": "about:blank",
+                    "title": "Bad Gateway",
+                    "status": 502,
+                    "detail": "no stock could be held for sku 42",
+                    "instance": "/reservations/42",
+                }),
+            );
+            continue;
+        }
         // Not vacuous: each carries the extension members, with causes and frames.
         let exception = &problem["exception"];
         assert!(problem["span_id"].is_string(), "{name}: {problem:#}");
@@ -517,9 +627,6 @@ fn problem_details_of_rust_and_python_services_validate_against_the_published_sc
                 "{name}: {problem:#}"
             );
         }
-        let file = run.dir.join(format!("problem-{name}.json"));
-        std::fs::write(&file, body).unwrap();
-        files.push(file);
     }
     // And one the schema must refuse: a span id that is not one.
     let wrong = run.dir.join("problem-wrong.json");
@@ -577,7 +684,7 @@ fn traces_and_errors_read_the_mixed_sources_alike() {
         .iter()
         .find(|trace| trace["trace_id"] == run.trace.as_str())
         .unwrap_or_else(|| panic!("{traces:#}"));
-    // Its root is the gateway, its origin inventory's, and all five took part: linked by span
+    // Its root is the gateway, its origin inventory's, and all six took part: linked by span
     // ids (a callee's server span under the caller's failed call), as `show` links them.
     assert_eq!(trace["root_service"], "gateway", "{trace:#}");
     assert_eq!(trace["origin"]["service"], "inventory", "{trace:#}");
@@ -599,7 +706,11 @@ fn traces_and_errors_read_the_mixed_sources_alike() {
     // Each foreign error is a group, its origin the application's innermost frame (not the
     // OpenTelemetry SDK's, which recorded the stack).
     for (type_name, origin) in [
-        ("*main.InventoryError", "main.reserve"),
+        (
+            "shop.stock.StockUnavailableException",
+            "shop.stock.ReservationHandler.reserve",
+        ),
+        ("*main.ReservationError", "main.reserve"),
         ("StockError", "requestStock"),
     ] {
         assert!(text.contains(type_name), "{type_name} in {text}");

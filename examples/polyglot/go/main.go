@@ -1,13 +1,14 @@
-// warehouse: the shop's stock keeper in Go, between pricing (Node.js) and inventory (Rust).
-// POST /stock/{sku} reserves the stock at inventory and answers with the reservation, or with
-// 502 and `{"error": ..., "detail": ...}`, the way a Go service usually answers.
+// warehouse: the shop's stock keeper in Go, between pricing (Node.js) and stock (Java).
+// POST /stock/{sku} reserves the stock through the stock service and answers with the
+// reservation, or with 502 and `{"error": ..., "detail": ...}`, the way a Go service usually
+// answers.
 //
 // Instrumented as a Go user writes it with go.opentelemetry.io/otel: a tracer provider with the
 // OTLP/HTTP exporter (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME), W3C trace context in and
 // out, a server span per request, a client span per call, and the error recorded on the span
 // where it was seen, with its stack (trace.WithStackTrace).
 //
-//	go run . --port 0 --inventory http://127.0.0.1:7003
+//	go run . --port 0 --stock http://127.0.0.1:7006
 //
 // It prints `warehouse listening on <url>` first, then serves until SIGTERM, when it flushes
 // its spans.
@@ -41,23 +42,23 @@ import (
 
 var tracer trace.Tracer
 
-// InventoryError: inventory answered a reservation with an error.
-type InventoryError struct {
+// ReservationError: the stock service answered a reservation with an error.
+type ReservationError struct {
 	Sku    int
 	Status int
 	Body   string
 }
 
-func (e *InventoryError) Error() string {
-	return fmt.Sprintf("inventory answered %d to the reservation of sku %d: %s", e.Status, e.Sku, e.Body)
+func (e *ReservationError) Error() string {
+	return fmt.Sprintf("stock answered %d to the reservation of sku %d: %s", e.Status, e.Sku, e.Body)
 }
 
 func main() {
 	port := flag.Int("port", 0, "port on 127.0.0.1 (0: any free one)")
-	inventory := flag.String("inventory", "", "inventory's base URL")
+	stock := flag.String("stock", "", "the stock service's base URL")
 	flag.Parse()
-	if *inventory == "" {
-		log.Fatal("usage: warehouse --port N --inventory URL")
+	if *stock == "" {
+		log.Fatal("usage: warehouse --port N --stock URL")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -70,7 +71,7 @@ func main() {
 	client := &http.Client{Timeout: 5 * time.Second}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /stock/{sku}", func(w http.ResponseWriter, r *http.Request) {
-		serveStock(w, r, client, *inventory)
+		serveStock(w, r, client, *stock)
 	})
 	listener, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
 	if err != nil {
@@ -111,7 +112,7 @@ func tracing(ctx context.Context) (*sdktrace.TracerProvider, error) {
 	return provider, nil
 }
 
-func serveStock(w http.ResponseWriter, r *http.Request, client *http.Client, inventory string) {
+func serveStock(w http.ResponseWriter, r *http.Request, client *http.Client, stock string) {
 	ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 	ctx, span := tracer.Start(ctx, "POST /stock/{sku}", trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(
@@ -126,7 +127,7 @@ func serveStock(w http.ResponseWriter, r *http.Request, client *http.Client, inv
 		answer(w, span, http.StatusBadRequest, map[string]string{"error": "bad sku", "detail": err.Error()})
 		return
 	}
-	reservation, err := reserve(ctx, client, inventory, sku)
+	reservation, err := reserve(ctx, client, stock, sku)
 	if err != nil {
 		err = fmt.Errorf("reserving sku %d: %w", sku, err)
 		span.SetStatus(codes.Error, err.Error())
@@ -136,10 +137,10 @@ func serveStock(w http.ResponseWriter, r *http.Request, client *http.Client, inv
 	answer(w, span, http.StatusOK, reservation)
 }
 
-// reserve asks inventory for the stock, in a client span whose context goes along as
+// reserve asks the stock service for the stock, in a client span whose context goes along as
 // traceparent; an error answer is recorded on that span, with the stack where it was seen.
-func reserve(ctx context.Context, client *http.Client, inventory string, sku int) (map[string]any, error) {
-	url := fmt.Sprintf("%s/reservations/%d", inventory, sku)
+func reserve(ctx context.Context, client *http.Client, stock string, sku int) (map[string]any, error) {
+	url := fmt.Sprintf("%s/reservations/%d", stock, sku)
 	ctx, span := tracer.Start(ctx, "POST", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
 	request, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
@@ -150,7 +151,7 @@ func reserve(ctx context.Context, client *http.Client, inventory string, sku int
 		attribute.String("http.request.method", http.MethodPost),
 		attribute.String("url.full", url),
 		attribute.String("server.address", request.URL.Hostname()),
-		attribute.String("peer.service", "inventory"),
+		attribute.String("peer.service", "stock"),
 	)
 	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(request.Header))
 	response, err := client.Do(request)
@@ -166,7 +167,7 @@ func reserve(ctx context.Context, client *http.Client, inventory string, sku int
 		return nil, err
 	}
 	if response.StatusCode >= 400 {
-		err := &InventoryError{Sku: sku, Status: response.StatusCode, Body: summary(body)}
+		err := &ReservationError{Sku: sku, Status: response.StatusCode, Body: summary(body)}
 		span.RecordError(err, trace.WithStackTrace(true))
 		span.SetStatus(codes.Error, err.Error())
 		return nil, err
@@ -178,7 +179,7 @@ func reserve(ctx context.Context, client *http.Client, inventory string, sku int
 	return reservation, nil
 }
 
-// summary is what inventory said: its Problem Details' detail, else the body's start.
+// summary is what the stock service said: its Problem Details' detail, else the body's start.
 func summary(body []byte) string {
 	var problem struct {
 		Detail string `json:"detail"`
