@@ -420,35 +420,27 @@ fn show_tells_one_story_through_six_services_in_five_languages() {
     // "Raised here" only where an error started: in orders, PricingError on the client span
     // and OrderError in place_order, not on the server span that OrderError only escaped
     // (Python's SDK recorded it on both).
-    let raised: Vec<(&str, &str)> = rows
-        .iter()
-        .filter(|row| row["raised"] == true && row["service"] == "orders")
-        .map(|row| {
-            (
-                row["name"].as_str().unwrap(),
-                row["kind"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    // The spans of `service` marked raised, as (name, kind).
+    let raised_in = |service: &str| -> Vec<(&str, &str)> {
+        rows.iter()
+            .filter(|row| row["raised"] == true && row["service"] == service)
+            .map(|row| {
+                (
+                    row["name"].as_str().unwrap(),
+                    row["kind"].as_str().unwrap_or(""),
+                )
+            })
+            .collect()
+    };
     assert_eq!(
-        raised,
+        raised_in("orders"),
         [("place_order", "internal"), ("POST", "client")],
         "{rows:#?}"
     );
     // In stock, where Java's SDK recorded the exception: the server span that handled it, not
     // the client span whose answer was an error status.
-    let raised: Vec<(&str, &str)> = rows
-        .iter()
-        .filter(|row| row["raised"] == true && row["service"] == "stock")
-        .map(|row| {
-            (
-                row["name"].as_str().unwrap(),
-                row["kind"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
     assert_eq!(
-        raised,
+        raised_in("stock"),
         [("POST /reservations/{sku}", "server")],
         "{rows:#?}"
     );
