@@ -48,6 +48,7 @@ pub use tracefault_macros::trace;
 mod capture;
 mod config;
 pub mod context;
+mod expected;
 #[cfg(feature = "otel")]
 pub mod export;
 #[cfg(any(feature = "axum", feature = "reqwest", feature = "reqwest-0-12"))]
@@ -74,6 +75,7 @@ pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
 pub use config::init;
 pub use config::{Config, Guard};
 pub use context::current;
+pub use expected::ExpectedError;
 pub use propagation::{extract, inject, Extractor, Injector};
 pub use remote::{Problem, RemoteError};
 pub use report::ErrorReport;

@@ -4,7 +4,8 @@
 //! autoref specialization: a `std::error::Error` (message and `source()` chain), a smart pointer
 //! to `dyn Error` (`Box<dyn Error>`, `anyhow::Error`, `eyre::Report`), `Display`, `Debug`, or
 //! only the type name. Because the choice happens where the concrete type (or the user's own
-//! bounds) is known, instrumenting a function never adds a bound to it.
+//! bounds) is known, instrumenting a function never adds a bound to it. The same way, it asks
+//! an error type that implements [`ExpectedError`](crate::ExpectedError) for its own test.
 //!
 //! Method resolution ignores lifetimes: it would pick the `Error` view of a type whose `Error`
 //! impl holds only for `'static` (`impl<T: 'static> Error for Full<T>`) and fail afterwards.
@@ -27,6 +28,12 @@ pub struct ErrorView<'a> {
     /// The bytes the error occupies now, `(start, length)`: a cause found inside them moves
     /// with the error, one outside lives in an allocation of its own (see `identity`).
     pub(crate) bytes: (usize, usize),
+    /// The error as a `dyn Error`, when it is one behind a pointer: the concrete error, which
+    /// the rules of `Config::expected` downcast.
+    pub(crate) this: Option<&'a (dyn Error + 'static)>,
+    /// The error's own test of whether it is expected, when its type has one
+    /// ([`ExpectedError`](crate::ExpectedError)).
+    pub(crate) own_test: Option<&'a dyn crate::ExpectedError>,
 }
 
 #[derive(Clone, Copy)]
@@ -66,7 +73,15 @@ impl<'a> ErrorView<'a> {
             source: error.source(),
             address: Some(address_of(error)),
             bytes: bytes_of(error),
+            this: Some(error),
+            own_test: None,
         }
+    }
+
+    /// The view, with the error's own test of whether it is expected, if it has one.
+    #[inline(always)]
+    pub fn with_own_test(self, own_test: Option<&'a dyn crate::ExpectedError>) -> Self {
+        ErrorView { own_test, ..self }
     }
 }
 
@@ -99,6 +114,8 @@ impl<'a, E: Error> DescribeError<'a> for &&&&&Describe<'a, E> {
                 core::ptr::from_ref::<E>(error) as *const () as usize,
                 core::mem::size_of::<E>(),
             ),
+            this: None,
+            own_test: None,
         }
     }
 }
@@ -140,6 +157,8 @@ impl<'a, E: fmt::Display> DescribeDisplay<'a> for &&Describe<'a, E> {
             source: None,
             address: None,
             bytes: (0, 0),
+            this: None,
+            own_test: None,
         }
     }
 }
@@ -155,6 +174,8 @@ impl<'a, E: fmt::Debug> DescribeDebug<'a> for &Describe<'a, E> {
             source: None,
             address: None,
             bytes: (0, 0),
+            this: None,
+            own_test: None,
         }
     }
 }
@@ -170,7 +191,32 @@ impl<'a, E> DescribeOpaque<'a> for Describe<'a, E> {
             source: None,
             address: None,
             bytes: (0, 0),
+            this: None,
+            own_test: None,
         }
+    }
+}
+
+/// Holds the error while method resolution looks for
+/// [`ExpectedError`](crate::ExpectedError) on its type, as [`Describe`] does for its views.
+#[derive(Debug)]
+pub struct Classify<'a, E>(pub &'a E);
+
+pub trait ClassifyOwn<'a> {
+    fn __tracefault_own_test(&self) -> Option<&'a dyn crate::ExpectedError>;
+}
+impl<'a, E: crate::ExpectedError> ClassifyOwn<'a> for &Classify<'a, E> {
+    fn __tracefault_own_test(&self) -> Option<&'a dyn crate::ExpectedError> {
+        Some(self.0)
+    }
+}
+
+pub trait ClassifyNone<'a> {
+    fn __tracefault_own_test(&self) -> Option<&'a dyn crate::ExpectedError>;
+}
+impl<'a, E> ClassifyNone<'a> for Classify<'a, E> {
+    fn __tracefault_own_test(&self) -> Option<&'a dyn crate::ExpectedError> {
+        None
     }
 }
 
@@ -182,7 +228,7 @@ pub fn as_err<T, E>(result: &Result<T, E>) -> Option<&E> {
 }
 
 /// `Option<ErrorView>` of a `&Result<T, E>`, for any `E`; with `display:`, without looking for
-/// `Error` (see the module's documentation).
+/// `Error` or `ExpectedError` (see the module's documentation).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __tracefault_err_view {
@@ -206,12 +252,17 @@ macro_rules! __tracefault_err_view {
             ::core::option::Option::Some(__tracefault_err) => {
                 #[allow(unused_imports)]
                 use $crate::__private::describe::{
-                    DescribeDebug as _, DescribeDisplay as _, DescribeDyn as _,
-                    DescribeDynSendSync as _, DescribeError as _, DescribeOpaque as _,
+                    ClassifyNone as _, ClassifyOwn as _, DescribeDebug as _, DescribeDisplay as _,
+                    DescribeDyn as _, DescribeDynSendSync as _, DescribeError as _,
+                    DescribeOpaque as _,
                 };
                 ::core::option::Option::Some(
                     (&&&&&&$crate::__private::describe::Describe(__tracefault_err))
-                        .__tracefault_describe(),
+                        .__tracefault_describe()
+                        .with_own_test(
+                            (&&$crate::__private::describe::Classify(__tracefault_err))
+                                .__tracefault_own_test(),
+                        ),
                 )
             }
             ::core::option::Option::None => ::core::option::Option::None,
@@ -293,6 +344,32 @@ mod tests {
 
         let ok: Result<(), Nothing> = Ok(());
         assert!(err_view!(&ok).is_none());
+    }
+
+    impl crate::ExpectedError for Inner {
+        fn is_expected(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn an_error_type_with_its_own_test_is_viewed_with_it() {
+        let result: Result<(), Inner> = Err(Inner);
+        let own = err_view!(&result).unwrap().own_test;
+        assert!(own.is_some_and(|own| own.is_expected()));
+        let result: Result<(), Outer> = Err(Outer(Inner));
+        assert!(err_view!(&result).unwrap().own_test.is_none());
+        // Behind a pointer it is a `dyn Error`, whose traits cannot be looked up.
+        let result: Result<(), Box<dyn std::error::Error>> = Err(Box::new(Inner));
+        let view = err_view!(&result).unwrap();
+        assert!(view.own_test.is_none());
+        assert!(view.this.is_some_and(|this| this.is::<Inner>()));
+        // A generic function sees the bounds it has, as for the views.
+        fn own_test_of<E: std::error::Error + 'static>(error: E) -> bool {
+            let result: Result<(), E> = Err(error);
+            err_view!(&result).unwrap().own_test.is_some()
+        }
+        assert!(!own_test_of(Inner));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! (`context::sampler`), and it is resolved from the environment only when export starts.
 
 pub(crate) mod env;
+pub(crate) mod error_types;
 
 use env::Variable;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};

@@ -36,10 +36,11 @@ pub(crate) struct Record {
     identity: identity::Identity,
     /// Where it would be reported if nobody continues it: kept when it is left with a task's
     /// carrier, whose frames are gone by the time the task's handle decides.
-    edge: Option<Box<(Edge, &'static Site)>>,
+    edge: Option<Box<Unclaimed>>,
     /// Reported, or dropped by tracefault's own work: not an error anybody handled.
     finished: bool,
-    /// It left a function marked `#[trace(expected)]`: reported at `WARN`.
+    /// It left a function marked `#[trace(expected)]`, or the outermost function returned an
+    /// error expected by its type: reported at `WARN`.
     expected: bool,
 }
 
@@ -51,6 +52,15 @@ impl Drop for Record {
             sink::handled(self.builder.report());
         }
     }
+}
+
+/// What a record left with a task's carrier would be reported as, if nobody continued it: the
+/// edge it left, and whether it was expected by its type there (the error is gone by then).
+#[derive(Debug)]
+struct Unclaimed {
+    edge: Edge,
+    site: &'static Site,
+    expected_by_type: bool,
 }
 
 /// Records, each in its box: a record is large (its traceback is inline), and moves by pointer.
@@ -266,7 +276,7 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
     };
     // What is left was handled.
     drop(parked);
-    climb(leaving, record, raised_here);
+    climb(leaving, record, raised_here, Some(returned.view()));
 }
 
 /// How the candidates' records continue, when they say the same in everything a report
@@ -323,7 +333,7 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
         Some(record) => (record, false),
         None => (panic::new_record(leaving.scope, leaving.site), true),
     };
-    climb(leaving, record, raised_here);
+    climb(leaving, record, raised_here, None);
 }
 
 /// `returned` continues `record` as `continuation` says; whether it was raised here (wrapped
@@ -357,7 +367,7 @@ fn continue_record(
 
 fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record> {
     let mut builder = builder_of(returned);
-    match capture_at_origin(site) {
+    match capture_at_origin(site, returned.view()) {
         Ok(traceback) => builder.traceback(traceback),
         Err(note) => builder.note(note),
     }
@@ -406,11 +416,21 @@ fn builder_of(returned: &Returned<'_>) -> ReportBuilder {
     )
 }
 
-fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>> {
+fn capture_at_origin(
+    site: &'static Site,
+    error: &ErrorView<'_>,
+) -> Result<Traceback, Cow<'static, str>> {
     // An expected error is reported without a traceback: do not pay for one.
     if site.expects_errors() {
         return Err(Cow::Borrowed(
             "backtrace not captured: an expected error, #[trace(expected)]",
+        ));
+    }
+    // By its type, as it starts: if a caller then turns it into an error that is not expected
+    // (not wrapping it), the report says why it has no traceback.
+    if crate::expected::by_type(error) {
+        return Err(Cow::Borrowed(
+            "backtrace not captured: an expected error, by its type",
         ));
     }
     match site.backtrace() {
@@ -435,9 +455,15 @@ fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>
     }
 }
 
-/// The error passes through the frame `leaving`: its span is marked, and the record goes to
-/// the frame around it, or is reported when there is none.
-fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
+/// The error passes through the frame `leaving`, which returned `returned` (`None` for a
+/// panic): its span is marked, and the record goes to the frame around it, or is reported when
+/// there is none.
+fn climb(
+    leaving: Leaving<'_>,
+    mut record: Box<Record>,
+    raised_here: bool,
+    returned: Option<&ErrorView<'_>>,
+) {
     let Leaving {
         site,
         span,
@@ -470,7 +496,11 @@ fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
             report(record, edge_of(scope), span, site);
         }
         Collector::Scope(carrier) if carrier.role() == Role::Carrier => {
-            record.edge = Some(Box::new((edge_of(scope), site)));
+            record.edge = Some(Box::new(Unclaimed {
+                edge: edge_of(scope),
+                site,
+                expected_by_type: returned.is_some_and(crate::expected::by_type),
+            }));
             park(carrier, record);
         }
         Collector::Scope(frame) => park(frame, record),
@@ -481,6 +511,9 @@ fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
                 let identity = core::mem::replace(&mut record.identity, identity::Identity::PANIC);
                 let message = record.builder.report().message.clone();
                 detached::remember(scope.trace_id(), spawner, identity, message);
+            }
+            if returned.is_some_and(crate::expected::by_type) {
+                record.expected = true;
             }
             report(record, edge_of(scope), span, site);
         }
@@ -501,8 +534,13 @@ pub(crate) fn collect(collector: Collector<'_>, mut record: Box<Record>) {
 /// Reports a record left with a task's carrier that nobody continued.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(crate) fn report_detached(mut record: Box<Record>) {
-    if let Some(edge) = record.edge.take() {
-        let (edge, site) = *edge;
+    if let Some(unclaimed) = record.edge.take() {
+        let Unclaimed {
+            edge,
+            site,
+            expected_by_type,
+        } = *unclaimed;
+        record.expected |= expected_by_type;
         report(record, edge, &Span::none(), site);
     }
 }
