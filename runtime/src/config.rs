@@ -22,6 +22,7 @@ pub struct Config {
     service_name: Option<String>,
     ids_as_fields: Option<bool>,
     error_exposure: Option<crate::settings::Exposure>,
+    panic_output: Option<crate::settings::PanicOutput>,
     error_types: Vec<TypeRule>,
     #[cfg(feature = "otel")]
     sampler: Option<Sampler>,
@@ -60,6 +61,20 @@ impl Config {
     /// otherwise for its own requests (`TraceContextLayer::expose`).
     pub fn error_exposure(mut self, exposure: crate::settings::Exposure) -> Config {
         self.error_exposure = Some(exposure);
+        self
+    }
+
+    /// What a panic in instrumented code prints besides tracefault's report; overrides
+    /// `TRACEFAULT_PANIC_OUTPUT` (`report`, `both`). By default ([`PanicOutput::Report`]),
+    /// the standard library's panic message is not printed for a panic that tracefault
+    /// reports: one panic, one report, with the payload, the location and the traceback.
+    /// [`PanicOutput::Both`] prints std's message (and its backtrace under
+    /// `RUST_BACKTRACE=1`) too, as without tracefault.
+    ///
+    /// [`PanicOutput::Report`]: crate::PanicOutput::Report
+    /// [`PanicOutput::Both`]: crate::PanicOutput::Both
+    pub fn panic_output(mut self, output: crate::settings::PanicOutput) -> Config {
+        self.panic_output = Some(output);
         self
     }
 
@@ -251,6 +266,9 @@ impl Config {
         }
         if let Some(enabled) = self.ids_as_fields {
             settings.set_ids_as_fields(enabled);
+        }
+        if let Some(output) = self.panic_output {
+            settings.set_panic_output(output);
         }
         crate::settings::error_types::register(&self.error_types);
         #[cfg(feature = "otel")]

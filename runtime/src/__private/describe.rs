@@ -78,6 +78,16 @@ impl<'a> ErrorView<'a> {
         }
     }
 
+    /// Whether the error is expected by its type (see [`crate::expected`]).
+    pub(crate) fn is_expected_by_type(&self) -> bool {
+        crate::expected::by_type(crate::expected::Subject {
+            own_test: self.own_test,
+            type_name: self.type_name,
+            this: self.this,
+            source: self.source,
+        })
+    }
+
     /// The view, with the error's own test of whether it is expected, if it has one.
     #[inline(always)]
     pub fn with_own_test(self, own_test: Option<&'a dyn crate::ExpectedError>) -> Self {
@@ -227,8 +237,11 @@ pub fn as_err<T, E>(result: &Result<T, E>) -> Option<&E> {
     result.as_ref().err()
 }
 
-/// `Option<ErrorView>` of a `&Result<T, E>`, for any `E`; with `display:`, without looking for
-/// `Error` or `ExpectedError` (see the module's documentation).
+/// `Option<ErrorView>` of a `&Result<T, E>`, for any `E`, with the error's own test of whether
+/// it is expected when its type has one; with `display:`, without looking for `Error` or
+/// `ExpectedError` (see the module's documentation); with `inferred:`, without looking for
+/// `ExpectedError`, for an error type that may not be inferred yet where the view is taken
+/// (method resolution would pick that trait's impl for it, and fail once the type is known).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __tracefault_err_view {
@@ -247,27 +260,37 @@ macro_rules! __tracefault_err_view {
             ::core::option::Option::None => ::core::option::Option::None,
         }
     };
+    (inferred: $result:expr) => {
+        match $crate::__private::as_err($result) {
+            ::core::option::Option::Some(__tracefault_err) => ::core::option::Option::Some(
+                $crate::__tracefault_err_view!(@describe __tracefault_err),
+            ),
+            ::core::option::Option::None => ::core::option::Option::None,
+        }
+    };
     ($result:expr) => {
         match $crate::__private::as_err($result) {
             ::core::option::Option::Some(__tracefault_err) => {
                 #[allow(unused_imports)]
-                use $crate::__private::describe::{
-                    ClassifyNone as _, ClassifyOwn as _, DescribeDebug as _, DescribeDisplay as _,
-                    DescribeDyn as _, DescribeDynSendSync as _, DescribeError as _,
-                    DescribeOpaque as _,
-                };
+                use $crate::__private::describe::{ClassifyNone as _, ClassifyOwn as _};
                 ::core::option::Option::Some(
-                    (&&&&&&$crate::__private::describe::Describe(__tracefault_err))
-                        .__tracefault_describe()
-                        .with_own_test(
-                            (&&$crate::__private::describe::Classify(__tracefault_err))
-                                .__tracefault_own_test(),
-                        ),
+                    $crate::__tracefault_err_view!(@describe __tracefault_err).with_own_test(
+                        (&&$crate::__private::describe::Classify(__tracefault_err))
+                            .__tracefault_own_test(),
+                    ),
                 )
             }
             ::core::option::Option::None => ::core::option::Option::None,
         }
     };
+    (@describe $err:ident) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::describe::{
+            DescribeDebug as _, DescribeDisplay as _, DescribeDyn as _, DescribeDynSendSync as _,
+            DescribeError as _, DescribeOpaque as _,
+        };
+        (&&&&&&$crate::__private::describe::Describe($err)).__tracefault_describe()
+    }};
 }
 
 #[cfg(test)]
@@ -370,6 +393,20 @@ mod tests {
             err_view!(&result).unwrap().own_test.is_some()
         }
         assert!(!own_test_of(Inner));
+    }
+
+    #[test]
+    fn an_error_type_inferred_later_is_viewed_without_its_own_test() {
+        // The error type is known only at the end, as in a function returning
+        // `Result<impl Iterator, E>`: the view does not ask for `ExpectedError`.
+        let mut result = Ok(());
+        let view = err_view!(inferred: &result).map(|view| view.own_test.is_some());
+        assert_eq!(view, None);
+        result = Err(Outer(Inner));
+        assert_eq!(
+            err_view!(inferred: &result).map(|view| view.message.to_string()),
+            Some("outer".to_owned())
+        );
     }
 
     #[test]

@@ -42,13 +42,31 @@ pub(crate) struct Record {
     /// It left a function marked `#[trace(expected)]`, or the outermost function returned an
     /// error expected by its type: reported at `WARN`.
     expected: bool,
+    /// A panic's record as the panic hook made it, not yet taken by a frame (see [`panic`]).
+    at_site: bool,
 }
 
 // A record that goes without being reported (its frame returned `Ok`, or returned another
-// error, or was dropped unfinished) was handled.
+// error, or was dropped unfinished) was handled. A panic's was caught: the frames that find
+// it so report it (`report_caught`); one let go elsewhere (with a future dropped before it
+// finished, or among the oldest of a frame's many records) is reported here, without the
+// frame's ids, rather than lost.
 impl Drop for Record {
     fn drop(&mut self) {
-        if !self.finished {
+        if self.finished {
+            return;
+        }
+        if self.identity.is_panic() {
+            let report = self.builder.finished();
+            let function = report
+                .span_trace
+                .first()
+                .map_or(Cow::Borrowed("an instrumented function"), |entry| {
+                    entry.function.clone()
+                });
+            sink::caught(report, &Span::none(), &function);
+            super::panic_hook::panic_reported();
+        } else {
             sink::handled(self.builder.report());
         }
     }
@@ -199,18 +217,19 @@ pub(crate) struct Leaving<'a> {
     pub(crate) export: Option<&'a crate::export::SpanRecord>,
 }
 
-/// The frame finished without an error (or was dropped unfinished): what its callees left for
-/// it, it handled.
+/// The frame of `site` in `span` finished without an error (or was dropped unfinished):
+/// what its callees left for it, it handled, and a panic among them was caught inside it.
 #[inline]
-pub(crate) fn leave_ok(scope: &Scope) {
+pub(crate) fn leave_ok(scope: &Scope, site: &'static Site, span: &Span) {
     if let Some(parked) = scope.take_attached() {
-        let_go(parked);
+        let_go(Parked::of(Some(parked)), scope, site, span);
     }
 }
 
 #[cold]
 #[inline(never)]
-fn let_go(handled: Box<dyn core::any::Any + Send>) {
+fn let_go(mut handled: Parked, scope: &Scope, site: &'static Site, span: &Span) {
+    report_caught(&mut handled, scope, site, span);
     drop(handled);
 }
 
@@ -274,7 +293,8 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
             }
         }
     };
-    // What is left was handled.
+    // What is left was handled, or, a panic, caught.
+    report_caught(&mut parked, leaving.scope, leaving.site, leaving.span);
     drop(parked);
     climb(leaving, record, raised_here, Some(returned.view()));
 }
@@ -318,7 +338,9 @@ fn alike(
         .then_some((*continuation, same_stack))
 }
 
-/// The frame `leaving` is being unwound by a panic.
+/// The frame `leaving` is being unwound by a panic: the newest panic's record it holds is this
+/// panic's (the one the hook left at the site, or one an instrumented callee passed on);
+/// an older one was caught inside it before this panic started.
 #[cold]
 #[inline(never)]
 pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
@@ -326,14 +348,48 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
     let continued = parked
         .records()
         .iter()
-        .position(|record| record.identity.is_panic())
+        .rposition(|record| record.identity.is_panic())
         .and_then(|position| parked.take(position));
+    report_caught(&mut parked, leaving.scope, leaving.site, leaving.span);
     drop(parked);
     let (record, raised_here) = match continued {
+        Some(mut record) if record.at_site => {
+            panic::taken_at(&mut record, leaving.site);
+            (record, true)
+        }
         Some(record) => (record, false),
-        None => (panic::new_record(leaving.scope, leaving.site), true),
+        None => (panic::unrecorded(), true),
     };
     climb(leaving, record, raised_here, None);
+}
+
+/// The panic records among `parked` are of panics caught inside the frame of `site`, which
+/// goes on without them: each is reported as caught there, with the frame's ids, and the span
+/// trace it had climbed up to the frame.
+fn report_caught(parked: &mut Parked, scope: &Scope, site: &'static Site, span: &Span) {
+    let caught: Vec<usize> = parked
+        .records()
+        .iter()
+        .enumerate()
+        .filter(|(_, record)| record.identity.is_panic() && !record.finished)
+        .map(|(index, _)| index)
+        .collect();
+    if caught.is_empty() {
+        return;
+    }
+    for mut record in parked.take_all(&caught) {
+        panic::taken_at(&mut record, site);
+        record.builder.climbed(SpanTraceEntry {
+            function: Cow::Borrowed(site.qualified_name()),
+            file: site.file,
+            line: site.line,
+            span_id: Some(scope.span_id()),
+        });
+        record.finished = true;
+        record.builder.at_edge(edge_of(scope));
+        sink::caught(record.builder.finished(), span, site.qualified_name());
+        super::panic_hook::panic_reported();
+    }
 }
 
 /// `returned` continues `record` as `continuation` says; whether it was raised here (wrapped
@@ -377,6 +433,7 @@ fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record>
         edge: None,
         finished: false,
         expected: false,
+        at_site: false,
     })
 }
 
@@ -389,6 +446,7 @@ fn reported_record(returned: &Returned<'_>) -> Box<Record> {
         edge: None,
         finished: true,
         expected: false,
+        at_site: false,
     })
 }
 
@@ -404,6 +462,7 @@ fn origin_untold_record(returned: &Returned<'_>, why: Cow<'static, str>) -> Box<
         edge: None,
         finished: false,
         expected: false,
+        at_site: false,
     })
 }
 
@@ -428,7 +487,7 @@ fn capture_at_origin(
     }
     // By its type, as it starts: if a caller then turns it into an error that is not expected
     // (not wrapping it), the report says why it has no traceback.
-    if crate::expected::by_type(error) {
+    if error.is_expected_by_type() {
         return Err(Cow::Borrowed(
             "backtrace not captured: an expected error, by its type",
         ));
@@ -487,6 +546,11 @@ fn climb(
         line: site.line,
         span_id: Some(scope.span_id()),
     });
+    let collector = if record.identity.is_panic() {
+        panic::past_frames_letting_panics_through(collector)
+    } else {
+        collector
+    };
     match collector {
         // A task's carrier takes its errors to whoever awaits it, not its panics: the task's
         // `JoinError` carries a panic on, and it is reported where it left the task.
@@ -499,7 +563,7 @@ fn climb(
             record.edge = Some(Box::new(Unclaimed {
                 edge: edge_of(scope),
                 site,
-                expected_by_type: returned.is_some_and(crate::expected::by_type),
+                expected_by_type: returned.is_some_and(ErrorView::is_expected_by_type),
             }));
             park(carrier, record);
         }
@@ -512,7 +576,7 @@ fn climb(
                 let message = record.builder.report().message.clone();
                 detached::remember(scope.trace_id(), spawner, identity, message);
             }
-            if returned.is_some_and(crate::expected::by_type) {
+            if returned.is_some_and(ErrorView::is_expected_by_type) {
                 record.expected = true;
             }
             report(record, edge_of(scope), span, site);
@@ -626,4 +690,7 @@ fn report(mut record: Box<Record>, edge: Edge, span: &Span, site: &'static Site)
     let expected = record.expected || answered_client_error(report);
     sink::emit(report, span, site.qualified_name(), expected);
     crate::remote::keep_for_request(report);
+    if record.identity.is_panic() {
+        super::panic_hook::panic_reported();
+    }
 }
