@@ -39,10 +39,12 @@ enum Kind {
     Name,
     /// Every error of this type is expected.
     Expected,
-    /// The errors of this type that the predicate accepts are expected. It is called with any
-    /// `dyn Error`, and downcasts it.
-    ExpectedIf(Arc<dyn Fn(&(dyn Error + 'static)) -> bool + Send + Sync>),
+    /// The errors of this type that the predicate accepts are expected.
+    ExpectedIf(Predicate),
 }
+
+/// A program's predicate on its type `T`, called with any `dyn Error`, which it downcasts.
+type Predicate = Arc<dyn Fn(&(dyn Error + 'static)) -> bool + Send + Sync>;
 
 fn is<T: Error + 'static>(error: &(dyn Error + 'static)) -> bool {
     error.is::<T>()
