@@ -66,7 +66,16 @@ impl FrameCore {
     ) {
         match error {
             Some(error) => inflight::leave_err(self.leaving(collector()), error),
-            None => inflight::leave_ok(&self.scope, self.site, &self.span),
+            None => self.leave_ok(),
+        }
+    }
+
+    /// The frame finished without an error (or was dropped unfinished): what its callees left
+    /// with it, if anything, it handled.
+    #[inline]
+    fn leave_ok(&self) {
+        if let Some(parked) = self.scope.take_attached() {
+            inflight::leave_ok(parked, &self.scope, self.site, &self.span);
         }
     }
 
@@ -263,7 +272,7 @@ impl Drop for FrameGuard<'_> {
             if unwinding_since(self.panicking_at_entry) {
                 self.unwinding();
             } else {
-                inflight::leave_ok(&core.scope, core.site, &core.span);
+                core.leave_ok();
             }
         }
         // The scope first, so that a failure record found the frame's scope still current
@@ -287,7 +296,7 @@ impl FrameGuard<'_> {
             inflight::leave_unwinding(core.leaving(core.scope.collector_around()));
         } else {
             // Its callees' errors were not returned; a panic's record passed it by.
-            inflight::leave_ok(&core.scope, core.site, &core.span);
+            core.leave_ok();
         }
     }
 }

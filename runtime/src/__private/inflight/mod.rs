@@ -72,6 +72,14 @@ impl Drop for Record {
     }
 }
 
+impl Record {
+    /// A panic's record that nobody reported yet: left with a frame that goes on without it,
+    /// its panic was caught.
+    fn is_unreported_panic(&self) -> bool {
+        self.identity.is_panic() && !self.finished
+    }
+}
+
 /// What a record left with a task's carrier would be reported as, if nobody continued it: the
 /// edge it left, and whether it was expected by its type there (the error is gone by then).
 #[derive(Debug)]
@@ -217,18 +225,19 @@ pub(crate) struct Leaving<'a> {
     pub(crate) export: Option<&'a crate::export::SpanRecord>,
 }
 
-/// The frame of `site` in `span` finished without an error (or was dropped unfinished):
-/// what its callees left for it, it handled, and a panic among them was caught inside it.
-#[inline]
-pub(crate) fn leave_ok(scope: &Scope, site: &'static Site, span: &Span) {
-    if let Some(parked) = scope.take_attached() {
-        let_go(Parked::of(Some(parked)), scope, site, span);
-    }
-}
-
+/// The frame of `site` in `span` finished without an error (or was dropped unfinished), and
+/// left `parked`, what its callees had left with it: it handled those, and a panic among them
+/// was caught inside it. Its caller checks for records first: the frame's usual way out costs
+/// no call.
 #[cold]
 #[inline(never)]
-fn let_go(mut handled: Parked, scope: &Scope, site: &'static Site, span: &Span) {
+pub(crate) fn leave_ok(
+    parked: Box<dyn core::any::Any + Send>,
+    scope: &Scope,
+    site: &'static Site,
+    span: &Span,
+) {
+    let mut handled = Parked::of(Some(parked));
     report_caught(&mut handled, scope, site, span);
     drop(handled);
 }
@@ -367,16 +376,26 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
 /// goes on without them: each is reported as caught there, with the frame's ids, and the span
 /// trace it had climbed up to the frame.
 fn report_caught(parked: &mut Parked, scope: &Scope, site: &'static Site, span: &Span) {
+    if !parked
+        .records()
+        .iter()
+        .any(|record| record.is_unreported_panic())
+    {
+        return;
+    }
+    report_caught_records(parked, scope, site, span);
+}
+
+#[cold]
+#[inline(never)]
+fn report_caught_records(parked: &mut Parked, scope: &Scope, site: &'static Site, span: &Span) {
     let caught: Vec<usize> = parked
         .records()
         .iter()
         .enumerate()
-        .filter(|(_, record)| record.identity.is_panic() && !record.finished)
+        .filter(|(_, record)| record.is_unreported_panic())
         .map(|(index, _)| index)
         .collect();
-    if caught.is_empty() {
-        return;
-    }
     for mut record in parked.take_all(&caught) {
         panic::taken_at(&mut record, site);
         record.builder.climbed(SpanTraceEntry {
