@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::io;
 use tower_http::catch_panic::CatchPanicLayer;
-use tracefault::integrations::{ProblemLayer, TraceContextLayer};
+use tracefault::integrations::{panic_answer, ProblemLayer, TraceContextLayer};
 use tracefault::remote::Exposure;
 use tracefault::Problem;
 
@@ -17,8 +17,9 @@ pub(crate) fn router(name: &str) -> Router {
     Router::new()
         .route("/reservations/{sku}", post(post_reservation))
         // A panic unwinds out of the instrumented functions, where tracefault reports it, and
-        // is answered 500; the problem layer gives that answer the report's Problem Details.
-        .layer(CatchPanicLayer::new())
+        // is answered 500 (without `CatchPanicLayer::new()`'s own `Service panicked` line);
+        // the problem layer gives that answer the report's Problem Details.
+        .layer(CatchPanicLayer::custom(panic_answer))
         .layer(ProblemLayer::new())
         .layer(
             TraceContextLayer::new()

@@ -309,6 +309,17 @@ fn the_panic_in_inventory_is_reported_there_and_reaches_the_gateway_as_an_http_e
     assert_eq!(reports.len(), 3, "{reports:#?}");
     let inventory = report(&reports, "panic escaped shop::inventory::reserve");
     assert_eq!(inventory["exception.kind"], "panic");
+    // One panic, one line: `CatchPanicLayer::custom(panic_answer)` answers without logging
+    // tower-http's `Service panicked` beside the report.
+    let service_panicked: Vec<_> = log_lines()
+        .iter()
+        .filter(|line| {
+            line["message"]
+                .as_str()
+                .is_some_and(|message| message.starts_with("Service panicked"))
+        })
+        .collect();
+    assert!(service_panicked.is_empty(), "{service_panicked:#?}");
     assert_in_order(
         text(inventory),
         &[

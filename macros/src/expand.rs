@@ -492,10 +492,15 @@ fn leave(
             .as_ref()
             .and_then(|ty| ty.clone().into_iter().next())
             .map_or(at, |t| Span::call_site().located_at(t.span()));
-        if function.error_has_plain_type() {
-            quote_spanned!(span=> #krate::__private::err_view!(&#result))
-        } else {
+        if !function.error_has_plain_type() {
             quote_spanned!(span=> #krate::__private::err_view!(display: &#result))
+        } else if function.produced_type().is_some_and(contains_impl_trait) {
+            // No return point fixes a type with `impl Trait` before the body (see
+            // `typed_call`): the error's type may still be inferred here, where asking it for
+            // a trait of tracefault's own would pick that trait's view and then fail.
+            quote_spanned!(span=> #krate::__private::err_view!(inferred: &#result))
+        } else {
+            quote_spanned!(span=> #krate::__private::err_view!(&#result))
         }
     } else {
         quote_spanned!(at=>::core::option::Option::None)

@@ -283,7 +283,9 @@ use proc_macro::TokenStream;
 /// event, `expected error escaped ...`, with its message, causes and span trace and without a
 /// backtrace (none is captured). Its callers need not say it again. A panic is never expected.
 /// It needs a function whose `Err` is captured. An error whose callee answered a client error
-/// (4xx) is expected too, without the option.
+/// (4xx) is expected too, without the option, and so is an error of a type you declared
+/// expected, wherever it is returned: `tracefault::Config::expected::<T>()` and
+/// `expected_if`, or `tracefault::ExpectedError` implemented on your error type.
 ///
 /// ```
 /// #[derive(Debug)]
@@ -328,9 +330,12 @@ use proc_macro::TokenStream;
 /// # Panics: `panic`
 ///
 /// A panic inside an instrumented function is recorded like an error (type `panic`, the
-/// payload's message, the backtrace at the panic site, taken by a panic hook that then calls
-/// the hook installed before it) and keeps unwinding untouched: tracefault never catches it,
-/// so `catch_unwind`, tokio's `JoinError` and test harnesses see the original payload.
+/// payload's message, the backtrace at the panic site, taken by a panic hook) and keeps
+/// unwinding untouched: tracefault never catches it, so `catch_unwind`, tokio's `JoinError`
+/// and test harnesses see the original payload. It is printed once, as the report: the
+/// standard library's panic message is not printed for it (`TRACEFAULT_PANIC_OUTPUT=both`
+/// prints it too), and a panic hook of the program's own still runs. A panic caught inside an
+/// instrumented function is reported as caught there.
 /// `panic = false` lets panics unwind through this function without a record (`panic = true`
 /// is the default).
 ///

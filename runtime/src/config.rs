@@ -3,6 +3,9 @@
 
 #[cfg(feature = "otel")]
 use crate::export::{ExportSettings, Sampler};
+use crate::report::names::readable_type_name;
+use crate::settings::error_types::TypeRule;
+use std::error::Error;
 
 /// tracefault's settings, as a builder. What is not set keeps its default or the value of its
 /// environment variable.
@@ -19,6 +22,8 @@ pub struct Config {
     service_name: Option<String>,
     ids_as_fields: Option<bool>,
     error_exposure: Option<crate::settings::Exposure>,
+    panic_output: Option<crate::settings::PanicOutput>,
+    error_types: Vec<TypeRule>,
     #[cfg(feature = "otel")]
     sampler: Option<Sampler>,
     #[cfg(feature = "otel")]
@@ -56,6 +61,97 @@ impl Config {
     /// otherwise for its own requests (`TraceContextLayer::expose`).
     pub fn error_exposure(mut self, exposure: crate::settings::Exposure) -> Config {
         self.error_exposure = Some(exposure);
+        self
+    }
+
+    /// What a panic in instrumented code prints besides tracefault's report; overrides
+    /// `TRACEFAULT_PANIC_OUTPUT` (`report`, `both`). By default ([`PanicOutput::Report`]),
+    /// the standard library's panic message is not printed for a panic that tracefault
+    /// reports: one panic, one report, with the payload, the location and the traceback.
+    /// [`PanicOutput::Both`] prints std's message (and its backtrace under
+    /// `RUST_BACKTRACE=1`) too, as without tracefault.
+    ///
+    /// [`PanicOutput::Report`]: crate::PanicOutput::Report
+    /// [`PanicOutput::Both`]: crate::PanicOutput::Both
+    pub fn panic_output(mut self, output: crate::settings::PanicOutput) -> Config {
+        self.panic_output = Some(output);
+        self
+    }
+
+    /// Names causes of type `T` in reports (`sqlx_core::error::Error: no rows returned`), as
+    /// `type_name` names it. A cause in a `source()` chain is a `dyn Error`, whose type Rust
+    /// cannot tell: reports name the standard library's error types and the common ones of
+    /// the crates tracefault's features depend on, and the others only when they are
+    /// registered here (an error that passed through an instrumented function is named
+    /// anyway). Rules add up over calls; a process keeps at most 64.
+    ///
+    /// ```
+    /// # #[derive(Debug)] struct PoolTimedOut;
+    /// # impl std::fmt::Display for PoolTimedOut {
+    /// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("pool timed out") }
+    /// # }
+    /// # impl std::error::Error for PoolTimedOut {}
+    /// tracefault::Config::new().name_error_type::<PoolTimedOut>().apply();
+    /// let error: Box<dyn std::error::Error> = Box::new(PoolTimedOut);
+    /// let report = tracefault::ErrorReport::from_error(&*error);
+    /// assert!(report.type_name.ends_with("PoolTimedOut"));
+    /// ```
+    pub fn name_error_type<T: Error + 'static>(mut self) -> Config {
+        self.error_types
+            .push(TypeRule::name::<T>(readable_type_name(
+                core::any::type_name::<T>(),
+            )));
+        self
+    }
+
+    /// Makes every error of type `T` an expected one (reported at `WARN`, as
+    /// `#[trace(expected)]` makes it; see `ERRORS.md`, "Expected errors"): when the error that
+    /// leaves the outermost instrumented function is a `T`, or holds one behind a `Box<dyn
+    /// Error>`, an `anyhow::Error` or an `eyre::Report`, or has one anywhere in its
+    /// `source()` chain (a `NotFound` wrapped by `anyhow::Context` is still expected). A panic
+    /// is never expected. Rules add up over calls; a process keeps at most 64.
+    ///
+    /// ```
+    /// # #[derive(Debug)] struct NotFound;
+    /// # impl std::fmt::Display for NotFound {
+    /// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("not found") }
+    /// # }
+    /// # impl std::error::Error for NotFound {}
+    /// tracefault::Config::new().expected::<NotFound>().apply();
+    /// ```
+    pub fn expected<T: Error + 'static>(mut self) -> Config {
+        self.error_types
+            .push(TypeRule::expected::<T>(readable_type_name(
+                core::any::type_name::<T>(),
+            )));
+        self
+    }
+
+    /// Makes the errors of type `T` that `predicate` accepts expected ones, wherever
+    /// [`Config::expected`] looks for a `T`, where the value can be handed to the predicate:
+    /// behind a `Box<dyn Error>`, an `anyhow::Error` or an `eyre::Report`, or in the
+    /// `source()` chain. A `T` that a function returns as is (`Result<_, T>`) is a value Rust
+    /// cannot hand over as a `&T` without knowing its type has no lifetimes: for a type of
+    /// yours, implement [`ExpectedError`](crate::ExpectedError) instead, which is asked
+    /// wherever the type is returned as is.
+    ///
+    /// ```
+    /// # #[derive(Debug)] enum DbError { RowNotFound, PoolClosed }
+    /// # impl std::fmt::Display for DbError {
+    /// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("db") }
+    /// # }
+    /// # impl std::error::Error for DbError {}
+    /// tracefault::Config::new()
+    ///     .expected_if::<DbError>(|error| matches!(error, DbError::RowNotFound))
+    ///     .apply();
+    /// ```
+    pub fn expected_if<T: Error + 'static>(
+        mut self,
+        predicate: impl Fn(&T) -> bool + Send + Sync + 'static,
+    ) -> Config {
+        let name = readable_type_name(core::any::type_name::<T>());
+        self.error_types
+            .push(TypeRule::expected_if::<T, _>(name, predicate));
         self
     }
 
@@ -184,6 +280,10 @@ impl Config {
         if let Some(enabled) = self.ids_as_fields {
             settings.set_ids_as_fields(enabled);
         }
+        if let Some(output) = self.panic_output {
+            settings.set_panic_output(output);
+        }
+        crate::settings::error_types::register(&self.error_types);
         #[cfg(feature = "otel")]
         match (self.sampler, Sampler::from_env()) {
             (Some(sampler), _) | (None, Ok(sampler)) => crate::export::set_sampler(sampler),

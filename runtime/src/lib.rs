@@ -48,6 +48,7 @@ pub use tracefault_macros::trace;
 mod capture;
 mod config;
 pub mod context;
+mod expected;
 #[cfg(feature = "otel")]
 pub mod export;
 #[cfg(any(feature = "axum", feature = "reqwest", feature = "reqwest-0-12"))]
@@ -74,9 +75,11 @@ pub use capture::{backtrace_rate, set_backtrace_rate, DEFAULT_BACKTRACE_RATE};
 pub use config::init;
 pub use config::{Config, Guard};
 pub use context::current;
+pub use expected::ExpectedError;
 pub use propagation::{extract, inject, Extractor, Injector};
 pub use remote::{Problem, RemoteError};
 pub use report::ErrorReport;
+pub use settings::PanicOutput;
 #[cfg(feature = "subscriber")]
 pub use subscriber::{layer, EscapedFields, EventFormat, Layer, LogFormat};
 
@@ -105,10 +108,18 @@ macro_rules! init {
     };
 }
 
-/// Installs tracefault's panic hook now, in front of the current hook, which it calls after
-/// recording the panic. Instrumented functions do this on first use; call it after
-/// `std::panic::set_hook` if you install a hook of your own later. Calling it again while
-/// tracefault's hook is the current one changes nothing.
+/// Installs tracefault's panic hook now, in front of the current hook. Instrumented functions
+/// do this on first use. The hook records a panic for the instrumented functions it unwinds,
+/// then calls the hook it was installed in front of, unless that one is the standard
+/// library's default and tracefault will report the panic: one panic, one report (see
+/// [`PanicOutput`]). Calling it again while tracefault's hook is the current one changes
+/// nothing.
+///
+/// Call it after `std::panic::set_hook` when you install a hook of your own later that does
+/// not call the one before it: tracefault's goes in front of yours again, and calls it. Call
+/// it at the start of `main`, before installing a hook that does call the one before it
+/// (sentry's): yours then wraps tracefault's, which skips std's message for the panics it
+/// reports, where wrapping yours it would call std's default through it.
 pub fn install_panic_hook() {
     __private::panic_hook::install();
 }

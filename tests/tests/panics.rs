@@ -89,17 +89,50 @@ fn a_panic_in_an_async_fn_polled_by_tokio_reaches_the_join_handle_unchanged() {
     assert_eq!(report.span.as_deref(), Some("explodes_later"));
 }
 
+/// std prints a panic whether it is caught or not; tracefault, which does not call std's hook
+/// for the panics it records, reports one caught inside instrumented code where it was
+/// caught, once, rather than lose it.
 #[test]
-fn a_panic_caught_inside_an_instrumented_function_is_not_reported() {
+fn a_panic_caught_inside_an_instrumented_function_is_reported_once_as_caught_there() {
     #[tracefault::trace]
     fn catches() -> bool {
         catch_unwind(|| explodes(1)).is_err()
     }
     let (caught, captured) = capture(catches);
     assert!(caught);
-    assert!(captured.reports().is_empty(), "{:#?}", captured.reports());
+    let report = captured.the_report();
+    let message = report.field("message");
+    assert!(
+        message.starts_with("panic caught in panics::") && message.ends_with("::catches"),
+        "{message}"
+    );
+    assert_eq!(report.span.as_deref(), Some("catches"));
+    let stacktrace = report.field("exception.stacktrace");
+    assert!(
+        stacktrace.contains("std::panic::panic_any(Payload(code))"),
+        "the panic site: {stacktrace}"
+    );
+    assert!(
+        stacktrace.contains("in panics::explodes at"),
+        "{stacktrace}"
+    );
+    // The function that unwound failed; the one that caught the panic did not.
     assert_eq!(captured.span("explodes").fields["error"], "true");
     assert!(!captured.span("catches").fields.contains_key("error"));
+
+    // Caught before it unwound any instrumented function: the same.
+    #[tracefault::trace]
+    fn catches_its_own() -> bool {
+        catch_unwind(|| -> u32 { panic!("caught at once") }).is_err()
+    }
+    let (caught, captured) = capture(catches_its_own);
+    assert!(caught);
+    let report = captured.the_report();
+    assert!(report.field("message").ends_with("::catches_its_own"));
+    assert_eq!(report.field("exception.message"), "caught at once");
+    assert!(report
+        .field("exception.stacktrace")
+        .contains("panic!(\"caught at once\")"));
 }
 
 #[test]

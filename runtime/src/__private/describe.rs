@@ -4,7 +4,8 @@
 //! autoref specialization: a `std::error::Error` (message and `source()` chain), a smart pointer
 //! to `dyn Error` (`Box<dyn Error>`, `anyhow::Error`, `eyre::Report`), `Display`, `Debug`, or
 //! only the type name. Because the choice happens where the concrete type (or the user's own
-//! bounds) is known, instrumenting a function never adds a bound to it.
+//! bounds) is known, instrumenting a function never adds a bound to it. The same way, it asks
+//! an error type that implements [`ExpectedError`](crate::ExpectedError) for its own test.
 //!
 //! Method resolution ignores lifetimes: it would pick the `Error` view of a type whose `Error`
 //! impl holds only for `'static` (`impl<T: 'static> Error for Full<T>`) and fail afterwards.
@@ -27,6 +28,12 @@ pub struct ErrorView<'a> {
     /// The bytes the error occupies now, `(start, length)`: a cause found inside them moves
     /// with the error, one outside lives in an allocation of its own (see `identity`).
     pub(crate) bytes: (usize, usize),
+    /// The error as a `dyn Error`, when it is one behind a pointer: the concrete error, which
+    /// the rules of `Config::expected` downcast.
+    pub(crate) this: Option<&'a (dyn Error + 'static)>,
+    /// The error's own test of whether it is expected, when its type has one
+    /// ([`ExpectedError`](crate::ExpectedError)).
+    pub(crate) own_test: Option<&'a dyn crate::ExpectedError>,
 }
 
 #[derive(Clone, Copy)]
@@ -66,7 +73,25 @@ impl<'a> ErrorView<'a> {
             source: error.source(),
             address: Some(address_of(error)),
             bytes: bytes_of(error),
+            this: Some(error),
+            own_test: None,
         }
+    }
+
+    /// Whether the error is expected by its type (see [`crate::expected`]).
+    pub(crate) fn is_expected_by_type(&self) -> bool {
+        crate::expected::by_type(crate::expected::Subject {
+            own_test: self.own_test,
+            type_name: self.type_name,
+            this: self.this,
+            source: self.source,
+        })
+    }
+
+    /// The view, with the error's own test of whether it is expected, if it has one.
+    #[inline(always)]
+    pub fn with_own_test(self, own_test: Option<&'a dyn crate::ExpectedError>) -> Self {
+        ErrorView { own_test, ..self }
     }
 }
 
@@ -99,6 +124,8 @@ impl<'a, E: Error> DescribeError<'a> for &&&&&Describe<'a, E> {
                 core::ptr::from_ref::<E>(error) as *const () as usize,
                 core::mem::size_of::<E>(),
             ),
+            this: None,
+            own_test: None,
         }
     }
 }
@@ -140,6 +167,8 @@ impl<'a, E: fmt::Display> DescribeDisplay<'a> for &&Describe<'a, E> {
             source: None,
             address: None,
             bytes: (0, 0),
+            this: None,
+            own_test: None,
         }
     }
 }
@@ -155,6 +184,8 @@ impl<'a, E: fmt::Debug> DescribeDebug<'a> for &Describe<'a, E> {
             source: None,
             address: None,
             bytes: (0, 0),
+            this: None,
+            own_test: None,
         }
     }
 }
@@ -170,7 +201,32 @@ impl<'a, E> DescribeOpaque<'a> for Describe<'a, E> {
             source: None,
             address: None,
             bytes: (0, 0),
+            this: None,
+            own_test: None,
         }
+    }
+}
+
+/// Holds the error while method resolution looks for
+/// [`ExpectedError`](crate::ExpectedError) on its type, as [`Describe`] does for its views.
+#[derive(Debug)]
+pub struct Classify<'a, E>(pub &'a E);
+
+pub trait ClassifyOwn<'a> {
+    fn __tracefault_own_test(&self) -> Option<&'a dyn crate::ExpectedError>;
+}
+impl<'a, E: crate::ExpectedError> ClassifyOwn<'a> for &Classify<'a, E> {
+    fn __tracefault_own_test(&self) -> Option<&'a dyn crate::ExpectedError> {
+        Some(self.0)
+    }
+}
+
+pub trait ClassifyNone<'a> {
+    fn __tracefault_own_test(&self) -> Option<&'a dyn crate::ExpectedError>;
+}
+impl<'a, E> ClassifyNone<'a> for Classify<'a, E> {
+    fn __tracefault_own_test(&self) -> Option<&'a dyn crate::ExpectedError> {
+        None
     }
 }
 
@@ -181,8 +237,11 @@ pub fn as_err<T, E>(result: &Result<T, E>) -> Option<&E> {
     result.as_ref().err()
 }
 
-/// `Option<ErrorView>` of a `&Result<T, E>`, for any `E`; with `display:`, without looking for
-/// `Error` (see the module's documentation).
+/// `Option<ErrorView>` of a `&Result<T, E>`, for any `E`, with the error's own test of whether
+/// it is expected when its type has one; with `display:`, without looking for `Error` or
+/// `ExpectedError` (see the module's documentation); with `inferred:`, without looking for
+/// `ExpectedError`, for an error type that may not be inferred yet where the view is taken
+/// (method resolution would pick that trait's impl for it, and fail once the type is known).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __tracefault_err_view {
@@ -201,22 +260,37 @@ macro_rules! __tracefault_err_view {
             ::core::option::Option::None => ::core::option::Option::None,
         }
     };
+    (inferred: $result:expr) => {
+        match $crate::__private::as_err($result) {
+            ::core::option::Option::Some(__tracefault_err) => ::core::option::Option::Some(
+                $crate::__tracefault_err_view!(@describe __tracefault_err),
+            ),
+            ::core::option::Option::None => ::core::option::Option::None,
+        }
+    };
     ($result:expr) => {
         match $crate::__private::as_err($result) {
             ::core::option::Option::Some(__tracefault_err) => {
                 #[allow(unused_imports)]
-                use $crate::__private::describe::{
-                    DescribeDebug as _, DescribeDisplay as _, DescribeDyn as _,
-                    DescribeDynSendSync as _, DescribeError as _, DescribeOpaque as _,
-                };
+                use $crate::__private::describe::{ClassifyNone as _, ClassifyOwn as _};
                 ::core::option::Option::Some(
-                    (&&&&&&$crate::__private::describe::Describe(__tracefault_err))
-                        .__tracefault_describe(),
+                    $crate::__tracefault_err_view!(@describe __tracefault_err).with_own_test(
+                        (&&$crate::__private::describe::Classify(__tracefault_err))
+                            .__tracefault_own_test(),
+                    ),
                 )
             }
             ::core::option::Option::None => ::core::option::Option::None,
         }
     };
+    (@describe $err:ident) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::describe::{
+            DescribeDebug as _, DescribeDisplay as _, DescribeDyn as _, DescribeDynSendSync as _,
+            DescribeError as _, DescribeOpaque as _,
+        };
+        (&&&&&&$crate::__private::describe::Describe($err)).__tracefault_describe()
+    }};
 }
 
 #[cfg(test)]
@@ -293,6 +367,46 @@ mod tests {
 
         let ok: Result<(), Nothing> = Ok(());
         assert!(err_view!(&ok).is_none());
+    }
+
+    impl crate::ExpectedError for Inner {
+        fn is_expected(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn an_error_type_with_its_own_test_is_viewed_with_it() {
+        let result: Result<(), Inner> = Err(Inner);
+        let own = err_view!(&result).unwrap().own_test;
+        assert!(own.is_some_and(|own| own.is_expected()));
+        let result: Result<(), Outer> = Err(Outer(Inner));
+        assert!(err_view!(&result).unwrap().own_test.is_none());
+        // Behind a pointer it is a `dyn Error`, whose traits cannot be looked up.
+        let result: Result<(), Box<dyn std::error::Error>> = Err(Box::new(Inner));
+        let view = err_view!(&result).unwrap();
+        assert!(view.own_test.is_none());
+        assert!(view.this.is_some_and(|this| this.is::<Inner>()));
+        // A generic function sees the bounds it has, as for the views.
+        fn own_test_of<E: std::error::Error + 'static>(error: E) -> bool {
+            let result: Result<(), E> = Err(error);
+            err_view!(&result).unwrap().own_test.is_some()
+        }
+        assert!(!own_test_of(Inner));
+    }
+
+    #[test]
+    fn an_error_type_inferred_later_is_viewed_without_its_own_test() {
+        // The error type is known only at the end, as in a function returning
+        // `Result<impl Iterator, E>`: the view does not ask for `ExpectedError`.
+        let mut result = Ok(());
+        let view = err_view!(inferred: &result).map(|view| view.own_test.is_some());
+        assert_eq!(view, None);
+        result = Err(Outer(Inner));
+        assert_eq!(
+            err_view!(inferred: &result).map(|view| view.message.to_string()),
+            Some("outer".to_owned())
+        );
     }
 
     #[test]

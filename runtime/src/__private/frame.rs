@@ -30,9 +30,11 @@ struct FrameCore {
 
 impl FrameCore {
     #[inline(always)]
-    fn new(site: &'static Site, span: Span, scope: Scope) -> FrameCore {
+    fn new(site: &'static Site, span: Span, mut scope: Scope) -> FrameCore {
         if site.records_panics() {
             ensure_panic_hook();
+        } else {
+            scope.let_panics_through();
         }
         FrameCore {
             site,
@@ -64,7 +66,16 @@ impl FrameCore {
     ) {
         match error {
             Some(error) => inflight::leave_err(self.leaving(collector()), error),
-            None => inflight::leave_ok(&self.scope),
+            None => self.leave_ok(),
+        }
+    }
+
+    /// The frame finished without an error (or was dropped unfinished): what its callees left
+    /// with it, if anything, it handled.
+    #[inline]
+    fn leave_ok(&self) {
+        if let Some(parked) = self.scope.take_attached() {
+            inflight::leave_ok(parked, &self.scope, self.site, &self.span);
         }
     }
 
@@ -261,7 +272,7 @@ impl Drop for FrameGuard<'_> {
             if unwinding_since(self.panicking_at_entry) {
                 self.unwinding();
             } else {
-                inflight::leave_ok(&core.scope);
+                core.leave_ok();
             }
         }
         // The scope first, so that a failure record found the frame's scope still current
@@ -284,7 +295,8 @@ impl FrameGuard<'_> {
         if core.site.records_panics() {
             inflight::leave_unwinding(core.leaving(core.scope.collector_around()));
         } else {
-            inflight::leave_ok(&core.scope);
+            // Its callees' errors were not returned; a panic's record passed it by.
+            core.leave_ok();
         }
     }
 }

@@ -31,6 +31,9 @@ pub(crate) struct Scope {
     lineage: Cell<Lineage>,
     role: Role,
     kind: SpanKind,
+    /// A frame marked `#[trace(panic = false)]`: a panic's record passes it by, to the frame
+    /// around it.
+    lets_panics_through: bool,
     /// Invalid until asked for.
     span_id: Cell<SpanId>,
     /// Of a root (made when first asked for) and of a copied lineage; a synchronous child asks
@@ -215,6 +218,7 @@ impl Scope {
             lineage: Cell::new(lineage),
             role,
             kind,
+            lets_panics_through: false,
             span_id: Cell::new(SpanId::INVALID),
             trace_id: Cell::new(TraceId::INVALID),
             flags: Cell::new(None),
@@ -344,6 +348,16 @@ impl Scope {
 
     pub(crate) fn role(&self) -> Role {
         self.role
+    }
+
+    /// Whether a panic's record passes this frame by (`#[trace(panic = false)]`).
+    pub(crate) fn lets_panics_through(&self) -> bool {
+        self.lets_panics_through
+    }
+
+    /// Makes this frame one that a panic's record passes by.
+    pub(crate) fn let_panics_through(&mut self) {
+        self.lets_panics_through = true;
     }
 
     /// Whether this scope is a span (every scope but a spanless context is).

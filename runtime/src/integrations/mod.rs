@@ -33,6 +33,6 @@ mod tests;
 #[cfg(any(feature = "reqwest", feature = "reqwest-0-12"))]
 pub use client::{traceresponse, ReqwestExt, ResponseExt};
 #[cfg(feature = "axum")]
-pub use problem::{ProblemFuture, ProblemLayer, ProblemService};
+pub use problem::{panic_answer, ProblemFuture, ProblemLayer, ProblemService};
 #[cfg(feature = "axum")]
 pub use server::{TraceContextFuture, TraceContextLayer, TraceContextService};

@@ -33,6 +33,30 @@ impl axum_core::response::IntoResponse for Problem {
     }
 }
 
+/// The answer to a request whose handler panicked, for tower-http's
+/// `CatchPanicLayer::custom(panic_answer)`: a bare `500 Internal Server Error`, which
+/// [`ProblemLayer`] around it turns into the Problem Details of tracefault's report of the
+/// panic. `CatchPanicLayer::new()`'s own answer also logs `Service panicked: ...` at `ERROR`:
+/// a second line about a panic that tracefault has reported once already.
+///
+/// ```no_run
+/// # async fn handler() {}
+/// use tower_http::catch_panic::CatchPanicLayer;
+/// use tracefault::integrations::{panic_answer, ProblemLayer, TraceContextLayer};
+/// let app: axum::Router = axum::Router::new()
+///     .route("/", axum::routing::post(handler))
+///     .layer(CatchPanicLayer::custom(panic_answer))
+///     .layer(ProblemLayer::new())
+///     .layer(TraceContextLayer::new());
+/// ```
+pub fn panic_answer(
+    payload: Box<dyn std::any::Any + Send + 'static>,
+) -> axum_core::response::Response {
+    // The payload is the panic's own: it was reported, and is dropped here.
+    drop(payload);
+    axum_core::response::IntoResponse::into_response(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
 /// A tower layer, inside [`TraceContextLayer`](super::TraceContextLayer), that answers a
 /// failure as Problem Details when the answer says nothing of its own: a 5xx without a
 /// `Content-Type` (a handler that returned a bare status), or one written after tracefault

@@ -134,6 +134,14 @@ impl ReportBuilder {
         self.report.traceback_note = Some(why);
     }
 
+    /// The panic's traceback, captured by the panic hook, starts in `origin`, the first
+    /// instrumented function that the panic reached.
+    pub(crate) fn origin_of_panic(&mut self, origin: crate::traceback::Origin) {
+        if let Some(traceback) = &mut self.report.traceback {
+            traceback.set_origin(origin);
+        }
+    }
+
     pub(crate) fn panic_location(&mut self, location: SourceLocation) {
         self.report.panic_location = Some(location);
     }

@@ -44,11 +44,13 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// The name of the standard library's error types, which a `dyn Error` cannot tell, and of the
-/// common crates' that a feature of ours already depends on (`serde_json` with `http`,
-/// `reqwest` with `reqwest` and `reqwest-0-12`): a cause `invalid type: string "12.99"` says it
-/// is a `serde_json::Error`. A downcast per known type, only for causes whose type is not known
-/// otherwise.
+/// The name of an error type that a `dyn Error` cannot tell: the standard library's, the
+/// common ones of the crates that a feature of ours already depends on (`serde_json` and
+/// `http` with `http`, `axum` with `axum`, `tokio` with `tokio`, `reqwest` with `reqwest` and
+/// `reqwest-0-12`), then those the program named
+/// ([`Config::name_error_type`](crate::Config::name_error_type)): a cause `invalid type: string
+/// "12.99"` says it is a `serde_json::Error`. A downcast per known type, only for causes
+/// whose type is not known otherwise.
 pub(crate) fn known_type_name(error: &(dyn Error + 'static)) -> Option<&'static str> {
     macro_rules! known {
         ($($(#[$when:meta])* $ty:ty => $name:literal,)*) => {
@@ -58,6 +60,44 @@ pub(crate) fn known_type_name(error: &(dyn Error + 'static)) -> Option<&'static 
     known! {
         #[cfg(feature = "http")]
         serde_json::Error => "serde_json::Error",
+        #[cfg(feature = "http")]
+        http::Error => "http::Error",
+        #[cfg(feature = "http")]
+        http::header::InvalidHeaderValue => "http::header::InvalidHeaderValue",
+        #[cfg(feature = "http")]
+        http::header::InvalidHeaderName => "http::header::InvalidHeaderName",
+        #[cfg(feature = "http")]
+        http::header::ToStrError => "http::header::ToStrError",
+        #[cfg(feature = "http")]
+        http::uri::InvalidUri => "http::uri::InvalidUri",
+        #[cfg(feature = "http")]
+        http::uri::InvalidUriParts => "http::uri::InvalidUriParts",
+        #[cfg(feature = "http")]
+        http::method::InvalidMethod => "http::method::InvalidMethod",
+        #[cfg(feature = "http")]
+        http::status::InvalidStatusCode => "http::status::InvalidStatusCode",
+        #[cfg(feature = "axum")]
+        axum_core::Error => "axum::Error",
+        #[cfg(feature = "axum")]
+        axum_core::extract::rejection::BytesRejection => "axum::extract::rejection::BytesRejection",
+        #[cfg(feature = "axum")]
+        axum_core::extract::rejection::StringRejection => "axum::extract::rejection::StringRejection",
+        #[cfg(feature = "axum")]
+        axum_core::extract::rejection::FailedToBufferBody => "axum::extract::rejection::FailedToBufferBody",
+        #[cfg(feature = "axum")]
+        axum_core::extract::rejection::LengthLimitError => "axum::extract::rejection::LengthLimitError",
+        #[cfg(feature = "axum")]
+        axum_core::extract::rejection::UnknownBodyError => "axum::extract::rejection::UnknownBodyError",
+        #[cfg(feature = "axum")]
+        axum_core::extract::rejection::InvalidUtf8 => "axum::extract::rejection::InvalidUtf8",
+        #[cfg(feature = "tokio")]
+        tokio::time::error::Elapsed => "tokio::time::error::Elapsed",
+        #[cfg(feature = "tokio")]
+        tokio::task::JoinError => "tokio::task::JoinError",
+        #[cfg(feature = "tokio")]
+        tokio::sync::oneshot::error::RecvError => "tokio::sync::oneshot::error::RecvError",
+        #[cfg(feature = "tokio")]
+        tokio::sync::AcquireError => "tokio::sync::AcquireError",
         #[cfg(feature = "reqwest")]
         reqwest::Error => "reqwest::Error",
         #[cfg(feature = "reqwest-0-12")]
@@ -81,7 +121,7 @@ pub(crate) fn known_type_name(error: &(dyn Error + 'static)) -> Option<&'static 
         std::ffi::NulError => "std::ffi::NulError",
         super::remote_error::RemoteError => "tracefault::RemoteError",
     }
-    None
+    crate::settings::error_types::name_of(error)
 }
 
 /// Type names as a reader writes them: `std::io::Error` rather than `std::io::error::Error`.

@@ -48,6 +48,38 @@ pub(crate) fn emit(report: &ErrorReport, span: &Span, edge: &str, expected: bool
     DISPATCHING.with(|current| current.set(previous));
 }
 
+/// Emits the report of a panic caught inside `function` (by `catch_unwind` or the like,
+/// inside instrumented code), in `span`: an `ERROR` event, "panic caught in ...". std's
+/// hook prints a panic whether or not it is caught; tracefault, which does not call it for
+/// the panics it records, reports a caught one rather than lose it.
+pub(crate) fn caught(report: &ErrorReport, span: &Span, function: &str) {
+    let previous = DISPATCHING.with(|current| current.replace(report));
+    let trace_id = report.trace_id.unwrap_or(crate::context::TraceId::INVALID);
+    let span_id = report.span_id.unwrap_or(crate::context::SpanId::INVALID);
+    let kind = report.kind.as_str();
+    macro_rules! event {
+        ($($parent:tt)*) => {
+            tracing::event!(
+                target: "tracefault",
+                $($parent)*
+                tracing::Level::ERROR,
+                { fields::EXCEPTION_TYPE } = %report.type_name,
+                { fields::EXCEPTION_MESSAGE } = %report.message,
+                { fields::EXCEPTION_STACKTRACE } = %report,
+                { fields::TRACE_ID } = %trace_id,
+                { fields::SPAN_ID } = %span_id,
+                "{kind} caught in {function}"
+            )
+        };
+    }
+    if span.is_disabled() {
+        event!();
+    } else {
+        event!(parent: span,);
+    }
+    DISPATCHING.with(|current| current.set(previous));
+}
+
 /// The report whose event is being recorded on this thread, for tracefault's layer.
 #[cfg_attr(not(feature = "subscriber"), allow(dead_code))]
 pub(crate) fn with_dispatching<R>(f: impl FnOnce(Option<&ErrorReport>) -> R) -> R {

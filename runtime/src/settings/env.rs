@@ -18,6 +18,8 @@ pub(crate) enum Variable {
     IdsAsFields,
     /// `trace`, `chain` or `frames`: what Problem Details answers say.
     ErrorExposure,
+    /// `report` or `both`: whether std's panic message is printed beside the report.
+    PanicOutput,
     /// `pretty` or `json`: `init()`'s output.
     LogFormat,
     /// `init()`'s filter.
@@ -66,6 +68,7 @@ impl Variable {
             Variable::BacktraceRate => "TRACEFAULT_BACKTRACE_RATE",
             Variable::IdsAsFields => "TRACEFAULT_IDS_AS_FIELDS",
             Variable::ErrorExposure => "TRACEFAULT_ERROR_EXPOSURE",
+            Variable::PanicOutput => "TRACEFAULT_PANIC_OUTPUT",
             Variable::LogFormat => "TRACEFAULT_LOG_FORMAT",
             Variable::RustLog => "RUST_LOG",
             Variable::NoColor => "NO_COLOR",

@@ -1,7 +1,7 @@
 //! tracefault's process-wide settings: one value, [`Settings`], resolved from the environment
 //! once, on first use, and changed only by [`Config::apply`](crate::Config::apply) and the
 //! public setters (`set_backtrace_rate`, `set_exposure`, `set_traceresponse`), which all write
-//! it. The layers read it; none keeps a copy or reads the environment itself ([`env`] is the
+//! it; the rules about error types a program registers live beside it ([`error_types`]). The layers read it; none keeps a copy or reads the environment itself ([`env`] is the
 //! one module that does).
 //!
 //! It is the lowest layer, so that every layer can read it: the types of its settings that
@@ -11,6 +11,7 @@
 //! (`context::sampler`), and it is resolved from the environment only when export starts.
 
 pub(crate) mod env;
+pub(crate) mod error_types;
 
 use env::Variable;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
@@ -58,6 +59,33 @@ impl Exposure {
     }
 }
 
+/// What a panic in instrumented code prints, besides tracefault's report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PanicOutput {
+    /// The report alone: the standard library's panic hook is not called for a panic that
+    /// tracefault reports (its payload, location and traceback are in the report), so that
+    /// one panic is one report, and `RUST_BACKTRACE=1` does not make std symbolize a second
+    /// backtrace first. Every other panic (outside instrumented code) prints std's message.
+    /// The default.
+    #[default]
+    Report,
+    /// The report and std's message (and, under `RUST_BACKTRACE=1`, std's backtrace) for
+    /// every panic, as without tracefault.
+    Both,
+}
+
+impl PanicOutput {
+    /// `report` or `both`, as `TRACEFAULT_PANIC_OUTPUT` names them.
+    pub fn parse(name: &str) -> Option<PanicOutput> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "report" => Some(PanicOutput::Report),
+            "both" => Some(PanicOutput::Both),
+            _ => None,
+        }
+    }
+}
+
 /// Every process-wide setting, in force. Atomics, because every span, error or request reads
 /// one of them and a setter may run at any time.
 #[derive(Debug)]
@@ -68,6 +96,9 @@ pub(crate) struct Settings {
     ids_as_fields: AtomicBool,
     traceresponse: AtomicBool,
     exposure: AtomicU8,
+    /// Whether std's panic message is printed beside tracefault's report
+    /// ([`PanicOutput::Both`]).
+    panic_output_both: AtomicBool,
     /// Set from code, else from the environment; each name set lives as long as the process
     /// (a program names itself once or twice), so that reports can borrow it.
     service_name: Mutex<Option<&'static str>>,
@@ -91,12 +122,16 @@ impl Settings {
         let exposure = env::read(Variable::ErrorExposure)
             .and_then(|name| Exposure::parse(&name))
             .unwrap_or_default();
+        let panic_output = env::read(Variable::PanicOutput)
+            .and_then(|name| PanicOutput::parse(&name))
+            .unwrap_or_default();
         Settings {
             backtrace_rate: AtomicU32::new(capped_rate(backtrace_rate)),
             backtraces_off_by_environment: backtrace_setting.as_deref() == Some("0"),
             ids_as_fields: AtomicBool::new(env::is_one(Variable::IdsAsFields)),
             traceresponse: AtomicBool::new(false),
             exposure: AtomicU8::new(exposure.index()),
+            panic_output_both: AtomicBool::new(panic_output == PanicOutput::Both),
             service_name: Mutex::new(service_name_from_environment()),
         }
     }
@@ -148,6 +183,20 @@ impl Settings {
         self.exposure.store(exposure.index(), Ordering::Relaxed);
     }
 
+    /// What a panic in instrumented code prints besides the report.
+    pub(crate) fn panic_output(&self) -> PanicOutput {
+        if self.panic_output_both.load(Ordering::Relaxed) {
+            PanicOutput::Both
+        } else {
+            PanicOutput::Report
+        }
+    }
+
+    pub(crate) fn set_panic_output(&self, output: PanicOutput) {
+        self.panic_output_both
+            .store(output == PanicOutput::Both, Ordering::Relaxed);
+    }
+
     /// The service's name: set from code, else `OTEL_SERVICE_NAME`, else `service.name` in
     /// `OTEL_RESOURCE_ATTRIBUTES`, else none.
     pub(crate) fn service_name(&self) -> Option<&'static str> {
@@ -195,6 +244,13 @@ mod tests {
         }
         assert_eq!(Exposure::parse(" Frames "), Some(Exposure::Frames));
         assert_eq!(Exposure::parse("all"), None);
+    }
+
+    #[test]
+    fn a_panic_output_is_read_from_its_word() {
+        assert_eq!(PanicOutput::parse(" Both"), Some(PanicOutput::Both));
+        assert_eq!(PanicOutput::parse("report"), Some(PanicOutput::Report));
+        assert_eq!(PanicOutput::parse("std"), None);
     }
 
     #[test]

@@ -74,6 +74,14 @@ impl Captured {
             .collect()
     }
 
+    /// tracefault's reports at `level` (`WARN`: expected errors).
+    pub fn reports_at(&self, level: Level) -> Vec<EventRecord> {
+        self.events()
+            .into_iter()
+            .filter(|event| event.target == "tracefault" && event.level == level)
+            .collect()
+    }
+
     pub fn the_report(&self) -> EventRecord {
         let reports = self.reports();
         assert_eq!(

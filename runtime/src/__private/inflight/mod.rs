@@ -36,21 +36,57 @@ pub(crate) struct Record {
     identity: identity::Identity,
     /// Where it would be reported if nobody continues it: kept when it is left with a task's
     /// carrier, whose frames are gone by the time the task's handle decides.
-    edge: Option<Box<(Edge, &'static Site)>>,
+    edge: Option<Box<Unclaimed>>,
     /// Reported, or dropped by tracefault's own work: not an error anybody handled.
     finished: bool,
-    /// It left a function marked `#[trace(expected)]`: reported at `WARN`.
+    /// It left a function marked `#[trace(expected)]`, or the outermost function returned an
+    /// error expected by its type: reported at `WARN`.
     expected: bool,
+    /// A panic's record as the panic hook made it, not yet taken by a frame (see [`panic`]).
+    at_site: bool,
 }
 
 // A record that goes without being reported (its frame returned `Ok`, or returned another
-// error, or was dropped unfinished) was handled.
+// error, or was dropped unfinished) was handled. A panic's was caught: the frames that find
+// it so report it (`report_caught`); one let go elsewhere (with a future dropped before it
+// finished, or among the oldest of a frame's many records) is reported here, without the
+// frame's ids, rather than lost.
 impl Drop for Record {
     fn drop(&mut self) {
-        if !self.finished {
+        if self.finished {
+            return;
+        }
+        if self.identity.is_panic() {
+            let report = self.builder.finished();
+            let function = report
+                .span_trace
+                .first()
+                .map_or(Cow::Borrowed("an instrumented function"), |entry| {
+                    entry.function.clone()
+                });
+            sink::caught(report, &Span::none(), &function);
+            super::panic_hook::panic_reported();
+        } else {
             sink::handled(self.builder.report());
         }
     }
+}
+
+impl Record {
+    /// A panic's record that nobody reported yet: left with a frame that goes on without it,
+    /// its panic was caught.
+    fn is_unreported_panic(&self) -> bool {
+        self.identity.is_panic() && !self.finished
+    }
+}
+
+/// What a record left with a task's carrier would be reported as, if nobody continued it: the
+/// edge it left, and whether it was expected by its type there (the error is gone by then).
+#[derive(Debug)]
+struct Unclaimed {
+    edge: Edge,
+    site: &'static Site,
+    expected_by_type: bool,
 }
 
 /// Records, each in its box: a record is large (its traceback is inline), and moves by pointer.
@@ -189,18 +225,20 @@ pub(crate) struct Leaving<'a> {
     pub(crate) export: Option<&'a crate::export::SpanRecord>,
 }
 
-/// The frame finished without an error (or was dropped unfinished): what its callees left for
-/// it, it handled.
-#[inline]
-pub(crate) fn leave_ok(scope: &Scope) {
-    if let Some(parked) = scope.take_attached() {
-        let_go(parked);
-    }
-}
-
+/// The frame of `site` in `span` finished without an error (or was dropped unfinished), and
+/// left `parked`, what its callees had left with it: it handled those, and a panic among them
+/// was caught inside it. Its caller checks for records first: the frame's usual way out costs
+/// no call.
 #[cold]
 #[inline(never)]
-fn let_go(handled: Box<dyn core::any::Any + Send>) {
+pub(crate) fn leave_ok(
+    parked: Box<dyn core::any::Any + Send>,
+    scope: &Scope,
+    site: &'static Site,
+    span: &Span,
+) {
+    let mut handled = Parked::of(Some(parked));
+    report_caught(&mut handled, scope, site, span);
     drop(handled);
 }
 
@@ -264,9 +302,10 @@ pub(crate) fn leave_err(leaving: Leaving<'_>, error: ErrorView<'_>) {
             }
         }
     };
-    // What is left was handled.
+    // What is left was handled, or, a panic, caught.
+    report_caught(&mut parked, leaving.scope, leaving.site, leaving.span);
     drop(parked);
-    climb(leaving, record, raised_here);
+    climb(leaving, record, raised_here, Some(returned.view()));
 }
 
 /// How the candidates' records continue, when they say the same in everything a report
@@ -308,7 +347,9 @@ fn alike(
         .then_some((*continuation, same_stack))
 }
 
-/// The frame `leaving` is being unwound by a panic.
+/// The frame `leaving` is being unwound by a panic: the newest panic's record it holds is this
+/// panic's (the one the hook left at the site, or one an instrumented callee passed on);
+/// an older one was caught inside it before this panic started.
 #[cold]
 #[inline(never)]
 pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
@@ -316,14 +357,58 @@ pub(crate) fn leave_unwinding(leaving: Leaving<'_>) {
     let continued = parked
         .records()
         .iter()
-        .position(|record| record.identity.is_panic())
+        .rposition(|record| record.identity.is_panic())
         .and_then(|position| parked.take(position));
+    report_caught(&mut parked, leaving.scope, leaving.site, leaving.span);
     drop(parked);
     let (record, raised_here) = match continued {
+        Some(mut record) if record.at_site => {
+            panic::taken_at(&mut record, leaving.site);
+            (record, true)
+        }
         Some(record) => (record, false),
-        None => (panic::new_record(leaving.scope, leaving.site), true),
+        None => (panic::unrecorded(), true),
     };
-    climb(leaving, record, raised_here);
+    climb(leaving, record, raised_here, None);
+}
+
+/// The panic records among `parked` are of panics caught inside the frame of `site`, which
+/// goes on without them: each is reported as caught there, with the frame's ids, and the span
+/// trace it had climbed up to the frame.
+fn report_caught(parked: &mut Parked, scope: &Scope, site: &'static Site, span: &Span) {
+    if !parked
+        .records()
+        .iter()
+        .any(|record| record.is_unreported_panic())
+    {
+        return;
+    }
+    report_caught_records(parked, scope, site, span);
+}
+
+#[cold]
+#[inline(never)]
+fn report_caught_records(parked: &mut Parked, scope: &Scope, site: &'static Site, span: &Span) {
+    let caught: Vec<usize> = parked
+        .records()
+        .iter()
+        .enumerate()
+        .filter(|(_, record)| record.is_unreported_panic())
+        .map(|(index, _)| index)
+        .collect();
+    for mut record in parked.take_all(&caught) {
+        panic::taken_at(&mut record, site);
+        record.builder.climbed(SpanTraceEntry {
+            function: Cow::Borrowed(site.qualified_name()),
+            file: site.file,
+            line: site.line,
+            span_id: Some(scope.span_id()),
+        });
+        record.finished = true;
+        record.builder.at_edge(edge_of(scope));
+        sink::caught(record.builder.finished(), span, site.qualified_name());
+        super::panic_hook::panic_reported();
+    }
 }
 
 /// `returned` continues `record` as `continuation` says; whether it was raised here (wrapped
@@ -357,7 +442,7 @@ fn continue_record(
 
 fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record> {
     let mut builder = builder_of(returned);
-    match capture_at_origin(site) {
+    match capture_at_origin(site, returned.view()) {
         Ok(traceback) => builder.traceback(traceback),
         Err(note) => builder.note(note),
     }
@@ -367,6 +452,7 @@ fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record>
         edge: None,
         finished: false,
         expected: false,
+        at_site: false,
     })
 }
 
@@ -379,6 +465,7 @@ fn reported_record(returned: &Returned<'_>) -> Box<Record> {
         edge: None,
         finished: true,
         expected: false,
+        at_site: false,
     })
 }
 
@@ -394,6 +481,7 @@ fn origin_untold_record(returned: &Returned<'_>, why: Cow<'static, str>) -> Box<
         edge: None,
         finished: false,
         expected: false,
+        at_site: false,
     })
 }
 
@@ -406,11 +494,21 @@ fn builder_of(returned: &Returned<'_>) -> ReportBuilder {
     )
 }
 
-fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>> {
+fn capture_at_origin(
+    site: &'static Site,
+    error: &ErrorView<'_>,
+) -> Result<Traceback, Cow<'static, str>> {
     // An expected error is reported without a traceback: do not pay for one.
     if site.expects_errors() {
         return Err(Cow::Borrowed(
             "backtrace not captured: an expected error, #[trace(expected)]",
+        ));
+    }
+    // By its type, as it starts: if a caller then turns it into an error that is not expected
+    // (not wrapping it), the report says why it has no traceback.
+    if error.is_expected_by_type() {
+        return Err(Cow::Borrowed(
+            "backtrace not captured: an expected error, by its type",
         ));
     }
     match site.backtrace() {
@@ -435,9 +533,15 @@ fn capture_at_origin(site: &'static Site) -> Result<Traceback, Cow<'static, str>
     }
 }
 
-/// The error passes through the frame `leaving`: its span is marked, and the record goes to
-/// the frame around it, or is reported when there is none.
-fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
+/// The error passes through the frame `leaving`, which returned `returned` (`None` for a
+/// panic): its span is marked, and the record goes to the frame around it, or is reported when
+/// there is none.
+fn climb(
+    leaving: Leaving<'_>,
+    mut record: Box<Record>,
+    raised_here: bool,
+    returned: Option<&ErrorView<'_>>,
+) {
     let Leaving {
         site,
         span,
@@ -461,6 +565,11 @@ fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
         line: site.line,
         span_id: Some(scope.span_id()),
     });
+    let collector = if record.identity.is_panic() {
+        panic::past_frames_letting_panics_through(collector)
+    } else {
+        collector
+    };
     match collector {
         // A task's carrier takes its errors to whoever awaits it, not its panics: the task's
         // `JoinError` carries a panic on, and it is reported where it left the task.
@@ -470,7 +579,11 @@ fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
             report(record, edge_of(scope), span, site);
         }
         Collector::Scope(carrier) if carrier.role() == Role::Carrier => {
-            record.edge = Some(Box::new((edge_of(scope), site)));
+            record.edge = Some(Box::new(Unclaimed {
+                edge: edge_of(scope),
+                site,
+                expected_by_type: returned.is_some_and(ErrorView::is_expected_by_type),
+            }));
             park(carrier, record);
         }
         Collector::Scope(frame) => park(frame, record),
@@ -481,6 +594,9 @@ fn climb(leaving: Leaving<'_>, mut record: Box<Record>, raised_here: bool) {
                 let identity = core::mem::replace(&mut record.identity, identity::Identity::PANIC);
                 let message = record.builder.report().message.clone();
                 detached::remember(scope.trace_id(), spawner, identity, message);
+            }
+            if returned.is_some_and(ErrorView::is_expected_by_type) {
+                record.expected = true;
             }
             report(record, edge_of(scope), span, site);
         }
@@ -501,8 +617,13 @@ pub(crate) fn collect(collector: Collector<'_>, mut record: Box<Record>) {
 /// Reports a record left with a task's carrier that nobody continued.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(crate) fn report_detached(mut record: Box<Record>) {
-    if let Some(edge) = record.edge.take() {
-        let (edge, site) = *edge;
+    if let Some(unclaimed) = record.edge.take() {
+        let Unclaimed {
+            edge,
+            site,
+            expected_by_type,
+        } = *unclaimed;
+        record.expected |= expected_by_type;
         report(record, edge, &Span::none(), site);
     }
 }
@@ -588,4 +709,7 @@ fn report(mut record: Box<Record>, edge: Edge, span: &Span, site: &'static Site)
     let expected = record.expected || answered_client_error(report);
     sink::emit(report, span, site.qualified_name(), expected);
     crate::remote::keep_for_request(report);
+    if record.identity.is_panic() {
+        super::panic_hook::panic_reported();
+    }
 }
