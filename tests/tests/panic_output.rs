@@ -35,6 +35,19 @@ fn not_instrumented(quantity: u32) -> u32 {
     12 / quantity
 }
 
+/// A hook of the program's own that says it ran, then calls the one it replaced (as sentry's
+/// does).
+fn program_hook_calling_previous() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        eprintln!(
+            "the program's hook saw: {}",
+            info.payload_as_str().unwrap_or("?")
+        );
+        previous(info);
+    }));
+}
+
 /// What a child does: `Err` when the scenario is not one.
 fn run(scenario: &str) -> Result<(), String> {
     // Without a subscriber, the report is written nowhere: std's message is the panic's.
@@ -57,27 +70,13 @@ fn run(scenario: &str) -> Result<(), String> {
             // The first instrumented call installs tracefault's hook; the program's own
             // comes after it and calls it.
             assert_eq!(checkout(1).unwrap(), 13);
-            let previous = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| {
-                eprintln!(
-                    "the program's hook saw: {}",
-                    info.payload_as_str().unwrap_or("?")
-                );
-                previous(info);
-            }));
+            program_hook_calling_previous();
         }
         "program_hook_around_tracefaults" => {
             // Installed first by hand, tracefault's hook is the one a hook that calls the
             // previous one (as sentry's does) wraps.
             tracefault::install_panic_hook();
-            let previous = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| {
-                eprintln!(
-                    "the program's hook saw: {}",
-                    info.payload_as_str().unwrap_or("?")
-                );
-                previous(info);
-            }));
+            program_hook_calling_previous();
         }
         "outside" => {
             assert_eq!(checkout(1).unwrap(), 13);
