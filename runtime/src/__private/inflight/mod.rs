@@ -73,6 +73,18 @@ impl Drop for Record {
 }
 
 impl Record {
+    /// A record not yet reported, handled or expected, in the box it keeps to its edge.
+    fn new(builder: ReportBuilder, identity: identity::Identity) -> Box<Record> {
+        Box::new(Record {
+            builder,
+            identity,
+            edge: None,
+            finished: false,
+            expected: false,
+            at_site: false,
+        })
+    }
+
     /// A panic's record that nobody reported yet: left with a frame that goes on without it,
     /// its panic was caught.
     fn is_unreported_panic(&self) -> bool {
@@ -446,27 +458,15 @@ fn new_error_record(site: &'static Site, returned: &Returned<'_>) -> Box<Record>
         Ok(traceback) => builder.traceback(traceback),
         Err(note) => builder.note(note),
     }
-    Box::new(Record {
-        builder,
-        identity: returned.identity(),
-        edge: None,
-        finished: false,
-        expected: false,
-        at_site: false,
-    })
+    Record::new(builder, returned.identity())
 }
 
 /// The record of an error that a task this frame spawned has reported already: it climbs on,
 /// marking the spans it leaves, and is not reported again.
 fn reported_record(returned: &Returned<'_>) -> Box<Record> {
-    Box::new(Record {
-        builder: builder_of(returned),
-        identity: returned.identity(),
-        edge: None,
-        finished: true,
-        expected: false,
-        at_site: false,
-    })
+    let mut record = Record::new(builder_of(returned), returned.identity());
+    record.finished = true;
+    record
 }
 
 /// The record of an error that may continue any of several callees' errors, which do not
@@ -475,14 +475,7 @@ fn reported_record(returned: &Returned<'_>) -> Box<Record> {
 fn origin_untold_record(returned: &Returned<'_>, why: Cow<'static, str>) -> Box<Record> {
     let mut builder = builder_of(returned);
     builder.origin_untold(why);
-    Box::new(Record {
-        builder,
-        identity: returned.identity(),
-        edge: None,
-        finished: false,
-        expected: false,
-        at_site: false,
-    })
+    Record::new(builder, returned.identity())
 }
 
 fn builder_of(returned: &Returned<'_>) -> ReportBuilder {

@@ -41,17 +41,9 @@ pub(crate) fn record_site(info: &std::panic::PanicHookInfo<'_>) -> bool {
     } else {
         builder.traceback(Traceback::capture());
     }
-    park(
-        frame,
-        Box::new(Record {
-            builder,
-            identity: Identity::PANIC,
-            edge: None,
-            finished: false,
-            expected: false,
-            at_site: true,
-        }),
-    );
+    let mut record = Record::new(builder, Identity::PANIC);
+    record.at_site = true;
+    park(frame, record);
     true
 }
 
@@ -85,12 +77,5 @@ pub(super) fn unrecorded() -> Box<Record> {
         "panic payload and backtrace not captured: a panic hook installed after tracefault's \
          did not call it",
     ));
-    Box::new(Record {
-        builder,
-        identity: Identity::PANIC,
-        edge: None,
-        finished: false,
-        expected: false,
-        at_site: false,
-    })
+    Record::new(builder, Identity::PANIC)
 }
